@@ -1,0 +1,71 @@
+// Builds the three bundles: the extension host, the engine/CLI (node-llama-cpp stays external:
+// it is ESM with native binaries), and the Proof panel's browser bundle with KaTeX's assets.
+import * as esbuild from 'esbuild';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const dist = join(root, 'dist');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  absWorkingDir: root,
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/vscode/extension.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'node-llama-cpp'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/index.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['node-llama-cpp'],
+  },
+  {
+    ...common,
+    entryPoints: { panel: 'webview-ui/src/main.ts' },
+    outdir: join(dist, 'webview'),
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'css' },
+    // @vscode/markdown-it-katex pulls in its own KaTeX; one copy (ours) is enough.
+    alias: { katex: 'katex/dist/katex.mjs' },
+  },
+];
+
+async function copyKatexAssets() {
+  const katexDist = join(root, 'node_modules', 'katex', 'dist');
+  const target = join(dist, 'webview', 'katex');
+  await mkdir(target, { recursive: true });
+  await cp(join(katexDist, 'katex.min.css'), join(target, 'katex.min.css'));
+  // Only woff2: every browser engine VS Code ships reads it, and it keeps the package small.
+  await cp(join(katexDist, 'fonts'), join(target, 'fonts'), {
+    recursive: true,
+    filter: (source) => !/\.(woff|ttf)$/.test(source),
+  });
+}
+
+if (!watch) await rm(dist, { recursive: true, force: true });
+await copyKatexAssets();
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
