@@ -1,0 +1,289 @@
+/**
+ * ChatBackend for any OpenAI-compatible `/v1/chat/completions` endpoint (vLLM, SGLang, llama-server,
+ * Ollama, hosted APIs, and our own engine server), built on the official `openai` package.
+ */
+import OpenAI, { type APIError } from 'openai';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../core/chat';
+import { ReasoningSplitter, THINK_CLOSE } from '../core/reasoning';
+import { MODEL_CARD_SAMPLING } from '../core/sampling';
+import { type BackendError, type ErrorContext, isModelNotFound, stallError, streamError, toBackendError, truncatedStreamError } from './errors';
+
+export interface OpenAIChatBackendOptions {
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  /** Limit for the response headers to arrive, and for any silence inside the stream. */
+  timeoutMs?: number;
+  /** Whether raw output starts inside `<think>` (true for QED-Nano's template). */
+  startInReasoning?: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const MODEL_LIST_TIMEOUT_MS = 3_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class OpenAIChatBackend implements ChatBackend {
+  private readonly client: EndpointClient;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: OpenAIChatBackendOptions) {
+    // setTimeout fires at once for delays beyond 2^31-1 ms, which a "no limit" setting could reach.
+    this.timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMER_MS);
+    this.client = new EndpointClient({
+      baseURL: options.baseUrl,
+      // An empty key stops the SDK from picking up OPENAI_API_KEY and sending it to a third-party server.
+      apiKey: options.apiKey ?? '',
+      defaultHeaders: options.apiKey ? undefined : { Authorization: null },
+      organization: null,
+      project: null,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      logLevel: 'off',
+      fetch: fetchWithTerminatedEvents,
+    });
+  }
+
+  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+    const ctx: ErrorContext = {
+      baseUrl: this.options.baseUrl,
+      model: request.model ?? this.options.model,
+      hasApiKey: Boolean(this.options.apiKey),
+      timeoutMs: this.timeoutMs,
+    };
+    const mapper = new ChunkMapper(this.options.startInReasoning ?? true);
+
+    let stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController };
+    try {
+      stream = await this.client.chat.completions.create(requestBody(request, ctx.model), { signal });
+    } catch (err) {
+      if (signal?.aborted) {
+        yield { type: 'done', finishReason: 'cancelled' };
+        return;
+      }
+      throw await this.explain(err, ctx);
+    }
+
+    // The SDK's timeout stops at the response headers; a server that stalls mid-answer needs its own.
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer = setTimeout(() => {
+        stalled = true;
+        stream.controller.abort();
+      }, this.timeoutMs);
+    };
+    try {
+      arm();
+      for await (const chunk of stream) {
+        clearTimeout(timer);
+        // Yielding with the timer off: a slow consumer is not a stalled server.
+        for (const event of mapper.map(chunk)) yield event;
+        arm();
+      }
+    } catch (err) {
+      if (!signal?.aborted && !stalled) throw await this.explain(err, ctx);
+    } finally {
+      clearTimeout(timer);
+    }
+
+    // Aborting makes the SDK's iterator end quietly, so cancellation is detected here.
+    if (signal?.aborted) {
+      yield* mapper.flush();
+      yield { type: 'done', finishReason: 'cancelled' };
+      return;
+    }
+    if (stalled) {
+      throw stallError(ctx);
+    }
+    yield* mapper.flush();
+    yield mapper.done(ctx);
+  }
+
+  /** Maps an error; for an unknown model, first asks the server which models it has. */
+  private async explain(err: unknown, ctx: ErrorContext): Promise<BackendError> {
+    if (!isModelNotFound(err)) return toBackendError(err, ctx);
+    try {
+      const page = await this.client.models.list({ timeout: MODEL_LIST_TIMEOUT_MS });
+      return toBackendError(err, { ...ctx, availableModels: page.data.map((m) => m.id) });
+    } catch {
+      return toBackendError(err, ctx);
+    }
+  }
+}
+
+/** Request fields override the model card's sampling; top_k and min_p go as extra body fields. */
+function requestBody(request: ChatRequest, model: string): ChatCompletionCreateParamsStreaming {
+  const body: ChatCompletionCreateParamsStreaming & { top_k: number; min_p: number } = {
+    model,
+    messages: request.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    temperature: request.temperature ?? MODEL_CARD_SAMPLING.temperature,
+    top_p: request.topP ?? MODEL_CARD_SAMPLING.topP,
+    max_tokens: request.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens,
+    top_k: request.topK ?? MODEL_CARD_SAMPLING.topK,
+    min_p: request.minP ?? MODEL_CARD_SAMPLING.minP,
+  };
+  if (request.seed !== undefined) body.seed = request.seed;
+  return body;
+}
+
+/** Servers extend the delta with reasoning under one of two names (or both, with the same text). */
+interface ServerDelta {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+}
+
+/** Turns chunks into events; remembers finish reason and usage for the final `done`. */
+class ChunkMapper {
+  /** Decided at the first non-empty content: did the server already separate the reasoning? */
+  private mode: 'raw' | 'separated' | undefined;
+  private readonly splitter: ReasoningSplitter;
+  private readonly answerStart = new AnswerStart();
+  private sawReasoningField = false;
+  private reasoningBegun = false;
+  private sawAnswer = false;
+  private sawReasoning = false;
+  private finishReason: string | undefined;
+  private usage: Usage | undefined;
+
+  constructor(startInReasoning: boolean) {
+    this.splitter = new ReasoningSplitter({ startInReasoning });
+  }
+
+  map(chunk: ChatCompletionChunk): ChatStreamEvent[] {
+    // Older vLLM reports mid-stream failures as a bare error object rather than under `error`.
+    if ((chunk as { object?: string }).object === 'error') throw streamError(chunk);
+
+    const usage = chunk.usage;
+    if (usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number') {
+      this.usage = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+    }
+    const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
+    if (!choice) return [];
+    if (choice.finish_reason) this.finishReason = choice.finish_reason;
+
+    const events: ChatStreamEvent[] = [];
+    const delta = (choice.delta ?? {}) as ServerDelta;
+    const reasoning = delta.reasoning_content || delta.reasoning;
+    if (reasoning) {
+      this.sawReasoningField = true;
+      // Parsers pass on the newline the model writes after `<think>`; the raw path trims it too.
+      const text = this.reasoningBegun ? reasoning : reasoning.replace(/^[\r\n]+/, '');
+      if (text) this.reasoningBegun = true;
+      this.emit(events, text, '');
+    }
+    if (delta.content) {
+      this.mode ??= this.sawReasoningField ? 'separated' : 'raw';
+      if (this.mode === 'raw') {
+        const part = this.splitter.push(delta.content);
+        this.emit(events, part.reasoning, part.content);
+      } else {
+        this.emit(events, '', this.answerStart.push(delta.content));
+      }
+    }
+    return events;
+  }
+
+  /** Text still held back for a possible tag, released at the end of the stream. */
+  flush(): ChatStreamEvent[] {
+    const events: ChatStreamEvent[] = [];
+    if (this.mode === 'raw') {
+      const part = this.splitter.end();
+      this.emit(events, part.reasoning, part.content);
+    } else if (this.mode === 'separated') {
+      this.emit(events, '', this.answerStart.end());
+    }
+    return events;
+  }
+
+  /**
+   * Without a finish_reason, a stream that delivered answer text is taken as complete (some small
+   * servers omit it). Without answer text we cannot tell a finished answer from a dropped one, so
+   * that is a protocol error rather than a silently empty proof.
+   */
+  done(ctx: ErrorContext): ChatStreamEvent {
+    if (this.finishReason !== undefined || this.sawAnswer) {
+      const finishReason: FinishReason = this.finishReason === 'length' ? 'length' : 'stop';
+      return { type: 'done', finishReason, ...(this.usage && { usage: this.usage }) };
+    }
+    throw truncatedStreamError(ctx, this.sawReasoning);
+  }
+
+  private emit(events: ChatStreamEvent[], reasoning: string, content: string): void {
+    if (reasoning) {
+      this.sawReasoning = true;
+      events.push({ type: 'reasoning', text: reasoning });
+    }
+    if (content) {
+      this.sawAnswer = true;
+      events.push({ type: 'content', text: content });
+    }
+  }
+}
+
+/**
+ * When the server separates reasoning, the answer may still begin with the newlines the model wrote
+ * after `</think>` (vLLM keeps them) or, with some parsers, a stray `</think>`. Both are dropped, the
+ * same way ReasoningSplitter drops them; any later `</think>` is answer text.
+ */
+class AnswerStart {
+  private state: 'beforeTag' | 'afterTag' | 'done' = 'beforeTag';
+  private held = '';
+
+  push(text: string): string {
+    if (this.state === 'done') return text;
+    let s = dropNewlines(this.held + text);
+    this.held = '';
+    if (this.state === 'beforeTag') {
+      if (s.length < THINK_CLOSE.length && THINK_CLOSE.startsWith(s)) {
+        this.held = s;
+        return '';
+      }
+      if (s.startsWith(THINK_CLOSE)) {
+        s = dropNewlines(s.slice(THINK_CLOSE.length));
+        this.state = 'afterTag';
+      }
+    }
+    if (s) this.state = 'done';
+    return s;
+  }
+
+  end(): string {
+    const held = this.held;
+    this.held = '';
+    return held;
+  }
+}
+
+function dropNewlines(s: string): string {
+  let i = 0;
+  while (i < s.length && (s[i] === '\n' || s[i] === '\r')) i++;
+  return i ? s.slice(i) : s;
+}
+
+/**
+ * SSE dispatches an event only at a blank line, so the SDK drops a last event that lacks one, which
+ * is how some servers send a final `data: {"error":…}`. Ending the body with a blank line keeps it.
+ */
+async function fetchWithTerminatedEvents(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (!response.ok || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
+  // Extra blank lines are harmless: an empty line with no pending data dispatches nothing.
+  const blankLine = new Uint8Array([0x0a, 0x0a]);
+  const terminated = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: (c) => c.enqueue(blankLine) }));
+  return new Response(terminated, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * vLLM and FastAPI put the error at the top level of the body (`{"object":"error","message":…}` or
+ * `{"detail":…}`); the SDK only looks under `error` and would report "(no body)". Wrap such bodies.
+ */
+class EndpointClient extends OpenAI {
+  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): APIError {
+    const body = error && typeof error === 'object' && !('error' in error) ? { error } : error;
+    return super.makeStatusError(status, body, message, headers);
+  }
+}
