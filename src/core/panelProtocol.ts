@@ -1,0 +1,61 @@
+/**
+ * Messages between the extension host and the Proof panel's webview, typed both ways.
+ * The host owns the authoritative run state (so a hidden or reloaded webview can be restored
+ * from a snapshot); the webview only renders and reports user intent.
+ */
+import type { FinishReason, Usage } from './chat';
+
+export type RunStatus = 'loading' | 'running' | 'done' | 'stopped' | 'error';
+
+/** Everything needed to draw one proof run from scratch. */
+export interface RunSnapshot {
+  runId: string;
+  title: string;
+  statement: string;
+  /** Where the answer came from, e.g. "local engine · qed-nano-q4_k_m.gguf" or an endpoint URL. */
+  source: string;
+  status: RunStatus;
+  reasoning: string;
+  content: string;
+  /** Streamed chunks so far, an estimate of tokens until the final usage arrives. */
+  reasoningChunks: number;
+  contentChunks: number;
+  startedAt: number;
+  /** Time the first token arrived (for time to first token and tokens/s). */
+  firstTokenAt?: number;
+  /** Time the first answer (non-reasoning) token arrived: where Thinking ends. */
+  answerStartedAt?: number;
+  endedAt?: number;
+  finishReason?: FinishReason;
+  usage?: Usage;
+  error?: string;
+  /** Status line while the engine starts or the model loads. */
+  progress?: string;
+}
+
+export type HostToPanel =
+  | { type: 'snapshot'; run: RunSnapshot | undefined }
+  /** Text appended since the previous message; the chunk counts are totals so far. */
+  | { type: 'delta'; runId: string; reasoning: string; content: string; reasoningChunks: number; contentChunks: number; firstTokenAt?: number; answerStartedAt?: number }
+  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string };
+
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'stop'; runId: string }
+  | { type: 'copy'; runId: string }
+  | { type: 'retry'; runId: string };
+
+export function isPanelToHost(value: unknown): value is PanelToHost {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as { type?: unknown; runId?: unknown };
+  switch (message.type) {
+    case 'ready':
+      return true;
+    case 'stop':
+    case 'copy':
+    case 'retry':
+      return typeof message.runId === 'string';
+    default:
+      return false;
+  }
+}

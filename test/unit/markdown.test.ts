@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import { createMarkdownRenderer } from '../../webview-ui/src/render/markdown';
+
+const renderer = createMarkdownRenderer();
+const render = (markdown: string) => renderer.render(markdown);
+
+/** The visible text: tags and KaTeX's hidden MathML (which repeats the TeX source) removed. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<span class="katex-mathml">[\s\S]*?<\/math><\/span>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&');
+}
+
+const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
+
+describe('markdown renderer', () => {
+  it('renders every math delimiter a model uses', () => {
+    const html = render(
+      [
+        'Inline $a^2$, \\(b^2\\) and display \\[c^2\\] in text.',
+        '',
+        '$$',
+        'd^2',
+        '',
+        '$$',
+        '',
+        '\\[',
+        'e^2',
+        '\\]',
+        '',
+        '\\begin{align*}',
+        'f &= g \\\\[2pt]',
+        '',
+        '&= h',
+        '\\end{align*}',
+        'Text then',
+        '\\begin{equation}',
+        'x',
+        '\\end{equation}',
+        '',
+        '\\begin{cases} 1 & x > 0 \\\\ 0 & x \\le 0 \\end{cases}',
+        '',
+        '\\begin{multline*} a \\\\ b \\end{multline*}',
+      ].join('\n'),
+    );
+    assert.equal(count(html, /<span class="katex">/g), 9);
+    assert.equal(count(html, /class="katex-display"/g), 7);
+    assert.doesNotMatch(html, /katex-error|math-source/);
+    assert.doesNotMatch(visibleText(html), /\$|\\\(|\\\[|\\begin/);
+  });
+
+  it('moves KaTeX inline styles aside for CSSOM', () => {
+    const html = render('$\\frac{a}{b}$');
+    assert.doesNotMatch(html, / style=/);
+    assert.match(html, / data-katex-style="/);
+  });
+
+  it('shows a formula KaTeX cannot render as its source, without breaking the rest', () => {
+    const html = render('Good $x$, unknown $\\undefinedmacro{y}$, loop $\\def\\a{\\a}\\a$, huge $\\rule{1000em}{1em}$ and $z$.');
+    assert.equal(count(html, /<span class="katex">/g), 3);
+    assert.match(html, /<code class="math-source" title="[^"]*Undefined control sequence[^"]*">\\undefinedmacro\{y\}<\/code>/);
+    assert.match(html, /<code class="math-source" title="[^"]*Too many expansions[^"]*">/);
+    assert.doesNotMatch(html, /katex-error/);
+  });
+
+  it('takes document macros, one copy per formula', () => {
+    const withMacros = createMarkdownRenderer({ macros: { '\\RR': '\\mathbb{R}' } });
+    assert.doesNotMatch(withMacros.render('$\\RR$'), /math-source/);
+    assert.match(render('$\\RR$'), /math-source/);
+    const html = withMacros.render('$\\gdef\\foo{x}\\foo$ then $\\foo$');
+    assert.equal(count(html, /math-source/g), 1, '\\gdef does not leak into the next formula');
+  });
+
+  it('escapes HTML and keeps only http(s) and mailto links', () => {
+    const html = render(
+      '<script>window.x=1</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) ' +
+        '[c](data:text/html,hi) [d](https://example.com) [e](mailto:a@b.c) ![f](https://example.com/x.png) <https://example.org>',
+    );
+    assert.doesNotMatch(html, /<script|<img|javascript:"|href="javascript|href="data/i);
+    assert.match(html, /&lt;script&gt;/);
+    assert.match(html, /href="https:\/\/example.com"/);
+    assert.match(html, /href="mailto:a@b.c"/);
+    assert.match(html, /href="https:\/\/example.org"/);
+    assert.equal(count(html, /<a /g), 4);
+  });
+
+  it('refuses KaTeX commands that could link or style', () => {
+    const html = render('$\\href{javascript:alert(1)}{x}$ $\\url{https://a.b}$ $\\htmlStyle{color:red}{x}$');
+    assert.doesNotMatch(html, /<a |\shref="|style="color/);
+    assert.equal(count(html, /math-source/g), 3);
+  });
+
+  it('leaves escaped dollars and code alone', () => {
+    const html = render('It costs \\$5, `$x$` is code.\n\n```\n$$y$$\n```');
+    assert.doesNotMatch(html, /katex/);
+    assert.match(html, /costs \$5/);
+  });
+
+  it('turns theorem-like environments into prose', () => {
+    const html = render('\\begin{lemma}[Key]\nEvery $n$ works.\n\\end{lemma}\n\n\\begin{proof}\nTrivial. \\end{proof}');
+    assert.match(html, /<strong>Lemma \(Key\)\.<\/strong>/);
+    assert.match(html, /<em>Proof\.<\/em>/);
+    assert.match(html, /∎/);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Defensive parsing of what arrives on `window` 'message': anything that is not a well-formed
+ * HostToPanel message is dropped, so a malformed or foreign message cannot break the panel.
+ */
+import type { FinishReason, Usage } from '../../src/core/chat';
+import type { HostToPanel, RunSnapshot, RunStatus } from '../../src/core/panelProtocol';
+
+type Fields = Record<string, unknown>;
+
+const STATUSES: readonly RunStatus[] = ['loading', 'running', 'done', 'stopped', 'error'];
+const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'cancelled'];
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const optional = <T>(value: unknown, check: (value: unknown) => value is T): value is T | undefined =>
+  value === undefined || check(value);
+const isStatus = (value: unknown): value is RunStatus => STATUSES.includes(value as RunStatus);
+const isFinishReason = (value: unknown): value is FinishReason => FINISH_REASONS.includes(value as FinishReason);
+const isUsage = (value: unknown): value is Usage =>
+  isObject(value) && isCount(value.promptTokens) && isCount(value.completionTokens);
+
+export function isRunSnapshot(value: unknown): value is RunSnapshot {
+  return (
+    isObject(value) &&
+    isString(value.runId) &&
+    isString(value.title) &&
+    isString(value.statement) &&
+    isString(value.source) &&
+    isStatus(value.status) &&
+    isString(value.reasoning) &&
+    isString(value.content) &&
+    isCount(value.reasoningChunks) &&
+    isCount(value.contentChunks) &&
+    isCount(value.startedAt) &&
+    optional(value.firstTokenAt, isCount) &&
+    optional(value.answerStartedAt, isCount) &&
+    optional(value.endedAt, isCount) &&
+    optional(value.finishReason, isFinishReason) &&
+    optional(value.usage, isUsage) &&
+    optional(value.error, isString) &&
+    optional(value.progress, isString)
+  );
+}
+
+export function parseHostMessage(value: unknown): HostToPanel | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'snapshot':
+      return value.run === undefined || value.run === null || isRunSnapshot(value.run)
+        ? { type: 'snapshot', run: value.run ?? undefined }
+        : undefined;
+    case 'delta':
+      return isString(value.runId) &&
+        isString(value.reasoning) &&
+        isString(value.content) &&
+        isCount(value.reasoningChunks) &&
+        isCount(value.contentChunks) &&
+        optional(value.firstTokenAt, isCount) &&
+        optional(value.answerStartedAt, isCount)
+        ? (value as HostToPanel)
+        : undefined;
+    case 'status':
+      return isString(value.runId) &&
+        isStatus(value.status) &&
+        optional(value.progress, isString) &&
+        optional(value.finishReason, isFinishReason) &&
+        optional(value.usage, isUsage) &&
+        optional(value.endedAt, isCount) &&
+        optional(value.error, isString) &&
+        optional(value.source, isString)
+        ? (value as HostToPanel)
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The Proof panel's page: header with actions and status, the statement, the Thinking section
+ * and the proof. It mirrors the host's RunSnapshot and folds deltas and statuses into it.
+ */
+import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
+import { setRenderedHtml } from './render/dom';
+import { IncrementalMarkdown } from './render/incremental';
+import type { MarkdownRenderer } from './render/markdown';
+import { isActive, statusLine, thinkingSummary } from './runStats';
+
+type Delta = Extract<HostToPanel, { type: 'delta' }>;
+type Status = Extract<HostToPanel, { type: 'status' }>;
+
+export interface PanelViewHost {
+  post(message: PanelToHost): void;
+  /** The run changed; `urgent` for changes worth saving at once (status, new run). */
+  runChanged(run: RunSnapshot | undefined, urgent: boolean): void;
+}
+
+/** Distance from the bottom within which the page keeps following streamed text. */
+const FOLLOW_SLACK_PX = 48;
+const COPIED_FEEDBACK_MS = 1500;
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+export class PanelView {
+  private run: RunSnapshot | undefined;
+  /** The user opened or closed Thinking: stop opening and closing it for them. */
+  private thinkingTouched = false;
+  /** Reasoning not yet rendered because Thinking is closed (rendering hidden text is waste). */
+  private thinkingBacklog = '';
+  private following = true;
+  /** Where the panel last scrolled to while following. */
+  private followedTo: number | undefined;
+  private timer: number | undefined;
+  private chromeFrame: number | undefined;
+  private copiedTimer: number | undefined;
+  private readonly resyncRequested = new Set<string>();
+
+  private readonly title = element('h1', { class: 'run-title' });
+  private readonly source = element('p', { class: 'run-source' });
+  private readonly statusPhase = element('span', { class: 'status-phase', role: 'status', 'aria-live': 'polite' });
+  private readonly statusDetail = element('span', { class: 'status-detail' });
+  private readonly status = element('p', { class: 'status' }, this.statusPhase, this.statusDetail);
+  private readonly stopButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Stop generating', title: 'Stop generating' }, 'Stop');
+  private readonly copyButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Copy the proof as Markdown and LaTeX source', title: 'Copy the proof (Markdown and LaTeX source)' }, 'Copy');
+  private readonly retryButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Retry: prove the statement again', title: 'Prove the statement again' }, 'Retry');
+  private readonly statementBody = element('div', { class: 'markdown statement-body' });
+  private readonly statement = element(
+    'section',
+    { class: 'statement', 'aria-labelledby': 'statement-label' },
+    element('h2', { class: 'section-label', id: 'statement-label' }, 'Statement'),
+    this.statementBody,
+  );
+  private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
+  private readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
+  private readonly thinking = element(
+    'details',
+    { class: 'thinking' },
+    element('summary', { class: 'thinking-summary' }, this.thinkingLabel),
+    this.thinkingBody,
+  );
+  private readonly proofBody = element('div', { class: 'markdown proof-body' });
+  private readonly proof = element(
+    'section',
+    { class: 'proof', 'aria-labelledby': 'proof-label' },
+    element('h2', { class: 'section-label', id: 'proof-label' }, 'Proof'),
+    this.proofBody,
+  );
+  private readonly empty = element(
+    'p',
+    { class: 'empty' },
+    'No proof yet. Select a statement in a LaTeX or Markdown file and run “QED: Prove Selection”.',
+  );
+  private readonly header = element(
+    'header',
+    { class: 'run-header' },
+    element('div', { class: 'run-heading' }, this.title, this.source),
+    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.copyButton, this.retryButton),
+    this.status,
+  );
+  private readonly main = element('main', { class: 'run' }, this.statement, this.thinking, this.proof);
+
+  private readonly proofText: IncrementalMarkdown;
+  private readonly thinkingText: IncrementalMarkdown;
+
+  constructor(
+    root: HTMLElement,
+    private readonly renderer: MarkdownRenderer,
+    private readonly host: PanelViewHost,
+  ) {
+    root.replaceChildren(this.header, this.main, this.empty);
+    const onRender = () => this.keepFollowing();
+    this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
+    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender });
+
+    this.stopButton.addEventListener('click', () => this.act('stop'));
+    this.copyButton.addEventListener('click', () => this.act('copy'));
+    this.retryButton.addEventListener('click', () => this.act('retry'));
+    // A click on the summary is the user's (keyboard activation of a summary is a click too);
+    // `toggle` also fires for the panel's own opening and closing.
+    this.thinking.querySelector('summary')!.addEventListener('click', () => {
+      this.thinkingTouched = true;
+    });
+    this.thinking.addEventListener('toggle', () => this.flushThinkingBacklog());
+    // Following stops when the user scrolls up from where the panel last put the page, and
+    // resumes at the bottom. (Comparing with the bottom alone would misread text that grew
+    // after the panel's own scroll as the user leaving.)
+    window.addEventListener('scroll', () => {
+      const page = document.documentElement;
+      const atBottom = window.innerHeight + window.scrollY >= page.scrollHeight - FOLLOW_SLACK_PX;
+      this.following = atBottom || (this.followedTo !== undefined && window.scrollY >= this.followedTo - 2);
+      if (!this.following) this.followedTo = undefined;
+    }, { passive: true });
+    this.updateChrome();
+  }
+
+  get snapshot(): RunSnapshot | undefined {
+    return this.run;
+  }
+
+  handle(message: HostToPanel): void {
+    switch (message.type) {
+      case 'snapshot':
+        this.showSnapshot(message.run);
+        break;
+      case 'delta':
+        this.applyDelta(message);
+        break;
+      case 'status':
+        this.applyStatus(message);
+        break;
+    }
+  }
+
+  showSnapshot(next: RunSnapshot | undefined): void {
+    const current = this.run;
+    if (
+      next && current && next.runId === current.runId &&
+      next.content.startsWith(current.content) && next.reasoning.startsWith(current.reasoning)
+    ) {
+      // The same run again (the webview was shown again): only what is new gets rendered.
+      const reasoning = next.reasoning.slice(current.reasoning.length);
+      const content = next.content.slice(current.content.length);
+      this.run = { ...next, answerStartedAt: next.answerStartedAt ?? current.answerStartedAt };
+      this.appendReasoning(reasoning);
+      this.proofText.append(content);
+      this.updateThinkingOpen();
+    } else {
+      this.run = next ? { ...next } : undefined;
+      this.thinkingTouched = false;
+      this.thinkingBacklog = '';
+      this.following = true;
+      this.followedTo = undefined;
+      setRenderedHtml(this.statementBody, next ? this.renderer.render(next.statement) : '');
+      this.thinkingText.reset();
+      this.proofText.reset(next?.content ?? '');
+      this.updateThinkingOpen();
+      this.appendReasoning(next?.reasoning ?? '');
+    }
+    if (this.run && !isActive(this.run)) this.finishText();
+    this.host.runChanged(this.run, true);
+    this.updateChrome();
+  }
+
+  private applyDelta(delta: Delta): void {
+    const run = this.run;
+    if (!run || delta.runId !== run.runId) return this.resync(delta.runId);
+    run.reasoning += delta.reasoning;
+    run.content += delta.content;
+    run.reasoningChunks = delta.reasoningChunks;
+    run.contentChunks = delta.contentChunks;
+    run.firstTokenAt ??= delta.firstTokenAt;
+    // Hosts that do not say when the answer started get the panel's own observation.
+    if (delta.content) run.answerStartedAt ??= delta.answerStartedAt ?? Date.now();
+    this.appendReasoning(delta.reasoning);
+    this.proofText.append(delta.content);
+    this.updateThinkingOpen();
+    this.host.runChanged(run, false);
+    this.scheduleChrome();
+  }
+
+  private applyStatus(status: Status): void {
+    const run = this.run;
+    if (!run || status.runId !== run.runId) return this.resync(status.runId);
+    run.status = status.status;
+    run.progress = status.progress;
+    run.finishReason = status.finishReason ?? run.finishReason;
+    run.usage = status.usage ?? run.usage;
+    run.endedAt = status.endedAt ?? run.endedAt;
+    run.error = status.error ?? run.error;
+    if (status.source) run.source = status.source;
+    if (!isActive(run)) this.finishText();
+    this.host.runChanged(run, true);
+    this.updateChrome();
+  }
+
+  /** A message about a run this page does not show: ask once for the host's snapshot. */
+  private resync(runId: string): void {
+    if (this.resyncRequested.has(runId)) return;
+    this.resyncRequested.add(runId);
+    this.host.post({ type: 'ready' });
+  }
+
+  private finishText(): void {
+    this.proofText.finish();
+    this.thinkingText.finish();
+  }
+
+  private appendReasoning(text: string): void {
+    if (!text) return;
+    if (this.thinking.open) this.thinkingText.append(text);
+    else this.thinkingBacklog += text;
+  }
+
+  private flushThinkingBacklog(): void {
+    if (!this.thinking.open || !this.thinkingBacklog) return;
+    this.thinkingText.append(this.thinkingBacklog);
+    this.thinkingBacklog = '';
+    if (this.run && !isActive(this.run)) this.thinkingText.finish();
+    else this.thinkingText.flush();
+  }
+
+  /** Open while only reasoning streams; closed once the answer starts — unless the user chose. */
+  private updateThinkingOpen(): void {
+    if (this.thinkingTouched || !this.run) return;
+    const open = !this.run.content;
+    if (this.thinking.open !== open) this.thinking.open = open;
+    // `toggle` is asynchronous; render the backlog now so the opened section is not empty for a frame.
+    this.flushThinkingBacklog();
+  }
+
+  private act(type: 'stop' | 'copy' | 'retry'): void {
+    const run = this.run;
+    if (!run) return;
+    this.host.post({ type, runId: run.runId });
+    if (type === 'stop') {
+      this.stopButton.disabled = true;
+      this.stopButton.textContent = 'Stopping…';
+    } else if (type === 'copy') {
+      this.copyButton.textContent = 'Copied';
+      window.clearTimeout(this.copiedTimer);
+      this.copiedTimer = window.setTimeout(() => {
+        this.copyButton.textContent = 'Copy';
+      }, COPIED_FEEDBACK_MS);
+    }
+  }
+
+  private keepFollowing(): void {
+    if (this.following && this.run && isActive(this.run)) {
+      window.scrollTo({ top: document.documentElement.scrollHeight });
+      this.followedTo = window.scrollY;
+    }
+  }
+
+  private scheduleChrome(): void {
+    if (this.chromeFrame !== undefined) return;
+    this.chromeFrame = requestAnimationFrame(() => {
+      this.chromeFrame = undefined;
+      this.updateChrome();
+    });
+  }
+
+  /** Everything around the text: header, status, Thinking summary, buttons, visibility. */
+  private updateChrome(): void {
+    const run = this.run;
+    const now = Date.now();
+    this.header.hidden = !run;
+    this.main.hidden = !run;
+    this.empty.hidden = !!run;
+    this.setTicking(!!run && isActive(run));
+    if (!run) {
+      document.title = 'QED Proof';
+      return;
+    }
+    const active = isActive(run);
+    setText(this.title, run.title || 'Proof');
+    setText(this.source, run.source);
+    this.source.hidden = !run.source;
+    document.title = `QED · ${run.title}`;
+
+    const line = statusLine(run, now);
+    this.status.dataset.tone = line.tone;
+    setText(this.statusPhase, line.phase);
+    setText(this.statusDetail, line.detail ? ` · ${line.detail}` : '');
+
+    this.statement.hidden = !run.statement.trim();
+    this.thinking.hidden = !run.reasoning && run.reasoningChunks === 0;
+    setText(this.thinkingLabel, thinkingSummary(run, now));
+    this.proof.hidden = !run.content;
+    this.proofBody.setAttribute('aria-busy', String(active));
+    this.proofBody.classList.toggle('streaming', active);
+
+    this.stopButton.hidden = !active;
+    if (!active) {
+      this.stopButton.disabled = false;
+      this.stopButton.textContent = 'Stop';
+    }
+    this.copyButton.disabled = !run.content;
+    this.retryButton.disabled = active;
+  }
+
+  private setTicking(on: boolean): void {
+    if (on && this.timer === undefined) {
+      this.timer = window.setInterval(() => this.updateChrome(), 1000);
+    } else if (!on && this.timer !== undefined) {
+      window.clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+/** Writes text only when it changed, so a 1 s tick does not disturb selection or screen readers. */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

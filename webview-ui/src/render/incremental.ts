@@ -1,0 +1,182 @@
+/**
+ * Renders one growing Markdown text into a container while it streams.
+ *
+ * Finished blocks (see blocks.ts) are rendered once and appended; only the open tail block is
+ * re-rendered, at most once per animation frame, and less often when rendering it is slow, so
+ * a 50,000-token answer costs O(new text) per token plus one tail render per frame.
+ * Math still being written in the tail is never handed to KaTeX half-done: inline math is
+ * held back (or, if long, shown as plain text), display math is previewed up to its last
+ * complete line, so nothing flickers into an error.
+ */
+import { BlockSplitter, findUnclosedMath, type UnclosedMath } from './blocks';
+import { setRenderedHtml } from './dom';
+import { escapeHtml, type MarkdownRenderer } from './markdown';
+
+/** Inline math shorter than this is held back until it closes; longer, it is shown as text. */
+const HOLD_BACK_CHARS = 120;
+/** Marks where held-back inline math starts in the tail's Markdown (a private-use character). */
+const PLACEHOLDER = '\uE000';
+/** The end of the text may be the first characters of `\(`, `\[` or `\begin{…}`: not shown yet. */
+const PARTIAL_MATH_OPENER = /\\(b(e(g(in?)?)?)?|begin\s*\{[A-Za-z]*\*?)?$/;
+const BLOCKS_PER_PAGE = 32;
+/** A slow tail render waits this many times its own duration before the next one. */
+const SLOW_RENDER_BACKOFF = 4;
+
+export interface IncrementalRendererOptions {
+  /** Called after the DOM changed (e.g. to keep the end in view). */
+  onRender?: () => void;
+}
+
+export class IncrementalMarkdown {
+  private splitter = new BlockSplitter();
+  private finishedBlocks: string[] = [];
+  private tailDirty = false;
+  private frame: number | undefined;
+  private nextTailRenderAt = 0;
+  private readonly tail: HTMLElement;
+  /** Last good preview of display math being written, so a momentarily unparsable line keeps it. */
+  private preview: { start: number; html: string } | undefined;
+  private page: HTMLElement | undefined;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly renderer: MarkdownRenderer,
+    private readonly options: IncrementalRendererOptions = {},
+  ) {
+    this.tail = document.createElement('div');
+    this.tail.className = 'md-block md-tail';
+    container.replaceChildren(this.tail);
+  }
+
+  append(text: string): void {
+    if (!text) return;
+    const done = this.splitter.push(text);
+    for (const block of done) this.finishedBlocks.push(block);
+    this.tailDirty = true;
+    this.schedule();
+  }
+
+  /** The text is complete: render everything now, the tail as an ordinary block. */
+  finish(): void {
+    for (const block of this.splitter.end()) this.finishedBlocks.push(block);
+    this.tailDirty = true;
+    this.nextTailRenderAt = 0;
+    this.flush();
+  }
+
+  /** Renders whatever is pending synchronously. */
+  flush(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    this.nextTailRenderAt = 0;
+    this.render();
+  }
+
+  /** Starts over with `text` (e.g. a snapshot of another run). */
+  reset(text = ''): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    this.splitter = new BlockSplitter();
+    this.finishedBlocks = [];
+    this.preview = undefined;
+    this.page = undefined;
+    this.nextTailRenderAt = 0;
+    this.tail.replaceChildren();
+    this.container.replaceChildren(this.tail);
+    this.append(text);
+  }
+
+  private schedule(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    let changed = false;
+    if (this.finishedBlocks.length > 0) {
+      for (const block of this.finishedBlocks) {
+        const element = document.createElement('div');
+        element.className = 'md-block';
+        setRenderedHtml(element, this.renderer.render(block));
+        this.currentPage().append(element);
+      }
+      this.finishedBlocks = [];
+      changed = true;
+    }
+    if (this.tailDirty) {
+      const now = performance.now();
+      if (now < this.nextTailRenderAt) {
+        this.schedule();
+      } else {
+        this.tailDirty = false;
+        this.renderTail();
+        const took = performance.now() - now;
+        this.nextTailRenderAt = took > 8 ? now + took * SLOW_RENDER_BACKOFF : 0;
+        changed = true;
+      }
+    }
+    if (changed) this.options.onRender?.();
+  }
+
+  /**
+   * Finished blocks are grouped in pages, which the stylesheet lets the browser skip when off
+   * screen (`content-visibility`): per frame, layout then touches a few pages, not every block.
+   */
+  private currentPage(): HTMLElement {
+    if (!this.page || this.page.childElementCount >= BLOCKS_PER_PAGE) {
+      this.page = document.createElement('div');
+      this.page.className = 'md-page';
+      this.container.insertBefore(this.page, this.tail);
+    }
+    return this.page;
+  }
+
+  private renderTail(): void {
+    const text = this.splitter.tail;
+    if (!text.trim()) {
+      this.tail.replaceChildren();
+      this.preview = undefined;
+      return;
+    }
+    const open = findUnclosedMath(text);
+    if (!open) {
+      this.preview = undefined;
+      setRenderedHtml(this.tail, this.renderer.render(text.replace(PARTIAL_MATH_OPENER, '')));
+    } else if (!open.display) {
+      setRenderedHtml(this.tail, this.renderHeldBack(text, open));
+    } else {
+      const before = text.slice(0, open.start);
+      const html = before.trim() ? this.renderer.render(before) : '';
+      setRenderedHtml(this.tail, html + this.previewDisplayMath(text, open));
+    }
+  }
+
+  private renderHeldBack(text: string, open: UnclosedMath): string {
+    const pending = text.slice(open.start);
+    const shown = pending.length > HOLD_BACK_CHARS ? `<span class="md-pending">${escapeHtml(pending)}</span>` : '';
+    const html = this.renderer.render(text.slice(0, open.start) + PLACEHOLDER);
+    return html.includes(PLACEHOLDER) ? html.replace(PLACEHOLDER, shown) : html + shown;
+  }
+
+  /** Display math being written, rendered up to its last complete line and closed. */
+  private previewDisplayMath(text: string, open: UnclosedMath): string {
+    const pending = text.slice(open.start);
+    const lastNewline = pending.lastIndexOf('\n');
+    let html: string | undefined;
+    if (lastNewline > 0) {
+      const complete = pending.slice(0, lastNewline);
+      const body = open.environment
+        ? complete.replace(/^\\begin\s*\{[^}]*\}(\{[^}]*\})?/, '')
+        : complete.slice(2); // after the `$$` or `\[`
+      if (body.trim()) {
+        html = this.renderer.renderDisplayMath(open.environment ? `${complete}\n\\end{${open.environment}}` : body);
+      }
+    }
+    if (html !== undefined) this.preview = { start: open.start, html };
+    else if (this.preview?.start === open.start) html = this.preview.html;
+    return html === undefined ? '' : `<div class="math-display md-pending-math" aria-hidden="true">${html}</div>`;
+  }
+}

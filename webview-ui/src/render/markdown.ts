@@ -1,0 +1,320 @@
+/**
+ * The one Markdown + KaTeX renderer of the Proof panel (statement, thinking and proof).
+ *
+ * Math syntax: `@vscode/markdown-it-katex` parses `$…$` and `$$…$$` (also across blank lines);
+ * the rules below add `\(…\)`, `\[…\]` and bare math environments (`\begin{align*}`…). The
+ * plugin's own `enableBareBlocks` is not used: it hands *any* `\begin{…}` to KaTeX, so a
+ * model's `\begin{proof}` would swallow the whole proof into one failed formula.
+ *
+ * Safety: `html: false` (raw HTML is shown as text), links only to http(s)/mailto, images
+ * shown as links (no request can leave the webview), KaTeX with `trust: false` (no `\href`,
+ * `\htmlClass`…) and expansion/size limits.
+ */
+import katexPluginModule from '@vscode/markdown-it-katex';
+import katex from 'katex';
+import MarkdownIt from 'markdown-it';
+import type { StateBlock, StateInline, Token } from 'markdown-it';
+import { MATH_ENVIRONMENTS } from './blocks';
+
+/** KaTeX macros, e.g. `{ '\\RR': '\\mathbb{R}' }`. */
+export type KatexMacros = Record<string, string>;
+
+export interface MarkdownRendererOptions {
+  macros?: KatexMacros;
+}
+
+export interface MarkdownRenderer {
+  /**
+   * HTML for a Markdown text. KaTeX's inline `style` attributes come out as
+   * `data-katex-style` (see `applyDeferredStyles` in dom.ts: the panel's CSP blocks style
+   * attributes, not CSSOM).
+   */
+  render(markdown: string): string;
+  /** Display math as HTML, or undefined if KaTeX cannot render it (previews of unfinished math). */
+  renderDisplayMath(tex: string): string | undefined;
+}
+
+export const DEFERRED_STYLE_ATTRIBUTE = 'data-katex-style';
+
+/** An unlikely colour, so KaTeX's marking of untrusted commands can be recognised. */
+const UNSUPPORTED_COLOR = '#cc0001';
+
+/**
+ * `throwOnError: true` here although the panel never shows KaTeX errors: a formula KaTeX
+ * rejects is caught and shown as its TeX source (code style), which a mathematician can still
+ * read, instead of KaTeX's red error text. `strict: 'ignore'` keeps LaTeX-isms that KaTeX merely
+ * frowns upon (unicode in math, `\\` in inline math) rendering without console noise.
+ */
+const KATEX_OPTIONS = {
+  throwOnError: true,
+  trust: false,
+  strict: 'ignore',
+  maxExpand: 1000,
+  maxSize: 20,
+  output: 'htmlAndMathml',
+  errorColor: UNSUPPORTED_COLOR,
+} as const;
+
+type MacroDefinition = string | ((context: { consumeArgs(count: number): unknown }) => string);
+
+/** What models write that KaTeX lacks. Document macros override these. */
+const DEFAULT_MACROS: Record<string, MacroDefinition> = {
+  '\\Q': '\\mathbb{Q}',
+  '\\C': '\\mathbb{C}',
+  '\\qed': '\\square',
+  '\\label': (context) => {
+    context.consumeArgs(1);
+    return '';
+  },
+};
+
+/** Environments KaTeX lacks, mapped to the nearest one it has. */
+const ENVIRONMENT_SUBSTITUTES: Record<string, [begin: string, end: string]> = {
+  multline: ['\\begin{gather}', '\\end{gather}'],
+  'multline*': ['\\begin{gather*}', '\\end{gather*}'],
+  flalign: ['\\begin{align}', '\\end{align}'],
+  'flalign*': ['\\begin{align*}', '\\end{align*}'],
+  eqnarray: ['\\begin{array}{rcl}', '\\end{array}'],
+  'eqnarray*': ['\\begin{array}{rcl}', '\\end{array}'],
+};
+
+/** Environments that only exist in display mode, so inline math containing one is displayed. */
+const DISPLAY_ONLY = /\\begin\s*\{(align|alignat|equation|gather|multline|flalign|eqnarray|CD)\*?\}/;
+
+const TEXT_ENVIRONMENTS = /\\(begin|end)\{(proof|theorem|lemma|claim|proposition|corollary|definition|remark|example|conjecture|observation|fact|note|solution|answer)\*?\}(?:\[([^\]\n]*)\])?/g;
+
+const katexPlugin = ((katexPluginModule as unknown as { default?: unknown }).default ??
+  katexPluginModule) as (md: InstanceType<typeof MarkdownIt>, options: { katex: typeof katex; throwOnError: boolean }) => void;
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): MarkdownRenderer {
+  const macros: Record<string, MacroDefinition> = { ...DEFAULT_MACROS, ...options.macros };
+
+  function renderMath(tex: string, displayMode: boolean): { html: string } | { error: string } {
+    try {
+      const html = katex.renderToString(substituteEnvironments(tex), {
+        ...KATEX_OPTIONS,
+        displayMode,
+        // A copy per formula: `\gdef`/`\newcommand` must not leak into later formulas or
+        // make re-rendering the streamed tail depend on what was rendered before.
+        macros: { ...macros } as Record<string, string>,
+      });
+      // With `trust: false` KaTeX still renders `\href` & co., as their name in errorColor.
+      if (html.includes(UNSUPPORTED_COLOR)) return { error: 'Command not allowed in the Proof panel' };
+      return { html: deferInlineStyles(html) };
+    } catch (error) {
+      // KaTeX underlines the failing position with combining low lines; a tooltip can't show that.
+      const message = error instanceof Error ? error.message : String(error);
+      return { error: message.replace(/\u0332/g, '') };
+    }
+  }
+
+  /** `block`: a paragraph-level element may be emitted; otherwise only phrasing content. */
+  function mathHtml(tex: string, display: boolean, block = false): string {
+    const result = renderMath(tex, display);
+    if ('html' in result) return block ? `<div class="math-display">${result.html}</div>` : result.html;
+    const title = escapeHtml(result.error);
+    const source = escapeHtml(tex.trim());
+    if (block) return `<pre class="math-source" title="${title}"><code>${source}</code></pre>`;
+    return `<code class="math-source${display ? ' math-source-display' : ''}" title="${title}">${source}</code>`;
+  }
+
+  const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+  md.validateLink = (url) => /^(https?:|mailto:)/i.test(url.trim());
+  katexPlugin(md, { katex, throwOnError: false });
+  md.inline.ruler.before('escape', 'latex_math_inline', latexInline);
+  md.block.ruler.after('blockquote', 'latex_math_block', latexBlock, {
+    alt: ['paragraph', 'reference', 'blockquote', 'list'],
+  });
+
+  // All math token types, the plugin's and ours, go through mathHtml.
+  md.renderer.rules.math_inline = (tokens: Token[], index: number) => {
+    const tex = stripBackticks(tokens[index].content);
+    return mathHtml(tex, DISPLAY_ONLY.test(tex));
+  };
+  const displayInParagraph = (tokens: Token[], index: number) => mathHtml(tokens[index].content, true);
+  md.renderer.rules.math_inline_block = displayInParagraph;
+  md.renderer.rules.math_inline_bare_block = displayInParagraph;
+  // The plugin also emits `math_block` for `$$…$$` inside a paragraph; only block-level tokens
+  // carry a line map.
+  md.renderer.rules.math_block = (tokens: Token[], index: number) =>
+    tokens[index].map ? mathHtml(tokens[index].content, true, true) + '\n' : displayInParagraph(tokens, index);
+  // Images are never loaded (nothing may leave the webview): one becomes a link to itself.
+  md.renderer.rules.image = (tokens: Token[], index: number) => {
+    const token = tokens[index];
+    const src = String(token.attrGet('src') ?? '');
+    const label = escapeHtml(token.content || src);
+    return `<a href="${escapeHtml(src)}" rel="noopener noreferrer" class="image-link">${label}</a>`;
+  };
+  md.renderer.rules.link_open = (tokens, index, opts, _env, self) => {
+    tokens[index].attrSet('rel', 'noopener noreferrer');
+    return self.renderToken(tokens, index, opts);
+  };
+
+  return {
+    render: (markdown) => md.render(rewriteTextEnvironments(markdown)),
+    renderDisplayMath: (tex) => {
+      const result = renderMath(tex, true);
+      return 'html' in result ? result.html : undefined;
+    },
+  };
+}
+
+/** KaTeX writes sizing as `style` attributes; they are moved aside for CSSOM (see dom.ts). */
+function deferInlineStyles(html: string): string {
+  // Safe as a plain replace: KaTeX escapes `"` in text, so ` style="` only occurs as an attribute.
+  return html.replace(/ style="/g, ` ${DEFERRED_STYLE_ATTRIBUTE}="`);
+}
+
+function substituteEnvironments(tex: string): string {
+  return tex.replace(/\\(begin|end)\s*\{(multline\*?|flalign\*?|eqnarray\*?)\}/g, (_match, which: string, name: string) => {
+    const [begin, end] = ENVIRONMENT_SUBSTITUTES[name];
+    return which === 'begin' ? begin : end;
+  });
+}
+
+/** The plugin's `$`…`$` form: `` $`1+1`$ `` is KaTeX source in backticks. */
+function stripBackticks(content: string): string {
+  return content.length > 2 && content.startsWith('`') && content.endsWith('`') ? content.slice(1, -1) : content;
+}
+
+/**
+ * Theorem-like LaTeX environments in prose become Markdown a reader expects:
+ * `\begin{proof}` → *Proof.*, `\end{proof}` → ∎, `\begin{lemma}[Key]` → **Lemma (Key).**
+ * Lines inside code fences are left alone.
+ */
+function rewriteTextEnvironments(markdown: string): string {
+  if (!markdown.includes('\\begin{') && !markdown.includes('\\end{')) return markdown;
+  let fence: string | undefined;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      const marker = /^[ \t]*(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence) {
+        if (marker && marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+        return line;
+      }
+      if (marker) {
+        fence = marker;
+        return line;
+      }
+      return line.replace(TEXT_ENVIRONMENTS, (_match, which: string, name: string, title: string | undefined) => {
+        if (name === 'proof') return which === 'begin' ? `*${title?.trim() || 'Proof'}.* ` : ' ∎';
+        if (which === 'end') return '';
+        const label = name[0].toUpperCase() + name.slice(1);
+        return title?.trim() ? `**${label} (${title.trim()}).** ` : `**${label}.** `;
+      });
+    })
+    .join('\n');
+}
+
+/** Index of the backslash of the `\)` or `\]` closing math opened before `from`, or -1. */
+function findBackslashCloser(src: string, from: number, closer: string, limit: number): number {
+  for (let i = from; i < limit - 1; i++) {
+    if (src.charCodeAt(i) !== 0x5c /* \ */) continue;
+    if (src[i + 1] === closer) return i;
+    i++; // `\\`, `\{`… are one unit
+  }
+  return -1;
+}
+
+/** If a math environment begins at `at`, its name and the index just after its `\end{…}`. */
+function matchEnvironment(src: string, at: number, limit: number): { end: number } | undefined {
+  const begin = /\\begin\s*\{([A-Za-z]+\*?)\}/y;
+  begin.lastIndex = at;
+  const m = begin.exec(src);
+  if (!m || !MATH_ENVIRONMENTS.has(m[1])) return undefined;
+  const name = m[1].replace('*', '\\*');
+  const boundary = new RegExp(`\\\\(begin|end)\\s*\\{${name}\\}`, 'g');
+  boundary.lastIndex = at + m[0].length;
+  let depth = 1;
+  let b: RegExpExecArray | null;
+  while ((b = boundary.exec(src)) && b.index < limit) {
+    depth += b[1] === 'begin' ? 1 : -1;
+    if (depth === 0) {
+      const end = b.index + b[0].length;
+      return end <= limit ? { end } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Inline `\(…\)`, `\[…\]` and math environments inside a paragraph. Runs before `escape`. */
+function latexInline(state: StateInline, silent: boolean): boolean {
+  const { src, pos, posMax } = state;
+  if (src.charCodeAt(pos) !== 0x5c /* \ */) return false;
+  const next = src[pos + 1];
+  let content: string;
+  let after: number;
+  let display: boolean;
+  if (next === '(' || next === '[') {
+    const close = findBackslashCloser(src, pos + 2, next === '(' ? ')' : ']', posMax);
+    if (close === -1) return false;
+    content = src.slice(pos + 2, close);
+    after = close + 2;
+    display = next === '[';
+  } else if (next === 'b') {
+    const environment = matchEnvironment(src, pos, posMax);
+    if (!environment) return false;
+    content = src.slice(pos, environment.end);
+    after = environment.end;
+    display = true;
+  } else {
+    return false;
+  }
+  if (content.trim() === '') return false;
+  if (!silent) {
+    const token = state.push(display ? 'math_inline_block' : 'math_inline', 'math', 0);
+    token.content = content;
+    token.markup = next === 'b' ? '\\begin' : `\\${next}`;
+  }
+  state.pos = after;
+  return true;
+}
+
+/**
+ * `\[…\]` or a math environment starting a line and ending a line, as a block: it may contain
+ * blank lines, and it interrupts a paragraph the way a displayed formula does in LaTeX.
+ */
+function latexBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
+  const src = state.src;
+  const start = state.bMarks[startLine] + state.tShift[startLine];
+  const limit = state.eMarks[endLine - 1];
+  let content: string;
+  let after: number;
+  if (src.startsWith('\\[', start)) {
+    const close = findBackslashCloser(src, start + 2, ']', limit);
+    if (close === -1) return false;
+    content = src.slice(start + 2, close);
+    after = close + 2;
+  } else if (src.startsWith('\\begin', start)) {
+    const environment = matchEnvironment(src, start, limit);
+    if (!environment) return false;
+    content = src.slice(start, environment.end);
+    after = environment.end;
+  } else {
+    return false;
+  }
+  let line = startLine;
+  while (line < endLine - 1 && state.eMarks[line] < after) line++;
+  // Text after the closer on its line: leave it to the paragraph (and latexInline).
+  if (src.slice(after, state.eMarks[line]).trim() !== '') return false;
+  if (content.trim() === '') return false;
+  if (silent) return true;
+  const token = state.push('math_block', 'math', 0);
+  token.block = true;
+  token.content = content;
+  token.markup = src.startsWith('\\[', start) ? '\\[' : '\\begin';
+  token.map = [startLine, line + 1];
+  state.line = line + 1;
+  return true;
+}
