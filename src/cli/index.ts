@@ -1,0 +1,47 @@
+/**
+ * The `qed` command line: `node dist/cli.js serve --model PATH …` runs the engine.
+ * Exit codes: 0 ok, 1 runtime failure (model missing, invalid, failed to load), 2 bad usage.
+ */
+import { pullCommand } from './pull';
+import { serveCommand } from './serve';
+import { UsageError } from './usageError';
+
+const USAGE = `Usage: qed <command> [options]
+
+Commands:
+  serve --model PATH   Serve a GGUF model on an OpenAI-compatible API (loopback only)
+        [--port N] [--api-key KEY] [--parallel N] [--threads N] [--context-size N]
+        [--gpu auto|cpu] [--gpu-layers auto|N] [--host ADDRESS] [--connection-file PATH]
+        The key may also come from QED_API_KEY; without one, a random key is printed.
+  pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL);
+                       an interrupted download resumes on the next pull
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest);
+    case 'pull':
+      return pullCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`qed: ${error instanceof Error ? error.message : String(error)}\n${usage ? `\n${USAGE}` : ''}`);
+    process.exit(usage ? 2 : 1);
+  },
+);
+

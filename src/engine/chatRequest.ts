@@ -1,0 +1,92 @@
+/**
+ * Parses the body of an OpenAI `POST /v1/chat/completions` request into our own request type,
+ * rejecting what the engine cannot honour with a message that names the offending field.
+ */
+import type { ChatMessage, ChatRequest } from '../core/chat';
+
+export interface ParsedChatRequest {
+  request: ChatRequest;
+  stream: boolean;
+}
+
+export class InvalidRequestError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
+
+const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
+
+export function parseChatRequest(body: unknown): ParsedChatRequest {
+  if (!isRecord(body)) throw new InvalidRequestError('The request body must be a JSON object.');
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw new InvalidRequestError('`messages` must be a non-empty array.', 'messages');
+  }
+  const messages = body.messages.map(parseMessage);
+  const request: ChatRequest = {
+    messages,
+    model: optional(body, 'model', 'string'),
+    temperature: numberIn(body, 'temperature', 0, 2),
+    topP: numberIn(body, 'top_p', 0, 1),
+    topK: integerIn(body, 'top_k', 0, 1_000_000),
+    minP: numberIn(body, 'min_p', 0, 1),
+    maxTokens: integerIn(body, 'max_completion_tokens', 1, 10_000_000) ?? integerIn(body, 'max_tokens', 1, 10_000_000),
+    seed: integerIn(body, 'seed', -(2 ** 53), 2 ** 53),
+  };
+  const stream = optional(body, 'stream', 'boolean') ?? false;
+  return { request, stream };
+}
+
+function parseMessage(value: unknown, index: number): ChatMessage {
+  const param = `messages[${index}]`;
+  if (!isRecord(value)) throw new InvalidRequestError(`${param} must be an object.`, param);
+  if (typeof value.role !== 'string' || !ROLES.has(value.role)) {
+    throw new InvalidRequestError(`${param}.role must be one of system, user, assistant.`, `${param}.role`);
+  }
+  const role = value.role === 'developer' ? 'system' : (value.role as ChatMessage['role']);
+  return { role, content: messageText(value.content, `${param}.content`) };
+}
+
+/** Content is a string or, in the newer format, an array of text parts. */
+function messageText(content: unknown, param: string): string {
+  if (typeof content === 'string') return content;
+  if (content == null) return '';
+  if (Array.isArray(content)) {
+    return content
+      .map((part, index) => {
+        if (isRecord(part) && part.type === 'text' && typeof part.text === 'string') return part.text;
+        throw new InvalidRequestError(`${param}[${index}] must be a text part; the engine reads text only.`, param);
+      })
+      .join('');
+  }
+  throw new InvalidRequestError(`${param} must be a string or an array of text parts.`, param);
+}
+
+function optional<T extends 'string' | 'boolean'>(body: Record<string, unknown>, key: string, type: T): (T extends 'string' ? string : boolean) | undefined {
+  const value = body[key];
+  if (value == null) return undefined;
+  if (typeof value !== type) throw new InvalidRequestError(`\`${key}\` must be a ${type}.`, key);
+  return value as never;
+}
+
+function numberIn(body: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const value = body[key];
+  if (value == null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new InvalidRequestError(`\`${key}\` must be a number from ${min} to ${max}.`, key);
+  }
+  return value;
+}
+
+function integerIn(body: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const value = numberIn(body, key, min, max);
+  if (value !== undefined && !Number.isInteger(value)) throw new InvalidRequestError(`\`${key}\` must be an integer.`, key);
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,218 @@
+/**
+ * The engine's OpenAI-compatible HTTP API: `POST /v1/chat/completions` (streamed or not),
+ * `GET /v1/models` and `GET /health`.
+ *
+ * Every request must carry the per-start bearer token, and anything that looks like it came
+ * from a browser (an `Origin` header, or a `Host` other than our own loopback address, as in
+ * DNS rebinding) is refused before the token is even looked at.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FinishReason } from '../core/chat';
+import { ReasoningSplitter } from '../core/reasoning';
+import { InvalidRequestError, parseChatRequest, type ParsedChatRequest } from './chatRequest';
+import { EngineError, type GenerationResult, type LlamaEngine } from './llamaEngine';
+import type { Logger } from './logger';
+
+export type EngineStatus =
+  | { state: 'loading'; progress: number }
+  | { state: 'ready'; engine: LlamaEngine }
+  | { state: 'error'; message: string };
+
+export interface EngineServerOptions {
+  token: string;
+  getStatus(): EngineStatus;
+  log: Logger;
+  /** Extra host name accepted in `Host` besides 127.0.0.1 and localhost (the CLI's `--host`). */
+  extraHost?: string;
+}
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export function createEngineServer(options: EngineServerOptions): Server {
+  const expectedAuth = Buffer.from(`Bearer ${options.token}`);
+  let active = 0;
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      options.log.error(`Unhandled error for ${req.method} ${req.url}: ${String(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'server_error', 'Internal engine error.');
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const port = (server.address() as { port: number } | null)?.port;
+    const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+    if (options.extraHost) allowedHosts.add(`${options.extraHost}:${port}`);
+    if (!allowedHosts.has(req.headers.host ?? '')) {
+      return sendError(res, 403, 'forbidden', 'Host not allowed.');
+    }
+    if (req.headers.origin !== undefined) {
+      return sendError(res, 403, 'forbidden', 'Browser requests are not allowed.');
+    }
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    if (auth.length !== expectedAuth.length || !timingSafeEqual(auth, expectedAuth)) {
+      return sendError(res, 401, 'invalid_api_key', 'Missing or wrong API key: send `Authorization: Bearer <key>`.');
+    }
+
+    const path = new URL(req.url ?? '/', 'http://engine').pathname.replace(/\/+$/, '');
+    const status = options.getStatus();
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, health(status, active));
+    if (req.method === 'GET' && path === '/v1/models') {
+      const data = status.state === 'ready' ? [{ id: status.engine.info.model, object: 'model', created: 0, owned_by: 'qed' }] : [];
+      return sendJson(res, 200, { object: 'list', data });
+    }
+    if (path === '/v1/chat/completions') {
+      if (req.method !== 'POST') return sendError(res, 405, 'method_not_allowed', 'Use POST.');
+      if (status.state === 'loading') return sendError(res, 503, 'model_loading', `The model is still loading (${Math.round(status.progress * 100)}%).`);
+      if (status.state === 'error') return sendError(res, 503, 'model_error', status.message);
+      let parsed: ParsedChatRequest;
+      try {
+        parsed = parseChatRequest(JSON.parse(await readBody(req)));
+      } catch (error) {
+        const message = error instanceof InvalidRequestError || error instanceof SyntaxError ? error.message : 'Could not read the request body.';
+        return sendError(res, error instanceof BodyTooLargeError ? 413 : 400, 'invalid_request_error', message);
+      }
+      active++;
+      try {
+        await complete(status.engine, parsed, req, res, options.log);
+      } finally {
+        active--;
+      }
+      return;
+    }
+    sendError(res, 404, 'not_found', `No route for ${req.method} ${path}.`);
+  }
+
+  return server;
+}
+
+async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequest, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = engine.info.model;
+  const abort = new AbortController();
+  // A closed connection is the OpenAI way to cancel: stop generating and free the sequence.
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+  });
+  req.on('aborted', () => abort.abort(new Error('client disconnected')));
+
+  const splitter = new ReasoningSplitter({ startInReasoning: engine.info.opensThinking });
+  const chunk = (delta: object, finishReason: string | null = null, extra: object = {}) =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
+  let reasoning = '';
+  let content = '';
+  const emit = (part: { reasoning: string; content: string }) => {
+    if (stream) {
+      if (part.reasoning) res.write(chunk({ reasoning_content: part.reasoning }));
+      if (part.content) res.write(chunk({ content: part.content }));
+    } else {
+      reasoning += part.reasoning;
+      content += part.content;
+    }
+  };
+
+  if (stream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders();
+    res.write(chunk({ role: 'assistant', content: '' }));
+  }
+
+  let result: GenerationResult;
+  try {
+    result = await engine.generate(request.messages, request, (text) => emit(splitter.push(text)), abort.signal);
+  } catch (error) {
+    const status = error instanceof EngineError && error.code === 'prompt_too_long' ? 400 : 500;
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(`${id}: ${message}`);
+    if (!stream) return sendError(res, status, status === 400 ? 'context_length_exceeded' : 'server_error', message);
+    res.end(`data: ${JSON.stringify({ error: { message, type: status === 400 ? 'invalid_request_error' : 'server_error', code: status } })}\n\n`);
+    return;
+  }
+  emit(splitter.end());
+  logTimings(log, id, result);
+  if (result.finishReason === 'cancelled') {
+    res.end();
+    return;
+  }
+
+  const finishReason: Exclude<FinishReason, 'cancelled'> = result.finishReason;
+  const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+  if (stream) {
+    res.end(chunk({}, finishReason, { usage }) + 'data: [DONE]\n\n');
+  } else {
+    sendJson(res, 200, {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content, reasoning_content: reasoning || undefined }, finish_reason: finishReason }],
+      usage,
+    });
+  }
+}
+
+function logTimings(log: Logger, id: string, result: GenerationResult): void {
+  const decodeMs = result.firstTokenMs === undefined ? 0 : result.totalMs - result.firstTokenMs;
+  const rate = decodeMs > 0 ? ((result.completionTokens - 1) / decodeMs) * 1000 : 0;
+  log.info(
+    `${id}: ${result.finishReason}, prompt ${result.promptTokens} tokens, generated ${result.completionTokens} tokens, ` +
+      `queued ${result.queuedMs.toFixed(0)} ms, first token ${result.firstTokenMs?.toFixed(0) ?? '-'} ms, ${rate.toFixed(1)} tokens/s`,
+  );
+}
+
+function health(status: EngineStatus, active: number): object {
+  switch (status.state) {
+    case 'loading':
+      return { status: 'loading', progress: status.progress };
+    case 'error':
+      return { status: 'error', error: status.message };
+    case 'ready': {
+      const info = status.engine.info;
+      return {
+        status: 'ready',
+        model: info.model,
+        modelPath: info.modelPath,
+        gpu: info.gpu,
+        gpuLayers: info.gpuLayers,
+        threads: info.threads,
+        contextSize: info.contextSize,
+        parallel: info.parallel,
+        active,
+        queued: status.engine.queued,
+        chatTemplate: info.chatTemplate,
+      };
+    }
+  }
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLargeError('The request body is larger than 8 MB.'));
+        req.destroy();
+      } else parts.push(part);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Errors in OpenAI's shape, so every OpenAI client reports them properly. */
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { error: { message, type: status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error', code } });
+}

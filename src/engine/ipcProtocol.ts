@@ -1,0 +1,15 @@
+/** Messages from a forked engine process to the extension that owns it. */
+import type { EngineInfo } from './llamaEngine';
+import type { LogLevel } from './logger';
+
+export type EngineToHost =
+  | { type: 'progress'; fraction: number }
+  | { type: 'ready'; url: string; port: number; info: EngineInfo }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'log'; level: LogLevel; message: string };
+
+/** Messages from a forked `qed pull` (model download) process. */
+export type DownloadToHost =
+  | { type: 'download-progress'; downloadedBytes: number; totalBytes: number }
+  | { type: 'downloaded'; path: string }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,135 @@
+/**
+ * Starts and owns engine processes (`dist/cli.js serve`, forked with the caller's own runtime),
+ * one at a time. A connection is reused while the settings stay the same; a crashed engine is
+ * forgotten, so the next `connect` starts a new one. No VS Code here: the extension wraps this
+ * with a progress notification and its log channel.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { EngineToHost } from './ipcProtocol';
+import type { EngineInfo } from './llamaEngine';
+import type { Logger } from './logger';
+
+export interface EngineLaunchSettings {
+  modelPath: string;
+  parallel: number;
+  gpu: 'auto' | 'cpu';
+  gpuLayers: 'auto' | number;
+  threads?: number;
+  contextSize?: number;
+}
+
+export interface EngineConnection {
+  baseUrl: string;
+  apiKey: string;
+  pid: number;
+  info: EngineInfo;
+}
+
+/** The engine could not start; `code` tells the UI which fix to offer. */
+export class EngineStartError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export class EngineSupervisor {
+  private child: ChildProcess | undefined;
+  private connection: Promise<EngineConnection> | undefined;
+  private settingsKey: string | undefined;
+
+  constructor(
+    private readonly cliPath: string,
+    private readonly log: Logger,
+    private readonly connectionFile?: string,
+  ) {}
+
+  /** The engine already started (or starting) for exactly these settings, if any. */
+  existing(settings: EngineLaunchSettings): Promise<EngineConnection> | undefined {
+    return this.settingsKey === JSON.stringify(settings) ? this.connection : undefined;
+  }
+
+  /** The running engine for these settings, started (and its model loaded) if needed. */
+  connect(settings: EngineLaunchSettings, events: { onProgress?(fraction: number): void; signal?: AbortSignal } = {}): Promise<EngineConnection> {
+    const key = JSON.stringify(settings);
+    const existing = this.existing(settings);
+    if (existing) return existing;
+    if (this.child) this.log.info('Engine settings changed; restarting the engine.');
+    this.stop();
+    this.settingsKey = key;
+    const connection = this.start(settings, events);
+    this.connection = connection;
+    connection.catch(() => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+    return connection;
+  }
+
+  stop(): void {
+    this.connection = undefined;
+    const child = this.child;
+    this.child = undefined;
+    child?.kill();
+  }
+
+  private start(settings: EngineLaunchSettings, events: { onProgress?(fraction: number): void; signal?: AbortSignal }): Promise<EngineConnection> {
+    const apiKey = randomBytes(32).toString('base64url');
+    const args = ['serve', '--model', settings.modelPath, '--parallel', String(settings.parallel), '--gpu', settings.gpu, '--gpu-layers', String(settings.gpuLayers)];
+    if (settings.threads) args.push('--threads', String(settings.threads));
+    if (settings.contextSize) args.push('--context-size', String(settings.contextSize));
+    if (this.connectionFile) args.push('--connection-file', this.connectionFile);
+    this.log.info(`Starting engine: ${path.basename(settings.modelPath)} (${settings.modelPath})`);
+
+    const child = fork(this.cliPath, args, {
+      execPath: process.execPath,
+      // VS Code desktop's runtime is Electron; this makes it behave as plain Node.
+      env: { ...process.env, QED_API_KEY: apiKey, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (data: Buffer) => this.log.info(data.toString().trimEnd()));
+    child.stderr?.on('data', (data: Buffer) => this.log.warn(data.toString().trimEnd()));
+
+    return new Promise<EngineConnection>((resolve, reject) => {
+      let ready = false;
+      events.signal?.addEventListener('abort', () => {
+        if (ready) return;
+        if (this.child === child) this.stop();
+        reject(new EngineStartError('Loading the model was cancelled.', 'cancelled'));
+      });
+      child.on('message', (message: EngineToHost) => {
+        switch (message.type) {
+          case 'log':
+            this.log[message.level](message.message);
+            break;
+          case 'progress':
+            events.onProgress?.(message.fraction);
+            break;
+          case 'ready':
+            ready = true;
+            resolve({ baseUrl: `${message.url}/v1`, apiKey, pid: child.pid!, info: message.info });
+            break;
+          case 'failed':
+            reject(new EngineStartError(message.message, message.code));
+            break;
+        }
+      });
+      child.on('error', (error) => reject(new EngineStartError(`The engine process could not start: ${error.message}`, 'spawn_failed')));
+      child.on('exit', (code, signal) => {
+        const stoppedByUs = this.child !== child;
+        if (!stoppedByUs) {
+          this.child = undefined;
+          this.connection = undefined;
+        }
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        if (!ready) reject(new EngineStartError(`The engine exited while starting (${how}); see “QED: Show Engine Log”.`, 'crashed'));
+        else if (stoppedByUs) this.log.info('Engine stopped.');
+        else this.log.warn(`Engine exited (${how}); the next request starts a new one.`);
+      });
+    });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The real engine (CLI process, node-llama-cpp, tiny GGUF) driven over HTTP: by the project's
+ * client, by the official `openai` client as an independent peer, and by raw requests for the
+ * security rules.
+ */
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import * as os from 'node:os';
+import OpenAI from 'openai';
+import { OpenAIChatBackend } from '../../src/client/openaiBackend';
+import type { ChatStreamEvent } from '../../src/core/chat';
+import { proveMessages } from '../../src/core/prompts';
+import { startCliEngine, type CliEngine } from '../helpers/cliEngine';
+
+const STATEMENT = 'Prove that $\\sqrt{2}$ is irrational.';
+
+async function collect(events: AsyncIterable<ChatStreamEvent>) {
+  let reasoning = '';
+  let content = '';
+  let done: Extract<ChatStreamEvent, { type: 'done' }> | undefined;
+  for await (const event of events) {
+    if (event.type === 'reasoning') reasoning += event.text;
+    else if (event.type === 'content') content += event.text;
+    else done = event;
+  }
+  return { reasoning, content, done };
+}
+
+function raw(engine: CliEngine, path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: engine.port, path, method, headers, setHost: false }, (res) => {
+      let text = '';
+      res.on('data', (data: Buffer) => (text += data.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function engineRssKiB(pid: number): number {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+describe('engine (real node-llama-cpp on the tiny model)', function () {
+  this.timeout(180_000);
+  let engine: CliEngine;
+  let client: OpenAIChatBackend;
+
+  before(async () => {
+    engine = await startCliEngine({ parallel: 4 });
+    client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
+  });
+  after(async () => engine?.stop());
+
+  it('streams reasoning then a proof through the project client, with usage', async () => {
+    const { reasoning, content, done } = await collect(client.stream({ messages: proveMessages(STATEMENT), seed: 7, maxTokens: 4000 }));
+    assert.ok(reasoning.length > 20, `reasoning: ${JSON.stringify(reasoning.slice(0, 80))}`);
+    assert.ok(!reasoning.includes('</think>') && !content.includes('</think>'));
+    assert.equal(done?.finishReason, 'stop');
+    assert.ok(content.trim().length > 0, 'the answer after </think> is not empty');
+    assert.ok(done?.usage && done.usage.promptTokens > 10 && done.usage.completionTokens > 10);
+  });
+
+  it('serves the official openai client, streamed and not, with the same text for the same seed', async () => {
+    const openai = new OpenAI({ baseURL: `${engine.url}/v1`, apiKey: engine.apiKey, maxRetries: 0 });
+    const body = { model: 'qed', messages: proveMessages(STATEMENT), seed: 11, max_tokens: 3000 };
+    const stream = await openai.chat.completions.create({ ...body, stream: true });
+    let reasoning = '';
+    let content = '';
+    let last: OpenAI.Chat.Completions.ChatCompletionChunk | undefined;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      reasoning += delta?.reasoning_content ?? '';
+      content += delta?.content ?? '';
+      last = chunk;
+    }
+    assert.equal(last?.choices[0]?.finish_reason, 'stop');
+    assert.ok(last?.usage && last.usage.completion_tokens > 0 && last.usage.prompt_tokens > 0);
+    assert.equal(last.usage.total_tokens, last.usage.prompt_tokens + last.usage.completion_tokens);
+
+    const whole = await openai.chat.completions.create({ ...body, stream: false });
+    const message = whole.choices[0]!.message as { content: string | null; reasoning_content?: string };
+    assert.equal(message.content, content, 'same seed, same answer');
+    assert.equal(message.reasoning_content, reasoning, 'same seed, same reasoning');
+    assert.equal(whole.usage?.completion_tokens, last.usage.completion_tokens);
+    assert.equal(whole.choices[0]!.finish_reason, 'stop');
+  });
+
+  it('reports finish_reason length when max_tokens runs out', async () => {
+    const { done, reasoning } = await collect(client.stream({ messages: proveMessages(STATEMENT), maxTokens: 5, seed: 1 }));
+    assert.equal(done?.finishReason, 'length');
+    assert.equal(done?.usage?.completionTokens, 5);
+    assert.ok(reasoning.length > 0);
+  });
+
+  it('lists its model and reports health', async () => {
+    const health = JSON.parse((await raw(engine, '/health', { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
+    assert.equal(health.status, 'ready');
+    assert.equal(health.gpu, 'cpu');
+    assert.equal(health.parallel, 4);
+    assert.equal(health.threads, Number(health.threads) > 0 ? health.threads : NaN);
+    assert.ok(health.contextSize >= 2048);
+    const models = JSON.parse((await raw(engine, '/v1/models', { host: `localhost:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
+    assert.equal(models.data.length, 1);
+  });
+
+  describe('security', () => {
+    const chat = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
+    it('rejects a missing or wrong token with 401', async () => {
+      assert.equal((await raw(engine, '/health', { host: `127.0.0.1:${engine.port}` })).status, 401);
+      assert.equal((await raw(engine, '/v1/chat/completions', { host: `127.0.0.1:${engine.port}`, authorization: 'Bearer wrong' }, 'POST', chat)).status, 401);
+    });
+    it('rejects a foreign Host (DNS rebinding) with 403, even with the token', async () => {
+      const auth = `Bearer ${engine.apiKey}`;
+      assert.equal((await raw(engine, '/health', { host: `evil.example:${engine.port}`, authorization: auth })).status, 403);
+      assert.equal((await raw(engine, '/health', { host: '127.0.0.1:1', authorization: auth })).status, 403);
+      // Without any Host, Node's HTTP parser already answers 400 before our handler runs.
+      assert.ok([400, 403].includes((await raw(engine, '/health', { authorization: auth })).status));
+    });
+    it('rejects any browser Origin with 403, even with the token', async () => {
+      const headers = { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` };
+      assert.equal((await raw(engine, '/health', { ...headers, origin: 'http://127.0.0.1:3000' })).status, 403);
+      assert.equal((await raw(engine, '/v1/chat/completions', { ...headers, origin: 'null' }, 'POST', chat)).status, 403);
+      assert.equal((await raw(engine, '/v1/chat/completions', { ...headers, origin: 'vscode-webview://x' }, 'OPTIONS')).status, 403);
+    });
+    it('answers bad requests with 400 in OpenAI error shape', async () => {
+      const headers = { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}`, 'content-type': 'application/json' };
+      const bad = await raw(engine, '/v1/chat/completions', headers, 'POST', JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }] }));
+      assert.equal(bad.status, 400);
+      assert.match(JSON.parse(bad.body).error.message, /role/);
+      assert.equal((await raw(engine, '/v1/chat/completions', headers, 'POST', '{not json')).status, 400);
+    });
+    it('is not reachable on non-loopback addresses', async () => {
+      const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal).map((a) => a!.address);
+      for (const address of addresses) {
+        const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+          const req = httpRequest({ host: address, port: engine.port, path: '/health', timeout: 2000 }, () => resolve(undefined));
+          req.on('error', resolve);
+          req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+          req.end();
+        });
+        assert.ok(error, `engine answered on ${address}`);
+        assert.ok(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'ETIMEDOUT', 'EINVAL'].includes(error.code!), `${address}: ${error.code}`);
+      }
+    });
+  });
+
+  it('stops generating within 100 ms of a client abort, 100 times in a row, with flat memory', async () => {
+    const health = async () => JSON.parse((await raw(engine, '/health', { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
+    const cancelOnce = async (seed: number) => {
+      const abort = new AbortController();
+      let sawText = false;
+      for await (const event of client.stream({ messages: proveMessages(STATEMENT), seed, maxTokens: 20_000 }, abort.signal)) {
+        if (event.type !== 'done' && !sawText) {
+          sawText = true;
+          abort.abort();
+        }
+      }
+      return sawText;
+    };
+    for (let i = 0; i < 5; i++) await cancelOnce(1000 + i); // warm-up: allocator pools settle
+    const before = engineRssKiB(engine.child.pid!);
+    let worst = 0;
+    for (let i = 0; i < 100; i++) {
+      assert.ok(await cancelOnce(i));
+      const abortedAt = performance.now();
+      while ((await health()).active > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      worst = Math.max(worst, performance.now() - abortedAt);
+    }
+    const after = engineRssKiB(engine.child.pid!);
+    assert.ok(worst < 100, `slowest stop took ${worst.toFixed(1)} ms`);
+    assert.ok(after - before < 30 * 1024, `RSS grew by ${((after - before) / 1024).toFixed(1)} MiB over 100 cancels`);
+    const { content, done } = await collect(client.stream({ messages: proveMessages(STATEMENT), seed: 3, maxTokens: 4000 }));
+    assert.equal(done?.finishReason, 'stop');
+    assert.ok(content.length > 0);
+    const state = await health();
+    assert.equal(state.active, 0);
+    assert.equal(state.queued, 0);
+  });
+
+  it('serves 8 concurrent streams on 4 sequences, each with correct usage', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => collect(client.stream({ messages: proveMessages(`${STATEMENT} (${i})`), seed: 100 + i, maxTokens: 400 }))),
+    );
+    const promptTokens = new Set(runs.map((run) => run.done?.usage?.promptTokens));
+    assert.equal(promptTokens.size, 1, 'same-length prompts, same prompt token count');
+    for (const run of runs) {
+      assert.ok(run.done && ['stop', 'length'].includes(run.done.finishReason));
+      const usage = run.done.usage!;
+      assert.ok(usage.completionTokens > 0 && usage.completionTokens <= 400);
+      if (run.done.finishReason === 'length') assert.equal(usage.completionTokens, 400);
+      assert.ok(run.reasoning.length + run.content.length >= usage.completionTokens / 4, 'text roughly matches the token count');
+    }
+  });
+});
