@@ -32,7 +32,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri, katexStyleUri, title } = options;
   // Neither can contain these; refusing them keeps a bad value from widening the policy, and
   // lets the policy go into the attribute as is.
-  if (!/^[^\s;,'"<>&]+$/.test(cspSource) || !/^[A-Za-z0-9+/=_-]+$/.test(nonce)) {
+  if (!/^(?:'self'|[^\s;,'"<>&]+)(?: (?:'self'|[^\s;,'"<>&]+))*$/.test(cspSource) || !/^[A-Za-z0-9+/=_-]+$/.test(nonce)) {
     throw new Error('panelHtml: invalid cspSource or nonce');
   }
   const csp = [

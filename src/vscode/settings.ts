@@ -1,0 +1,62 @@
+/** Typed access to the `qed.*` settings; the schema itself lives in package.json. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SamplingOptions } from '../core/chat';
+
+export interface EngineSettings {
+  modelPath: string | undefined;
+  threads: number | undefined;
+  gpu: 'auto' | 'cpu';
+  gpuLayers: 'auto' | number;
+  contextSize: number | undefined;
+  parallel: number;
+}
+
+export interface QedSettings {
+  backend: 'local' | 'endpoint';
+  endpoint: { url: string; model: string; timeoutSeconds: number };
+  engine: EngineSettings;
+  sampling: SamplingOptions;
+}
+
+export function readSettings(): QedSettings {
+  const config = vscode.workspace.getConfiguration('qed');
+  const gpuLayers = config.get<string | number>('engine.gpuLayers', 'auto');
+  return {
+    backend: config.get('backend') === 'endpoint' ? 'endpoint' : 'local',
+    endpoint: {
+      url: config.get<string>('endpoint.url', '').trim(),
+      model: config.get<string>('endpoint.model', '').trim(),
+      timeoutSeconds: config.get<number>('endpoint.timeoutSeconds', 60),
+    },
+    engine: {
+      modelPath: expandPath(config.get<string>('model.path', '')),
+      threads: positiveOrUndefined(config.get<number>('engine.threads', 0)),
+      gpu: config.get('engine.gpu') === 'cpu' ? 'cpu' : 'auto',
+      gpuLayers: typeof gpuLayers === 'number' || /^\d+$/.test(gpuLayers) ? Number(gpuLayers) : 'auto',
+      contextSize: positiveOrUndefined(config.get<number>('engine.contextSize', 0)),
+      parallel: Math.max(1, config.get<number>('engine.parallel', 4)),
+    },
+    sampling: {
+      temperature: config.get<number>('generation.temperature'),
+      topP: config.get<number>('generation.topP'),
+      topK: config.get<number>('generation.topK'),
+      minP: config.get<number>('generation.minP'),
+      maxTokens: config.get<number>('generation.maxTokens'),
+    },
+  };
+}
+
+function positiveOrUndefined(value: number): number | undefined {
+  return value > 0 ? value : undefined;
+}
+
+/** `~` and `${workspaceFolder}` in paths, as users write them in settings.json. */
+function expandPath(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const expanded = trimmed.replace(/^~(?=$|[\\/])/, os.homedir()).replace(/\$\{workspaceFolder\}/g, folder);
+  return path.isAbsolute(expanded) || !folder ? expanded : path.join(folder, expanded);
+}

@@ -1,0 +1,114 @@
+/**
+ * Extension-host tests: the real extension in real VS Code (desktop through @vscode/test-cli, or
+ * code-server through the end-to-end harness), on the tiny model named by QED_TEST_MODEL.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { QedApi } from '../../src/vscode/extension';
+
+const EXTENSION_ID = 'qed-prover.qed';
+
+async function api(): Promise<QedApi> {
+  const extension = vscode.extensions.getExtension<QedApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+async function openSample(name: string): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the samples folder is open');
+  const document = await vscode.workspace.openTextDocument(path.join(folder.uri.fsPath, name));
+  return vscode.window.showTextDocument(document);
+}
+
+function selectEnvironment(editor: vscode.TextEditor, begin: string): void {
+  const text = editor.document.getText();
+  const start = text.indexOf(begin);
+  assert.ok(start >= 0, `${begin} is in the sample`);
+  const end = text.indexOf('\\end{', start);
+  editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(end));
+}
+
+describe('QED commands', function () {
+  this.timeout(120_000);
+  const config = () => vscode.workspace.getConfiguration('qed');
+
+  before(async () => {
+    assert.ok(process.env.QED_TEST_MODEL, 'QED_TEST_MODEL points at the tiny test model');
+    await config().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    await config().update('generation.maxTokens', 3000, vscode.ConfigurationTarget.Global);
+  });
+
+  it('registers its commands', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['qed.proveSelection', 'qed.stop', 'qed.setEndpointApiKey', 'qed.showEngineLog', 'qed.restartEngine']) {
+      assert.ok(commands.includes(command), command);
+    }
+  });
+
+  it('does nothing but warn when nothing is selected', async () => {
+    const qed = await api();
+    const before = qed.currentRun()?.runId;
+    const editor = await openSample('irrational.tex');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand('qed.proveSelection');
+    assert.equal(qed.currentRun()?.runId, before);
+  });
+
+  it('proves the selected theorem with the local engine', async () => {
+    const qed = await api();
+    const editor = await openSample('irrational.tex');
+    selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
+    await vscode.commands.executeCommand('qed.proveSelection');
+    await qed.whenIdle();
+    const run = qed.currentRun();
+    assert.ok(run, 'a run is shown');
+    assert.equal(run.status, 'done', run.error);
+    assert.match(run.statement, /sqrt\{2\}/);
+    assert.ok(run.reasoning.length > 0, 'thinking streamed');
+    assert.ok(run.content.length > 0, 'a proof came after </think>');
+    assert.ok(run.usage && run.usage.completionTokens > 0);
+    assert.match(run.source, /local engine/);
+  });
+
+  it('stops a run on qed.stop and keeps the partial answer', async () => {
+    const qed = await api();
+    await config().update('generation.maxTokens', 200_000, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openSample('irrational.tex');
+      selectEnvironment(editor, '\\begin{theorem}\\label{thm:sqrtp}');
+      void vscode.commands.executeCommand('qed.proveSelection');
+      const deadline = Date.now() + 60_000;
+      while ((qed.currentRun()?.reasoning.length ?? 0) < 50 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await vscode.commands.executeCommand('qed.stop');
+      await qed.whenIdle();
+      const run = qed.currentRun()!;
+      assert.equal(run.status, 'stopped');
+      assert.ok(run.reasoning.length >= 50, 'the partial thinking stays');
+    } finally {
+      await config().update('generation.maxTokens', 3000, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('reports a missing model file as an error run, and recovers when fixed', async () => {
+    const qed = await api();
+    await config().update('model.path', '/nonexistent/qed-missing.gguf', vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openSample('irrational.tex');
+      selectEnvironment(editor, '\\begin{lemma}\\label{lem:even-square}');
+      await vscode.commands.executeCommand('qed.proveSelection');
+      await qed.whenIdle();
+      const run = qed.currentRun()!;
+      assert.equal(run.status, 'error');
+      assert.match(run.error ?? '', /Model file not found: \/nonexistent\/qed-missing\.gguf/);
+    } finally {
+      await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    }
+    await vscode.commands.executeCommand('qed.proveSelection');
+    await qed.whenIdle();
+    assert.equal(qed.currentRun()?.status, 'done');
+  });
+});
