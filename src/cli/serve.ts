@@ -82,6 +82,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('disconnect', stop);
   });
   await engine.close();
+  if (process.connected) process.disconnect();
   // Native handles of node-llama-cpp can outlive dispose; don't let them keep a stopped engine alive.
   setTimeout(() => process.exit(0), 1000).unref();
   return 0;

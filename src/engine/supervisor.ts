@@ -86,6 +86,8 @@ export class EngineSupervisor {
 
     const child = fork(this.cliPath, args, {
       execPath: process.execPath,
+      // Not the parent's flags: a loader or inspector there (tsx, --inspect) would slow or break the engine.
+      execArgv: [],
       // VS Code desktop's runtime is Electron; this makes it behave as plain Node.
       env: { ...process.env, QED_API_KEY: apiKey, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -70,6 +70,7 @@ export class ModelStore {
         new Promise<string>((resolve, reject) => {
           const child = fork(this.cliPath, ['pull', uri, '--dir', this.dir], {
             execPath: process.execPath,
+            execArgv: [],
             env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
             stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           });
