@@ -11,6 +11,7 @@ import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { ChatTemplate, QED_NANO_FALLBACK_TEMPLATE } from './chatTemplate';
+import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
 import type { Logger } from './logger';
 
@@ -104,6 +105,8 @@ export class LlamaEngine {
       await llama.dispose();
       throw new EngineError(`Not enough memory for ${config.parallel} sequences of ${config.contextSize ?? 'auto'} tokens: ${errorText(error)}. Lower qed.engine.contextSize or qed.engine.parallel.`, 'load_failed');
     }
+
+    if (config.parallel > 1) guardParallelSampling(context);
 
     const metadata = fileInfo.metadata as { tokenizer?: { chat_template?: string }; general?: { name?: string } };
     const ggufTemplate = metadata.tokenizer?.chat_template;

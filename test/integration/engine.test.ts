@@ -180,18 +180,23 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     assert.equal(state.queued, 0);
   });
 
-  it('serves 8 concurrent streams on 4 sequences, each with correct usage', async () => {
-    const runs = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => collect(client.stream({ messages: proveMessages(`${STATEMENT} (${i})`), seed: 100 + i, maxTokens: 400 }))),
-    );
-    const promptTokens = new Set(runs.map((run) => run.done?.usage?.promptTokens));
-    assert.equal(promptTokens.size, 1, 'same-length prompts, same prompt token count');
-    for (const run of runs) {
+  it('serves 8 concurrent streams on 4 sequences with the same text and usage as one at a time', async () => {
+    const request = (i: number) => ({ messages: proveMessages(`${STATEMENT} (${i})`), seed: 100 + i, maxTokens: 3000 });
+    const alone = [];
+    for (let i = 0; i < 8; i++) alone.push(await collect(client.stream(request(i))));
+    // Batched sequences once sampled from each other's logits (a race in node-llama-cpp 3.21.1,
+    // see samplingRaceGuard.ts); with the bigram test model any mix-up changes the text.
+    for (let round = 0; round < 3; round++) {
+      const together = await Promise.all(Array.from({ length: 8 }, (_, i) => collect(client.stream(request(i)))));
+      together.forEach((run, i) => {
+        assert.equal(run.reasoning + '</think>' + run.content, alone[i]!.reasoning + '</think>' + alone[i]!.content, `round ${round}, stream ${i}`);
+        assert.deepEqual(run.done, alone[i]!.done);
+      });
+    }
+    assert.equal(new Set(alone.map((run) => run.done?.usage?.promptTokens)).size, 1, 'same-length prompts, same prompt token count');
+    for (const run of alone) {
       assert.ok(run.done && ['stop', 'length'].includes(run.done.finishReason));
-      const usage = run.done.usage!;
-      assert.ok(usage.completionTokens > 0 && usage.completionTokens <= 400);
-      if (run.done.finishReason === 'length') assert.equal(usage.completionTokens, 400);
-      assert.ok(run.reasoning.length + run.content.length >= usage.completionTokens / 4, 'text roughly matches the token count');
+      assert.ok(run.done.usage!.completionTokens > 0 && run.done.usage!.completionTokens <= 3000);
     }
   });
 });
