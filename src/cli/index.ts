@@ -13,8 +13,7 @@ Commands:
         [--port N] [--api-key KEY] [--parallel N] [--threads N] [--context-size N]
         [--gpu auto|cpu] [--gpu-layers auto|N] [--host ADDRESS] [--connection-file PATH]
         The key may also come from QED_API_KEY; without one, a random key is printed.
-  pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL);
-                       an interrupted download resumes on the next pull
+  pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +31,14 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
+}
+
+// A library failing on its own timer (the downloader does) still gets one line, not a stack.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.stderr.write(`qed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }
 
 main(process.argv.slice(2)).then(

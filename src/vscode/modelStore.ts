@@ -1,8 +1,7 @@
 /**
  * The default model on disk: QED-Nano from the catalog, downloaded on first use into the
  * extension's global storage by a forked `qed pull` (node-llama-cpp's downloader), with a
- * cancellable progress notification. A cancelled or failed download keeps its partial file and
- * resumes next time.
+ * cancellable progress notification.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -79,7 +78,7 @@ export class ModelStore {
           child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
           cancellation.onCancellationRequested(() => {
             child.kill('SIGTERM');
-            reject(new ModelDownloadError('Download paused. Run the command again to resume it.', true));
+            reject(new ModelDownloadError('Download cancelled.', true));
           });
           child.on('message', (message: DownloadToHost) => {
             if (message.type === 'download-progress' && message.totalBytes > 0) {
@@ -93,11 +92,11 @@ export class ModelStore {
               this.log.info(`Downloaded ${message.path}`);
               resolve(message.path);
             } else if (message.type === 'failed') {
-              reject(new ModelDownloadError(`Could not download ${name}: ${message.message}`));
+              reject(new ModelDownloadError(`Could not download ${name}: ${message.message}. Set qed.model.path to a GGUF on disk, or use an endpoint.`));
             }
           });
           child.on('exit', (code) => {
-            if (code !== 0) reject(new ModelDownloadError(`Could not download ${name}: ${stderr.trim().split('\n').pop() || `exit code ${code}`}`));
+            if (code !== 0) reject(new ModelDownloadError(`Could not download ${name}: ${stderr.trim().split('\n').pop() || `exit code ${code}`}. Set qed.model.path to a GGUF on disk, or use an endpoint.`));
           });
         }),
     );
