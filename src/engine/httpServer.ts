@@ -102,12 +102,15 @@ async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequ
   const splitter = new ReasoningSplitter({ startInReasoning: engine.info.opensThinking });
   const chunk = (delta: object, finishReason: string | null = null, extra: object = {}) =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
+  // Per-token chunks differ only in their text: build the JSON around it once, not per token.
+  const [head, tail] = chunk({ '': '\u0000' }).split('{"":"\\u0000"}');
+  const textChunk = (field: 'reasoning_content' | 'content', text: string) => `${head}{"${field}":${JSON.stringify(text)}}${tail}`;
   let reasoning = '';
   let content = '';
   const emit = (part: { reasoning: string; content: string }) => {
     if (stream) {
-      if (part.reasoning) res.write(chunk({ reasoning_content: part.reasoning }));
-      if (part.content) res.write(chunk({ content: part.content }));
+      if (part.reasoning) res.write(textChunk('reasoning_content', part.reasoning));
+      if (part.content) res.write(textChunk('content', part.content));
     } else {
       reasoning += part.reasoning;
       content += part.content;

@@ -1,0 +1,100 @@
+/**
+ * Engine + HTTP + client against raw node-llama-cpp, on the same model, threads, sampling and
+ * seeds (so both produce the same tokens), each with the model in one child process:
+ *   - raw: bench/rawWorker.ts runs LlamaCompletion directly and reports its timings;
+ *   - engine: `dist/cli.js serve`, streamed through the project's OpenAI client in this process.
+ * Reported: decode tokens/s (first token to last), time to first token, and with 4 concurrent
+ * streams the aggregate tokens/s.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { OpenAIChatBackend } from '../src/client/openaiBackend';
+import { proveMessages } from '../src/core/prompts';
+import { startCliEngine } from '../test/helpers/cliEngine';
+import { ensureTinyModel } from '../models/tiny/generate';
+
+export interface Timing {
+  tokens: number;
+  ttftMs: number;
+  decodeTokensPerSecond: number;
+  totalMs: number;
+}
+
+export const BENCH_STATEMENT = 'Let $n$ be a positive integer. Prove that $n^3 - n$ is divisible by $6$.';
+export const BENCH_MAX_TOKENS = 1500;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function rawRuns(modelPath: string, seeds: number[], threads: number, contextSize: number): Promise<Timing[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'rawWorker.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (data: Buffer) => (out += data.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Timing[]) : reject(new Error(`raw worker exited with ${code}`))));
+    child.stdin.end(JSON.stringify({ modelPath, seeds, threads, contextSize, statement: BENCH_STATEMENT, maxTokens: BENCH_MAX_TOKENS }));
+  });
+}
+
+async function engineRun(client: OpenAIChatBackend, seed: number): Promise<Timing> {
+  const start = performance.now();
+  let first: number | undefined;
+  let last = start;
+  let tokens = 0;
+  for await (const event of client.stream({ messages: proveMessages(BENCH_STATEMENT), seed, maxTokens: BENCH_MAX_TOKENS })) {
+    if (event.type === 'done') tokens = event.usage?.completionTokens ?? 0;
+    else {
+      first ??= performance.now();
+      last = performance.now();
+    }
+  }
+  const decodeMs = last - first!;
+  return { tokens, ttftMs: first! - start, decodeTokensPerSecond: ((tokens - 1) / decodeMs) * 1000, totalMs: last - start };
+}
+
+export async function benchEngineThroughput(runs = 7): Promise<string> {
+  const modelPath = await ensureTinyModel();
+  const seeds = Array.from({ length: runs }, (_, i) => 42 + i);
+  const engine = await startCliEngine({ parallel: 4 });
+  const health = (await (await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } })).json()) as { threads: number; contextSize: number };
+  try {
+    const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
+    await engineRun(client, 1); // warm-up
+    const viaEngine: Timing[] = [];
+    for (const seed of seeds) viaEngine.push(await engineRun(client, seed));
+
+    const concurrent: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      const results = await Promise.all([0, 1, 2, 3].map((i) => engineRun(client, 500 + round * 4 + i)));
+      concurrent.push((results.reduce((sum, r) => sum + r.tokens, 0) / (performance.now() - start)) * 1000);
+    }
+    await engine.stop();
+
+    const raw = await rawRuns(modelPath, [1, ...seeds], health.threads, health.contextSize);
+    raw.shift(); // warm-up
+    const tokensMatch = raw.every((r, i) => r.tokens === viaEngine[i]!.tokens);
+
+    const rawRate = median(raw.map((r) => r.decodeTokensPerSecond));
+    const engineRate = median(viaEngine.map((r) => r.decodeTokensPerSecond));
+    const singleTotalRate = median(viaEngine.map((r) => (r.tokens / r.totalMs) * 1000));
+    const rawTtft = median(raw.map((r) => r.ttftMs));
+    const engineTtft = median(viaEngine.map((r) => r.ttftMs));
+    return [
+      `### Engine throughput (tiny model, ${health.threads} threads, ${runs} runs, median)`,
+      '',
+      '| | raw LlamaCompletion | engine + HTTP + client | ratio / overhead |',
+      '|---|---|---|---|',
+      `| decode tokens/s | ${rawRate.toFixed(0)} | ${engineRate.toFixed(0)} | ${(engineRate / rawRate).toFixed(3)} (goal ≥ 0.95) |`,
+      `| time to first token | ${rawTtft.toFixed(1)} ms | ${engineTtft.toFixed(1)} ms | +${(engineTtft - rawTtft).toFixed(1)} ms (goal ≤ 20 ms) |`,
+      `| tokens per run (same seeds) | ${median(raw.map((r) => r.tokens))} | ${median(viaEngine.map((r) => r.tokens))} | ${tokensMatch ? 'identical token counts' : 'token counts differ'} |`,
+      '',
+      `4 concurrent streams: ${median(concurrent).toFixed(0)} tokens/s aggregate vs ${singleTotalRate.toFixed(0)} tokens/s for one stream (${(median(concurrent) / singleTotalRate).toFixed(2)}×).`,
+    ].join('\n');
+  } finally {
+    await engine.stop();
+  }
+}

@@ -1,0 +1,14 @@
+/** `npm run bench`: prints each benchmark's Markdown section; copy them into bench/RESULTS.md. */
+import * as os from 'node:os';
+import { benchEngineThroughput } from './engineThroughput';
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(`Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+  console.log(await benchEngineThroughput());
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,456 @@
+// End to end: the packaged VSIX installed into real VS Code (code-server 4.139 / VS Code 1.139),
+// driven through its UI in Debian's Chromium, on the tiny test model. Each test fails when a user
+// would see a failure. Screenshots and results.json go to test/e2e/artifacts/.
+//
+//   npm run test:e2e            (installs the harness on first use, ~2 min)
+//   QED_E2E_VSIX=x.vsix         reuse a VSIX instead of packaging one
+//   QED_E2E_KEEP=1              keep the temporary profile dirs (printed) for inspection
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { buildTests } from './build-tests.mjs';
+import { CodeServerProfile, freePort, stopProcessGroup } from './lib/codeServer.mjs';
+import { buildRunnerVsix, buildVsix, e2eDir, repoRoot, tinyModelPath } from './lib/prepare.mjs';
+import { launchChromium, sleep, waitFor, Workbench } from './lib/workbench.mjs';
+
+const artifacts = join(e2eDir, 'artifacts');
+const samples = join(repoRoot, 'samples');
+const sample = readFileSync(join(samples, 'irrational.tex'), 'utf8').split('\n');
+const results = { startedAt: new Date().toISOString(), scenarios: {} };
+
+/** 1-based line numbers of an environment in samples/irrational.tex: its \begin line to the line before \end. */
+function environmentLines(begin) {
+  const first = sample.findIndex((line) => line.startsWith(begin)) + 1;
+  assert.ok(first > 0, `${begin} is in samples/irrational.tex`);
+  const end = sample.findIndex((line, index) => index >= first && line.startsWith('\\end{')) + 1;
+  const last = end - 1;
+  // What the status bar says is selected: the lines and the line breaks between them.
+  const chars = sample.slice(first - 1, last).reduce((sum, line) => sum + line.length, 0) + (last - first);
+  return [first, last, chars];
+}
+const THEOREM = environmentLines('\\begin{theorem}[Pythagoreans]');
+const THEOREM_P = environmentLines('\\begin{theorem}\\label{thm:sqrtp}');
+const LEMMA = environmentLines('\\begin{lemma}\\label{lem:even-square}');
+
+/** Settings every profile starts with: quiet, deterministic workbench; the tiny model. */
+function baseSettings(model) {
+  return {
+    'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'git.enabled': false,
+    'git.openRepositoryInParentFolders': 'never',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'qed.model.path': model,
+    'qed.generation.maxTokens': 8000,
+  };
+}
+
+function elapsed(started) {
+  return Math.round(performance.now() - started);
+}
+
+/** CPU seconds per second used by processes whose command line contains all of `needles`. */
+function cpuLoad(needles, windowMs = 1000) {
+  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return needles.every((needle) => command.includes(needle));
+    } catch {
+      return false;
+    }
+  });
+  const ticks = () => pids.reduce((sum, pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return sum + Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      return sum;
+    }
+  }, 0);
+  const before = ticks();
+  return sleep(windowMs).then(() => ({ pids, cpu: (ticks() - before) / 100 / (windowMs / 1000) }));
+}
+
+let scratch;
+let profileDir;
+let vsix;
+let runnerVsix;
+let tinyModel;
+let testFiles;
+let extensionsDir;
+let browser;
+
+before(async function () {
+  this.timeout(10 * 60_000);
+  mkdirSync(artifacts, { recursive: true });
+  // Only this harness's files: other test suites put their screenshots here too.
+  for (const name of readdirSync(artifacts)) if (/^(\d-.*|failed-.*)\.png$|^results\.json$|^(code-server-.*|engine-cli)\.log$/.test(name)) rmSync(join(artifacts, name));
+  scratch = mkdtempSync(join(tmpdir(), 'qed-e2e-'));
+  if (process.env.QED_E2E_KEEP) console.log(`      temporary files: ${scratch}`);
+  // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
+  const generated = tinyModelPath();
+  tinyModel = join(scratch, 'model', basename(generated));
+  mkdirSync(dirname(tinyModel), { recursive: true });
+  copyFileSync(generated, tinyModel);
+  vsix = buildVsix(join(scratch, 'qed.vsix'));
+  runnerVsix = buildRunnerVsix(join(scratch, 'qed-e2e-runner.vsix'));
+  testFiles = await buildTests();
+  extensionsDir = join(scratch, 'extensions');
+  const installer = new CodeServerProfile(join(scratch, 'install'), { extensionsDir });
+  const started = performance.now();
+  installer.installExtensions([vsix, runnerVsix]);
+  results.install = { vsixBytes: readFileSync(vsix).length, installMs: elapsed(started) };
+  console.log(`      [prepare] code-server --install-extension: ${(results.install.installMs / 1000).toFixed(1)} s`);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  results.finishedAt = new Date().toISOString();
+  writeFileSync(join(artifacts, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (scratch && !process.env.QED_E2E_KEEP) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('QED in code-server, through the UI', function () {
+  // A run on the tiny model takes seconds; the margins are for a machine busy with other work.
+  this.timeout(600_000);
+  let profile;
+  let server;
+  let workbench;
+  let probeFile;
+  let controlFile;
+  let engine;
+
+  /** Changes user settings (through the configuration API, as the Settings editor does) and waits until they apply. */
+  let controlSeq = 0;
+  async function applySettings(changes) {
+    const seq = ++controlSeq;
+    const temporary = `${controlFile}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ seq, settings: Object.fromEntries(Object.entries(changes).map(([key, value]) => [key, value ?? null])) }));
+    renameSync(temporary, controlFile);
+    await waitFor('the settings change to reach the extension host', () => {
+      const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+      return probe.acknowledged === seq;
+    }, { timeoutMs: 15_000 });
+  }
+
+  /** Runs “QED: Prove Selection” on `lines` of samples/irrational.tex and follows the run to its end. */
+  async function prove(lines, options = {}) {
+    await workbench.openFile('irrational.tex');
+    const selection = await workbench.selectLines(...lines);
+    await workbench.markCurrentRun();
+    const started = performance.now();
+    await workbench.runCommand('QED: Prove Selection');
+    return { selection, ...(await follow(started, options)) };
+  }
+
+  /** Clicks the panel's Retry (the same statement again) and follows the new run. */
+  async function retry(options = {}) {
+    await workbench.markCurrentRun();
+    const started = performance.now();
+    await (await workbench.proofFrame()).locator('.toolbar button', { hasText: 'Retry' }).click();
+    return follow(started, options);
+  }
+
+  /** Follows the panel's new run until it ends, sampling what it shows every 100 ms. */
+  async function follow(started, { screenshotWhileThinking, onRunning } = {}) {
+    const frame = await workbench.proofFrame();
+    const frameMs = elapsed(started);
+    const samples = [];
+    const errors = new Set();
+    let screenshotTaken = false;
+    const final = await waitFor('the run to end', async () => {
+      await workbench.failOnDialog();
+      const state = await workbench.panelState(frame);
+      if (state.previousRun) return false; // the panel still shows the previous run
+      samples.push({ t: elapsed(started), status: state.status, tone: state.tone, thinking: state.thinkingLabel, thinkingText: state.thinkingTextLength, proofText: state.proofText.length });
+      for (const note of await workbench.notifications()) if (note.severity === 'error') errors.add(note.message);
+      const thinkingTokens = Number(/Thinking · ([\d,]+) token/.exec(state.thinkingLabel)?.[1]?.replace(/,/g, '') ?? 0);
+      if (screenshotWhileThinking && !screenshotTaken && state.tone === 'progress' && thinkingTokens >= 40 && !state.proofText) {
+        screenshotTaken = true;
+        await workbench.screenshot(screenshotWhileThinking);
+      }
+      if (onRunning && state.tone === 'progress' && (await onRunning(state, thinkingTokens, frame))) onRunning = undefined;
+      return state.tone !== 'progress' && state.status ? state : false;
+    }, { timeoutMs: 300_000, intervalMs: 100 });
+    return { frame, frameMs, final, samples, errors: [...errors], ms: elapsed(started) };
+  }
+
+  /** Whether the text grew in at least two steps (rendered Markdown may shrink a little as a block closes). */
+  function grew(values) {
+    const distinct = values.filter((value, index) => index === 0 || value !== values[index - 1]);
+    return distinct.length >= 3 && distinct[distinct.length - 1] > distinct[0];
+  }
+
+  /** Whether the numbers grow: at least two increases, never a decrease. */
+  function growing(values) {
+    const distinct = values.filter((value, index) => index === 0 || value !== values[index - 1]);
+    return distinct.length >= 3 && distinct.every((value, index) => index === 0 || value > distinct[index - 1]);
+  }
+
+  /** Thinking token counts seen while the run was in progress, in order, without repeats. */
+  function streamedCounts(samples) {
+    const counts = samples
+      .filter((sample) => sample.tone === 'progress')
+      .map((sample) => Number(/Thinking · ([\d,]+) token/.exec(sample.thinking)?.[1]?.replace(/,/g, '') ?? NaN))
+      .filter((count) => Number.isFinite(count) && count > 0);
+    return counts.filter((count, index) => index === 0 || count !== counts[index - 1]);
+  }
+
+  /**
+   * What must hold for every finished run: a proof is shown, the statement's math is rendered by
+   * KaTeX (fonts loaded), and no `$` delimiters are left in the text. (The tiny model is a bigram
+   * model: how long its proof is and whether its formulas are valid TeX varies from run to run;
+   * invalid TeX is shown as its source, `code.math-source`.)
+   */
+  function assertRenderedProof(state, label) {
+    assert.equal(state.proofHidden, false, `${label}: the proof section is shown`);
+    assert.ok(state.proofText.trim().length > 0, `${label}: the proof has text`);
+    assert.ok(state.statementKatexCount > 0, `${label}: the statement's math is rendered by KaTeX`);
+    assert.ok(state.katexFontsLoaded.includes('KaTeX_Main'), `${label}: KaTeX's fonts loaded (${state.katexFontsLoaded.join(', ') || 'none'})`);
+    assert.doesNotMatch(state.proofTextOutsideMath, /\$/, `${label}: no raw $ outside rendered math`);
+  }
+
+  before(async () => {
+    profile = new CodeServerProfile(join(scratch, 'ui'), { extensionsDir });
+    profile.writeSettings(baseSettings(tinyModel));
+    probeFile = join(scratch, 'ui', 'settings-probe.json');
+    controlFile = join(scratch, 'ui', 'settings-control.json');
+    const started = performance.now();
+    server = await profile.start({ folder: samples, env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
+    workbench = await Workbench.open(browser, server.folderUrl());
+    await waitFor('the extension host (settings probe)', () => existsSync(probeFile), { timeoutMs: 60_000 });
+    results.uiStartupMs = elapsed(started);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      await workbench.screenshot(join(artifacts, `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`)).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    if (engine) await stopProcessGroup(engine.child, engine.exited);
+    await workbench?.page.close().catch(() => undefined);
+    await server?.stop();
+    if (server) writeFileSync(join(artifacts, 'code-server-ui.log'), server.output);
+    if (engine) writeFileSync(join(artifacts, 'engine-cli.log'), engine.output);
+  });
+
+  it('1. proves the selected theorem: Thinking streams, then the proof with KaTeX math and tokens/s', async () => {
+    await workbench.clearNotifications();
+    const thinkingShot = join(artifacts, '1-thinking-streams.png');
+    const run = await prove(THEOREM, { screenshotWhileThinking: thinkingShot });
+    await workbench.screenshot(join(artifacts, '1-proof.png'));
+    const focus = await workbench.focus();
+    const state = run.final;
+    results.scenarios.prove = { ms: run.ms, panelShownAfterMs: run.frameMs, status: state.status, thinking: state.thinkingLabel, source: state.source, katex: state.katexCount, mathSource: state.mathSourceCount, fonts: state.katexFontsLoaded, focusAfterRun: focus, selection: run.selection };
+    assert.deepEqual(run.errors, [], 'no error notification');
+    assert.match(run.selection, /selected/);
+    assert.equal(state.tone, 'success', `the run finished: ${state.status}`);
+    assert.match(state.status, /^Finished · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/, 'the status line shows tokens/s');
+    assert.match(state.thinkingLabel, /^Thinking · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/);
+    assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+\.gguf · CPU, \d+ threads$/);
+    assert.match(state.title, /irrational\.tex:47/);
+    assertRenderedProof(state, 'proof');
+    assert.match(state.themeKind, /vscode-dark/, 'the webview follows the dark theme');
+    assert.notEqual(state.bodyColor, 'rgb(0, 0, 0)', 'text is not black on the dark theme');
+    assert.equal(focus.activeGroup, 1, 'the editor keeps the focus (the panel opens beside it)');
+
+    // Seen in the panel: the Thinking count and text grow while the run is in progress, and the
+    // proof has KaTeX-rendered math. The tiny model may think for under a second (possibly before
+    // a brand-new webview has loaded) or write a proof without valid TeX, so Retry (the panel's
+    // button) gives up to three more runs to show both.
+    const progress = (samples) => samples.filter((sample) => sample.tone === 'progress');
+    let streamed = growing(streamedCounts(run.samples)) && grew(progress(run.samples).map((sample) => sample.thinkingText));
+    let withMath = state.katexCount > 0;
+    const attempts = [{ ms: run.ms, panelShownAfterMs: run.frameMs, thinkingCounts: streamedCounts(run.samples).length, katex: state.katexCount }];
+    for (let attempt = 0; attempt < 3 && !(streamed && withMath); attempt++) {
+      const again = await retry({ screenshotWhileThinking: streamed ? undefined : thinkingShot });
+      assert.deepEqual(again.errors, [], 'no error notification on Retry');
+      assert.equal(again.final.tone, 'success', `the Retry run finished: ${again.final.status}`);
+      assertRenderedProof(again.final, 'proof after Retry');
+      streamed ||= growing(streamedCounts(again.samples)) && grew(progress(again.samples).map((sample) => sample.thinkingText));
+      if (!withMath && again.final.katexCount > 0) {
+        withMath = true;
+        await workbench.screenshot(join(artifacts, '1-proof.png'));
+      }
+      attempts.push({ ms: again.ms, panelShownAfterMs: again.frameMs, thinkingCounts: streamedCounts(again.samples).length, katex: again.final.katexCount });
+    }
+    results.scenarios.prove.attempts = attempts;
+    assert.ok(streamed, `the Thinking count and text grew while generating (runs: ${JSON.stringify(attempts)})`);
+    assert.ok(withMath, `a proof with KaTeX-rendered math (runs: ${JSON.stringify(attempts)})`);
+  });
+
+  it('2. Stop ends a long generation within a second, says so, and a new run works', async () => {
+    await applySettings({ 'qed.generation.maxTokens': 200_000 });
+    let clickedAt;
+    let tokensAtClick;
+    const run = await prove(THEOREM_P, {
+      onRunning: async (state, thinkingTokens, frame) => {
+        if (thinkingTokens < 40 || !state.stopVisible) return false;
+        tokensAtClick = thinkingTokens;
+        await frame.locator('.toolbar button[aria-label="Stop generating"]').click();
+        clickedAt = performance.now();
+        return true;
+      },
+    });
+    const stopMs = clickedAt ? elapsed(clickedAt) : undefined;
+    await workbench.screenshot(join(artifacts, '2-stopped.png'));
+    const state = run.final;
+    assert.ok(clickedAt, `Stop was clicked while generating (final status: ${state.status})`);
+    assert.equal(state.tone, 'neutral', `the run is stopped, not ${state.status}`);
+    assert.match(state.status, /^Stopped by you · [\d,]+ tokens$/);
+    assert.ok(stopMs < 1000, `the panel showed “stopped” ${stopMs} ms after Stop`);
+    assert.equal(state.stopVisible, false, 'the Stop button is gone');
+    // The panel's count must not move any more, and the engine must be idle (not generating on).
+    const stoppedAt = state.status;
+    const load = await cpuLoad([extensionsDir, 'dist/cli.js', 'serve'], 1500);
+    assert.equal((await workbench.panelState(run.frame)).status, stoppedAt, 'the token count stays put');
+    assert.ok(load.pids.length === 1, `one engine process (found ${load.pids.length})`);
+    assert.ok(load.cpu < 0.25, `the engine is idle after Stop (${load.cpu.toFixed(2)} CPU s/s)`);
+    assert.deepEqual(run.errors, [], 'no error notification');
+    results.scenarios.stop = { tokensAtClick, stopMs, status: state.status, engineCpuAfterStop: load.cpu };
+
+    await applySettings({ 'qed.generation.maxTokens': 8000 });
+    const again = await prove(THEOREM_P);
+    assert.equal(again.final.tone, 'success', `the next run finished: ${again.final.status}`);
+    assertRenderedProof(again.final, 'the run after Stop');
+    results.scenarios.stop.nextRunMs = again.ms;
+  });
+
+  it('3. a missing model file: an error notification offering “Choose Model File…”, the panel says it, and fixing the path works', async () => {
+    const missing = join(scratch, 'no-such-dir', 'qed-missing.gguf');
+    await applySettings({ 'qed.model.path': missing });
+    await workbench.clearNotifications();
+    const run = await prove(LEMMA);
+    const notification = await waitFor('the error notification', async () => (await workbench.notifications()).find((note) => note.severity === 'error'), { timeoutMs: 15_000 });
+    await workbench.screenshot(join(artifacts, '3-missing-model.png'));
+    const state = run.final;
+    results.scenarios.missingModel = { notification, panelStatus: state.status };
+    assert.match(notification.message, /^QED: Model file not found: .*qed-missing\.gguf/);
+    assert.ok(notification.buttons.includes('Choose Model File…'), `the notification offers “Choose Model File…” (buttons: ${notification.buttons.join(', ')})`);
+    assert.equal((await workbench.notifications()).filter((note) => note.severity === 'error').length, 1, 'exactly one error notification');
+    assert.equal(state.tone, 'error');
+    assert.match(state.status, /Model file not found/);
+    await waitFor('the “QED: loading …” progress notification to close', async () => !(await workbench.notifications()).some((note) => /QED: loading/.test(note.message)), { timeoutMs: 5000 });
+
+    // The fix a user gets offered: “Choose Model File…” opens a file dialog (VS Code's simple
+    // file dialog in the browser: a path input); the chosen file becomes qed.model.path.
+    await workbench.clickNotificationButton('Choose Model File…');
+    const pathInput = workbench.page.locator('.quick-input-widget input.input');
+    await pathInput.waitFor({ state: 'visible', timeout: 10_000 });
+    // The dialog fills in its starting folder and lists it asynchronously; wait until it has
+    // settled (typing before that gets mixed with its own updates), then type like a user.
+    let settled = '';
+    await waitFor('the file dialog to settle on its starting folder', async () => {
+      const value = await pathInput.inputValue();
+      const listed = await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count();
+      const stable = value.endsWith('/') && listed > 0 && value === settled;
+      settled = value;
+      return stable;
+    }, { intervalMs: 400 });
+    await pathInput.press('Control+A');
+    await pathInput.pressSequentially(tinyModel, { delay: 10 });
+    await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: basename(tinyModel) }).first().waitFor({ timeout: 10_000 });
+    await workbench.page.keyboard.press('Enter'); // “Use this model”
+    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === tinyModel, { timeoutMs: 15_000 });
+    await workbench.clearNotifications();
+    const fixed = await prove(LEMMA);
+    await workbench.screenshot(join(artifacts, '3-fixed.png'));
+    assert.deepEqual(fixed.errors, [], 'no error notification once the path is right');
+    assert.equal(fixed.final.tone, 'success', `the run with the right path finished: ${fixed.final.status}`);
+    assertRenderedProof(fixed.final, 'the run after fixing the path');
+  });
+
+  it('4. an endpoint (the engine CLI on its own) with its API key in SecretStorage, typed into the input box', async () => {
+    const port = await freePort();
+    const apiKey = `e2e-${Math.random().toString(36).slice(2)}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', tinyModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    engine = { child, exited: new Promise((resolve) => child.once('exit', resolve)), output: '' };
+    child.stdout.on('data', (data) => (engine.output += data));
+    child.stderr.on('data', (data) => (engine.output += data));
+    await waitFor('the engine CLI to listen', () => engine.output.includes(`listening on http://127.0.0.1:${port}`) || child.exitCode !== null, { timeoutMs: 60_000 });
+    assert.equal(child.exitCode, null, `the engine CLI started:\n${engine.output}`);
+    const url = `http://127.0.0.1:${port}/v1`;
+    assert.equal((await fetch(`${url}/models`)).status, 401, 'the engine refuses requests without the key');
+
+    await workbench.clearNotifications();
+    await workbench.runCommand('QED: Set Endpoint API Key');
+    // The key goes into a password box (the palette's input turns into it).
+    await workbench.page.locator('.quick-input-widget input.input[type="password"]').waitFor({ state: 'visible', timeout: 10_000 });
+    const title = await workbench.page.locator('.quick-input-widget .quick-input-title').innerText();
+    assert.match(title, /API key/, 'the input box is the API key prompt');
+    await workbench.page.keyboard.type(apiKey);
+    await workbench.page.keyboard.press('Enter');
+    await waitFor('“endpoint API key saved”', async () => (await workbench.notifications()).some((note) => /endpoint API key saved/.test(note.message)), { timeoutMs: 10_000 });
+
+    // And the light theme, to see the panel follow a theme change.
+    await applySettings({ 'qed.backend': 'endpoint', 'qed.endpoint.url': url, 'workbench.colorTheme': 'Default Light Modern' });
+    assert.doesNotMatch(readFileSync(profile.settingsFile, 'utf8'), new RegExp(apiKey), 'the key is not in settings.json');
+    await workbench.clearNotifications();
+    const run = await prove(THEOREM);
+    await workbench.screenshot(join(artifacts, '4-endpoint.png'));
+    const state = run.final;
+    results.scenarios.endpoint = { ms: run.ms, status: state.status, source: state.source };
+    assert.deepEqual(run.errors, [], 'no error notification');
+    assert.equal(state.tone, 'success', `the run through the endpoint finished: ${state.status}`);
+    assert.equal(state.source, `lm-provers/QED-Nano at ${url}`, 'the panel names the endpoint');
+    const totals = run.samples.filter((sample) => sample.tone === 'progress').map((sample) => Number(/Generating… · ([\d,]+) token/.exec(sample.status)?.[1]?.replace(/,/g, '') ?? 0)).filter(Boolean);
+    assert.ok(growing(totals), `the answer streamed through the endpoint (token counts seen: ${[...new Set(totals)].join(', ')})`);
+    assertRenderedProof(state, 'endpoint proof');
+    assert.match(state.themeKind, /vscode-light/, 'the webview follows the switch to the light theme');
+    await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'workbench.colorTheme': 'Default Dark Modern' });
+  });
+});
+
+describe('the extension-host suites (test/vscode) inside code-server', function () {
+  this.timeout(8 * 60_000);
+
+  it('5. all pass, and activate() is quick and loads no node-llama-cpp', async () => {
+    const profile = new CodeServerProfile(join(scratch, 'suites'), { extensionsDir });
+    profile.writeSettings(baseSettings(tinyModel));
+    const resultFile = join(scratch, 'suites', 'extension-tests.json');
+    const mocha = join(e2eDir, 'node_modules', 'mocha');
+    const server = await profile.start({
+      folder: samples,
+      env: { QED_EXTENSION_TESTS: resultFile, QED_EXTENSION_TESTS_FILES: testFiles.join(delimiter), QED_E2E_MOCHA: mocha, QED_TEST_MODEL: tinyModel },
+    });
+    let workbench;
+    try {
+      // The extension host (and with it the suites) starts when a window connects.
+      workbench = await Workbench.open(browser, server.folderUrl());
+      const result = await waitFor('the suites’ result file', () => existsSync(resultFile) && JSON.parse(readFileSync(resultFile, 'utf8')), { timeoutMs: 7 * 60_000, intervalMs: 500 });
+      await workbench.screenshot(join(artifacts, '5-extension-host-suites.png'));
+      results.extensionTests = result;
+      for (const test of result.tests ?? []) console.log(`        ${test.state === 'passed' ? '✔' : '✘'} ${test.title} (${test.durationMs} ms)${test.error ? `\n${test.error}` : ''}`);
+      console.log(`        activate(): ${result.activation?.activateMs} ms; modules loaded: ${result.activation?.modulesLoaded?.length}`);
+      assert.equal(result.error, undefined, result.error);
+      assert.ok(result.tests.length > 0, 'the suites ran tests');
+      assert.equal(result.failures, 0, `failed: ${result.tests.filter((test) => test.state === 'failed').map((test) => test.title).join('; ')}`);
+      const activation = result.activation;
+      assert.equal(activation.wasActiveBefore, false, 'QED was not active before the measurement (activation is lazy)');
+      assert.equal(activation.nodeLlamaCppInRequireCache, false, 'activate() loads no node-llama-cpp');
+      assert.deepEqual(activation.llamaNativeLibraries, [], 'no llama.cpp library is mapped into the extension host');
+      assert.deepEqual(activation.llamaNativeLibrariesAfterTests, [], 'not even after proving: the engine is its own process');
+      assert.ok(activation.activateMs < 1000, `activate() took ${activation.activateMs} ms`);
+    } finally {
+      await workbench?.page.close().catch(() => undefined);
+      await server.stop();
+      writeFileSync(join(artifacts, 'code-server-suites.log'), server.output);
+    }
+  });
+});
