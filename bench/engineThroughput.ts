@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { proveMessages } from '../src/core/prompts';
 import { startCliEngine } from '../test/helpers/cliEngine';
-import { ensureTinyModel } from '../models/tiny/generate';
 
 export interface Timing {
   tokens: number;
@@ -55,10 +54,9 @@ async function engineRun(client: OpenAIChatBackend, seed: number): Promise<Timin
   return { tokens, ttftMs: first! - start, decodeTokensPerSecond: ((tokens - 1) / decodeMs) * 1000, totalMs: last - start };
 }
 
-export async function benchEngineThroughput(runs = 7): Promise<string> {
-  const modelPath = await ensureTinyModel();
+export async function benchEngineThroughput(label: string, modelPath: string, runs = 7): Promise<string> {
   const seeds = Array.from({ length: runs }, (_, i) => 42 + i);
-  const engine = await startCliEngine({ parallel: 4 });
+  const engine = await startCliEngine({ parallel: 4, modelPath });
   const health = (await (await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } })).json()) as { threads: number; contextSize: number };
   try {
     const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
@@ -84,7 +82,7 @@ export async function benchEngineThroughput(runs = 7): Promise<string> {
     const rawTtft = median(raw.map((r) => r.ttftMs));
     const engineTtft = median(viaEngine.map((r) => r.ttftMs));
     return [
-      `### Engine throughput (tiny model, ${health.threads} threads, ${runs} runs, median)`,
+      `### Engine throughput: ${label} (${health.threads} thread, ${runs} runs, median)`,
       '',
       '| | raw LlamaCompletion | engine + HTTP + client | ratio / overhead |',
       '|---|---|---|---|',

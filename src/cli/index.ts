@@ -14,6 +14,7 @@ Commands:
         [--gpu auto|cpu] [--gpu-layers auto|N] [--host ADDRESS] [--connection-file PATH]
         The key may also come from QED_API_KEY; without one, a random key is printed.
   pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
+        [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
 `;
 
 async function main(argv: string[]): Promise<number> {

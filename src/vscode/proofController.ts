@@ -78,7 +78,14 @@ export class ProofController implements vscode.Disposable {
     const recorder = new RunRecorder({ runId: randomUUID(), title, statement, source: '', startedAt: Date.now() });
     const run: ActiveRun = { recorder, abort: new AbortController(), statement };
     this.active = run;
-    this.panel.showRun(recorder.snapshot);
+    try {
+      this.panel.showRun(recorder.snapshot);
+    } catch (error) {
+      // A panel that cannot be drawn is reported like any other failure, not as a command crash.
+      this.active = undefined;
+      void showError(error);
+      return;
+    }
     const post = this.panel.post.bind(this.panel);
     post(recorder.setStatus('loading', Date.now(), { progress: 'Preparing the model…' }));
 

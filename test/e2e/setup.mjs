@@ -35,10 +35,17 @@ export function harnessInstalled() {
   }
 }
 
+// Under `npm test`, the outer npm's npm_* variables reach us; the inner npm would take them as
+// its own config. code-server's postinstall reads the Node version from npm_config_user_agent,
+// which would then still say Node 20.
+function withoutNpmVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
+}
+
 function npm(args, env = process.env) {
   const started = Date.now();
   console.log(`[e2e setup] npm ${args.join(' ')}`);
-  const result = spawnSync('npm', args, { cwd: here, stdio: 'inherit', env });
+  const result = spawnSync('npm', args, { cwd: here, stdio: 'inherit', env: withoutNpmVariables(env) });
   if (result.status !== 0) {
     throw new Error(`npm ${args.join(' ')} failed (${result.signal ?? `exit code ${result.status}`})`);
   }

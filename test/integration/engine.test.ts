@@ -182,7 +182,7 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
 
   it('serves 8 concurrent streams on 4 sequences with the same text and usage as one at a time', async () => {
     const request = (i: number) => ({ messages: proveMessages(`${STATEMENT} (${i})`), seed: 100 + i, maxTokens: 3000 });
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof collect>>[] = [];
     for (let i = 0; i < 8; i++) alone.push(await collect(client.stream(request(i))));
     // Batched sequences once sampled from each other's logits (a race in node-llama-cpp 3.21.1,
     // see samplingRaceGuard.ts); with the bigram test model any mix-up changes the text.

@@ -38,7 +38,7 @@ describe('QED commands', function () {
     assert.ok(process.env.QED_TEST_MODEL, 'QED_TEST_MODEL points at the tiny test model');
     await config().update('backend', 'local', vscode.ConfigurationTarget.Global);
     await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
-    await config().update('generation.maxTokens', 3000, vscode.ConfigurationTarget.Global);
+    await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
   });
 
   it('registers its commands', async () => {
@@ -89,7 +89,7 @@ describe('QED commands', function () {
       assert.equal(run.status, 'stopped');
       assert.ok(run.reasoning.length >= 50, 'the partial thinking stays');
     } finally {
-      await config().update('generation.maxTokens', 3000, vscode.ConfigurationTarget.Global);
+      await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
     }
   });
 
