@@ -1,12 +1,15 @@
 /**
  * Engine + HTTP + client against raw node-llama-cpp, on the same model, threads, sampling and
- * seeds (so both produce the same tokens), each with the model in one child process:
+ * seeds (so both produce the same tokens), each with the model in one child process, runs
+ * interleaved:
  *   - raw: bench/rawWorker.ts runs LlamaCompletion directly and reports its timings;
  *   - engine: `dist/cli.js serve`, streamed through the project's OpenAI client in this process.
  * Reported: decode tokens/s (first token to last), time to first token, and with 4 concurrent
  * streams the aggregate tokens/s.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import * as path from 'node:path';
 import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { proveMessages } from '../src/core/prompts';
@@ -28,14 +31,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function rawRuns(modelPath: string, seeds: number[], threads: number, contextSize: number): Promise<Timing[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'rawWorker.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (data: Buffer) => (out += data.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Timing[]) : reject(new Error(`raw worker exited with ${code}`))));
-    child.stdin.end(JSON.stringify({ modelPath, seeds, threads, contextSize, statement: BENCH_STATEMENT, maxTokens: BENCH_MAX_TOKENS }));
-  });
+/** The baseline in its own long-lived process (bench/rawWorker.ts), one run per call. */
+async function startRawWorker(setup: { modelPath: string; threads: number; contextSize: number }) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'rawWorker.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the raw worker exited');
+    return line.value as string;
+  };
+  child.stdin.write(`${JSON.stringify({ ...setup, statement: BENCH_STATEMENT, maxTokens: BENCH_MAX_TOKENS })}\n`);
+  assert.equal(await nextLine(), 'ready');
+  return {
+    run: async (seed: number): Promise<Timing> => {
+      child.stdin.write(`${seed}\n`);
+      return JSON.parse(await nextLine()) as Timing;
+    },
+    stop: () => child.stdin.end(),
+  };
 }
 
 async function engineRun(client: OpenAIChatBackend, seed: number): Promise<Timing> {
@@ -58,11 +71,19 @@ export async function benchEngineThroughput(label: string, modelPath: string, ru
   const seeds = Array.from({ length: runs }, (_, i) => 42 + i);
   const engine = await startCliEngine({ parallel: 4, modelPath });
   const health = (await (await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } })).json()) as { threads: number; contextSize: number };
+  const raw = await startRawWorker({ modelPath, threads: health.threads, contextSize: health.contextSize });
   try {
     const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
     await engineRun(client, 1); // warm-up
+    await raw.run(1);
+    // Interleaved, so drift in the machine's speed (other jobs, clocks) hits both sides alike.
     const viaEngine: Timing[] = [];
-    for (const seed of seeds) viaEngine.push(await engineRun(client, seed));
+    const direct: Timing[] = [];
+    for (const seed of seeds) {
+      viaEngine.push(await engineRun(client, seed));
+      direct.push(await raw.run(seed));
+    }
+    raw.stop();
 
     const concurrent: number[] = [];
     for (let round = 0; round < 5; round++) {
@@ -70,29 +91,27 @@ export async function benchEngineThroughput(label: string, modelPath: string, ru
       const results = await Promise.all([0, 1, 2, 3].map((i) => engineRun(client, 500 + round * 4 + i)));
       concurrent.push((results.reduce((sum, r) => sum + r.tokens, 0) / (performance.now() - start)) * 1000);
     }
-    await engine.stop();
+    const tokensMatch = direct.every((r, i) => r.tokens === viaEngine[i]!.tokens);
 
-    const raw = await rawRuns(modelPath, [1, ...seeds], health.threads, health.contextSize);
-    raw.shift(); // warm-up
-    const tokensMatch = raw.every((r, i) => r.tokens === viaEngine[i]!.tokens);
-
-    const rawRate = median(raw.map((r) => r.decodeTokensPerSecond));
+    const rawRate = median(direct.map((r) => r.decodeTokensPerSecond));
     const engineRate = median(viaEngine.map((r) => r.decodeTokensPerSecond));
     const singleTotalRate = median(viaEngine.map((r) => (r.tokens / r.totalMs) * 1000));
-    const rawTtft = median(raw.map((r) => r.ttftMs));
+    const pairedRatio = median(viaEngine.map((r, i) => r.decodeTokensPerSecond / direct[i]!.decodeTokensPerSecond));
+    const rawTtft = median(direct.map((r) => r.ttftMs));
     const engineTtft = median(viaEngine.map((r) => r.ttftMs));
     return [
       `### Engine throughput: ${label} (${health.threads} thread, ${runs} runs, median)`,
       '',
       '| | raw LlamaCompletion | engine + HTTP + client | ratio / overhead |',
       '|---|---|---|---|',
-      `| decode tokens/s | ${rawRate.toFixed(0)} | ${engineRate.toFixed(0)} | ${(engineRate / rawRate).toFixed(3)} (goal ≥ 0.95) |`,
+      `| decode tokens/s | ${rawRate.toFixed(0)} | ${engineRate.toFixed(0)} | ${(engineRate / rawRate).toFixed(3)} (goal ≥ 0.95); paired per seed: ${pairedRatio.toFixed(3)} |`,
       `| time to first token | ${rawTtft.toFixed(1)} ms | ${engineTtft.toFixed(1)} ms | +${(engineTtft - rawTtft).toFixed(1)} ms (goal ≤ 20 ms) |`,
-      `| tokens per run (same seeds) | ${median(raw.map((r) => r.tokens))} | ${median(viaEngine.map((r) => r.tokens))} | ${tokensMatch ? 'identical token counts' : 'token counts differ'} |`,
+      `| tokens per run (same seeds) | ${median(direct.map((r) => r.tokens))} | ${median(viaEngine.map((r) => r.tokens))} | ${tokensMatch ? 'identical token counts' : 'token counts differ'} |`,
       '',
       `4 concurrent streams: ${median(concurrent).toFixed(0)} tokens/s aggregate vs ${singleTotalRate.toFixed(0)} tokens/s for one stream (${(median(concurrent) / singleTotalRate).toFixed(2)}×).`,
     ].join('\n');
   } finally {
+    raw.stop();
     await engine.stop();
   }
 }

@@ -1,29 +1,40 @@
 /**
  * The baseline for the engine benchmark: node-llama-cpp's LlamaCompletion driven directly, with
- * the prompt rendered and tokenized exactly as the engine does. Reads its job as JSON on stdin
- * and prints one Timing per seed as JSON.
+ * the prompt rendered and tokenized exactly as the engine does. Long-lived, so the benchmark can
+ * interleave its runs with the engine's: the first stdin line is the setup, each further line
+ * a seed, answered by one line of Timing JSON.
  */
+import { createInterface } from 'node:readline';
 import { ChatTemplate } from '../src/engine/chatTemplate';
 import { proveMessages } from '../src/core/prompts';
 import { MODEL_CARD_SAMPLING } from '../src/core/sampling';
 import type { Timing } from './engineThroughput';
 
+interface Setup {
+  modelPath: string;
+  threads: number;
+  contextSize: number;
+  statement: string;
+  maxTokens: number;
+}
+
 async function main(): Promise<void> {
-  let input = '';
-  for await (const chunk of process.stdin) input += chunk;
-  const job = JSON.parse(input) as { modelPath: string; seeds: number[]; threads: number; statement: string; maxTokens: number; contextSize: number };
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const setup = JSON.parse((await lines.next()).value as string) as Setup;
   const { getLlama, LlamaCompletion, readGgufFileInfo } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never' });
-  const model = await llama.loadModel({ modelPath: job.modelPath });
-  const info = await readGgufFileInfo(job.modelPath, { readTensorInfo: false });
+  const model = await llama.loadModel({ modelPath: setup.modelPath });
+  const info = await readGgufFileInfo(setup.modelPath, { readTensorInfo: false });
   const template = new ChatTemplate((info.metadata as { tokenizer: { chat_template: string } }).tokenizer.chat_template);
-  const context = await model.createContext({ sequences: 1, threads: job.threads, contextSize: job.contextSize });
-  const timings: Timing[] = [];
-  for (const seed of job.seeds) {
+  const context = await model.createContext({ sequences: 1, threads: setup.threads, contextSize: setup.contextSize });
+  process.stdout.write('ready\n');
+
+  for (let line = await lines.next(); !line.done; line = await lines.next()) {
+    const seed = Number(line.value);
     const sequence = context.getSequence();
     const completion = new LlamaCompletion({ contextSequence: sequence });
     const start = performance.now();
-    const prompt = model.tokenize(template.render(proveMessages(job.statement)), true);
+    const prompt = model.tokenize(template.render(proveMessages(setup.statement)), true);
     let first: number | undefined;
     let last = start;
     let tokens = 0;
@@ -33,7 +44,7 @@ async function main(): Promise<void> {
       topK: MODEL_CARD_SAMPLING.topK,
       minP: MODEL_CARD_SAMPLING.minP,
       seed,
-      maxTokens: job.maxTokens,
+      maxTokens: setup.maxTokens,
       disableContextShift: true,
       onToken: (chunk) => {
         tokens += chunk.length;
@@ -45,9 +56,9 @@ async function main(): Promise<void> {
     });
     completion.dispose();
     sequence.dispose();
-    timings.push({ tokens, ttftMs: first! - start, decodeTokensPerSecond: ((tokens - 1) / (last - first!)) * 1000, totalMs: last - start });
+    const timing: Timing = { tokens, ttftMs: first! - start, decodeTokensPerSecond: ((tokens - 1) / (last - first!)) * 1000, totalMs: last - start };
+    process.stdout.write(`${JSON.stringify(timing)}\n`);
   }
-  process.stdout.write(JSON.stringify(timings));
   await context.dispose();
   await model.dispose();
   await llama.dispose();
