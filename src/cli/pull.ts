@@ -1,7 +1,8 @@
 /**
- * `qed pull URI --dir DIR`: downloads a model with node-llama-cpp's downloader.
- * A cancelled download deletes its partial file: ipull's resume did not work here (measured:
- * a restarted pull fetched the whole file again), and a useless 2.5 GB leftover is worse.
+ * `qed pull URI --dir DIR`: downloads a model with node-llama-cpp's downloader. A stopped pull
+ * leaves its partial file (`<name>.ipull`, written in 5 MB chunks) and the next pull of the same
+ * URI resumes from it. Stopping means exiting: the downloader's own cancel() made the next pull
+ * start over (measured), while a plain exit keeps every finished chunk.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -29,6 +30,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
     const downloader = await watchdog.race(
       createModelDownloader({
         modelUri: uri,
+        deleteTempFileOnCancel: false,
         dirPath: resolve(values.dir),
         showCliProgress: false,
         onProgress: ({ downloadedSize, totalSize }) => {
@@ -41,7 +43,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
         },
       }),
     );
-    const stop = () => void downloader.cancel().finally(() => process.exit(130));
+    const stop = () => process.exit(130);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop);

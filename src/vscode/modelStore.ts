@@ -1,7 +1,8 @@
 /**
  * The default model on disk: QED-Nano from the catalog, downloaded on first use into the
  * extension's global storage by a forked `qed pull` (node-llama-cpp's downloader), with a
- * cancellable progress notification.
+ * cancellable progress notification. A cancelled or failed download keeps its finished 5 MB
+ * chunks, and the next attempt resumes from them.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -78,7 +79,7 @@ export class ModelStore {
           child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
           cancellation.onCancellationRequested(() => {
             child.kill('SIGTERM');
-            reject(new ModelDownloadError('Download cancelled.', true));
+            reject(new ModelDownloadError('Download paused; it resumes where it stopped next time.', true));
           });
           child.on('message', (message: DownloadToHost) => {
             if (message.type === 'download-progress' && message.totalBytes > 0) {
