@@ -8,6 +8,8 @@
  * webview-ui/src/render/dom.ts), which CSP does not restrict, so math lays out exactly while
  * the text a model writes can never bring its own styles.
  */
+import { escapeHtml } from '../core/html';
+
 export interface PanelHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
@@ -17,15 +19,6 @@ export interface PanelHtmlOptions {
   styleUri: string;
   katexStyleUri: string;
   title: string;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 export function panelHtml(options: PanelHtmlOptions): string {

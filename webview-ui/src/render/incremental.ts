@@ -10,7 +10,8 @@
  */
 import { BlockSplitter, findUnclosedMath, type UnclosedMath } from './blocks';
 import { setRenderedHtml } from './dom';
-import { escapeHtml, type MarkdownRenderer } from './markdown';
+import { escapeHtml } from '../../../src/core/html';
+import type { MarkdownRenderer } from './markdown';
 
 /** Inline math shorter than this is held back until it closes; longer, it is shown as text. */
 const HOLD_BACK_CHARS = 120;

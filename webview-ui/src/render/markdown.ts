@@ -15,6 +15,7 @@ import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type { StateBlock, StateInline, Token } from 'markdown-it';
 import { MATH_ENVIRONMENTS } from './blocks';
+import { escapeHtml } from '../../../src/core/html';
 
 /** KaTeX macros, e.g. `{ '\\RR': '\\mathbb{R}' }`. */
 export type KatexMacros = Record<string, string>;
@@ -85,15 +86,6 @@ const TEXT_ENVIRONMENTS = /\\(begin|end)\{(proof|theorem|lemma|claim|proposition
 
 const katexPlugin = ((katexPluginModule as unknown as { default?: unknown }).default ??
   katexPluginModule) as (md: InstanceType<typeof MarkdownIt>, options: { katex: typeof katex; throwOnError: boolean }) => void;
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): MarkdownRenderer {
   const macros: Record<string, MacroDefinition> = { ...DEFAULT_MACROS, ...options.macros };
