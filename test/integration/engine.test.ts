@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { OpenAIChatBackend } from '../../src/client/openaiBackend';
 import type { ChatStreamEvent } from '../../src/core/chat';
 import { proveMessages } from '../../src/core/prompts';
-import { startCliEngine, type CliEngine } from '../helpers/cliEngine';
+import { startCliEngine, TEST_THREADS, type CliEngine } from '../helpers/cliEngine';
 
 const STATEMENT = 'Prove that $\\sqrt{2}$ is irrational.';
 
@@ -100,7 +100,7 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     assert.equal(health.status, 'ready');
     assert.equal(health.gpu, 'cpu');
     assert.equal(health.parallel, 4);
-    assert.equal(health.threads, Number(health.threads) > 0 ? health.threads : NaN);
+    assert.equal(health.threads, TEST_THREADS);
     assert.ok(health.contextSize >= 2048);
     const models = JSON.parse((await raw(engine, '/v1/models', { host: `localhost:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
     assert.equal(models.data.length, 1);
