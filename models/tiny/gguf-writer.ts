@@ -173,27 +173,25 @@ class ByteSink {
   }
 
   u32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(value);
-    this.bytes(b);
+    this.scalar(4, (b) => b.writeUInt32LE(value));
   }
 
   i32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(value);
-    this.bytes(b);
+    this.scalar(4, (b) => b.writeInt32LE(value));
   }
 
   u64(value: number): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt(value));
-    this.bytes(b);
+    this.scalar(8, (b) => b.writeBigUInt64LE(BigInt(value)));
   }
 
   f32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(value);
-    this.bytes(b);
+    this.scalar(4, (b) => b.writeFloatLE(value));
+  }
+
+  private scalar(size: number, write: (buffer: Buffer) => void): void {
+    const buffer = Buffer.alloc(size);
+    write(buffer);
+    this.bytes(buffer);
   }
 
   string(value: string): void {

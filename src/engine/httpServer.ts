@@ -77,7 +77,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
       }
       active++;
       try {
-        await complete(status.engine, parsed, req, res, options.log);
+        await complete(status.engine, parsed, res, options.log);
       } finally {
         active--;
       }
@@ -89,7 +89,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
   return server;
 }
 
-async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequest, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.model;
@@ -98,7 +98,6 @@ async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequ
   res.on('close', () => {
     if (!res.writableFinished) abort.abort(new Error('client disconnected'));
   });
-  req.on('aborted', () => abort.abort(new Error('client disconnected')));
 
   const splitter = new ReasoningSplitter({ startInReasoning: engine.info.opensThinking });
   const chunk = (delta: object, finishReason: string | null = null, extra: object = {}) =>

@@ -4,9 +4,10 @@
  * forgotten, so the next `connect` starts a new one. No VS Code here: the extension wraps this
  * with a progress notification and its log channel.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
+import { forkCli } from './forkCli';
 import type { EngineToHost } from './ipcProtocol';
 import type { EngineInfo } from './llamaEngine';
 import type { Logger } from './logger';
@@ -84,14 +85,7 @@ export class EngineSupervisor {
     if (this.connectionFile) args.push('--connection-file', this.connectionFile);
     this.log.info(`Starting engine: ${path.basename(settings.modelPath)} (${settings.modelPath})`);
 
-    const child = fork(this.cliPath, args, {
-      execPath: process.execPath,
-      // Not the parent's flags: a loader or inspector there (tsx, --inspect) would slow or break the engine.
-      execArgv: [],
-      // VS Code desktop's runtime is Electron; this makes it behave as plain Node.
-      env: { ...process.env, QED_API_KEY: apiKey, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = forkCli(this.cliPath, args, { env: { QED_API_KEY: apiKey }, stdout: 'pipe' });
     this.child = child;
     child.stdout?.on('data', (data: Buffer) => this.log.info(data.toString().trimEnd()));
     child.stderr?.on('data', (data: Buffer) => this.log.warn(data.toString().trimEnd()));

@@ -4,12 +4,12 @@
  * cancellable progress notification. A cancelled or failed download keeps its finished 5 MB
  * chunks, and the next attempt resumes from them.
  */
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_MODEL } from '../../models/catalog';
+import { forkCli } from '../engine/forkCli';
 import type { DownloadToHost } from '../engine/ipcProtocol';
 
 export class ModelDownloadError extends Error {
@@ -68,12 +68,7 @@ export class ModelStore {
       { location: vscode.ProgressLocation.Notification, title: `QED: downloading ${name}`, cancellable: true },
       (progress, cancellation) =>
         new Promise<string>((resolve, reject) => {
-          const child = fork(this.cliPath, ['pull', uri, '--dir', this.dir], {
-            execPath: process.execPath,
-            execArgv: [],
-            env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-          });
+          const child = forkCli(this.cliPath, ['pull', uri, '--dir', this.dir], { stdout: 'ignore' });
           let stderr = '';
           let reported = 0;
           child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));

@@ -19,7 +19,6 @@ const FLUSH_INTERVAL_MS = 50;
 interface ActiveRun {
   recorder: RunRecorder;
   abort: AbortController;
-  statement: string;
 }
 
 export class ProofController implements vscode.Disposable {
@@ -76,7 +75,7 @@ export class ProofController implements vscode.Disposable {
   private async run(statement: string, title: string): Promise<void> {
     this.last = { statement, title };
     const recorder = new RunRecorder({ runId: randomUUID(), title, statement, source: '', startedAt: Date.now() });
-    const run: ActiveRun = { recorder, abort: new AbortController(), statement };
+    const run: ActiveRun = { recorder, abort: new AbortController() };
     this.active = run;
     try {
       this.panel.showRun(recorder.snapshot);

@@ -3,15 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SamplingOptions } from '../core/chat';
+import type { EngineLaunchSettings } from '../engine/supervisor';
 
-export interface EngineSettings {
-  modelPath: string | undefined;
-  threads: number | undefined;
-  gpu: 'auto' | 'cpu';
-  gpuLayers: 'auto' | number;
-  contextSize: number | undefined;
-  parallel: number;
-}
+/** The engine's launch settings, except that the model path may be unset (download the default). */
+export type EngineSettings = Omit<EngineLaunchSettings, 'modelPath'> & { modelPath: string | undefined };
 
 export interface QedSettings {
   backend: 'local' | 'endpoint';
