@@ -1,9 +1,12 @@
 /**
  * The `qed` command line: `node dist/cli.js serve --model PATH …` runs the engine.
- * Exit codes: 0 ok, 1 runtime failure (model missing, invalid, failed to load), 2 bad usage.
+ * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
+ * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
  */
+import { proveCommand } from './prove';
 import { pullCommand } from './pull';
 import { serveCommand } from './serve';
+import { theoremsCommand } from './theorems';
 import { UsageError } from './usageError';
 
 const USAGE = `Usage: qed <command> [options]
@@ -15,6 +18,16 @@ Commands:
         The key may also come from QED_API_KEY; without one, a random key is printed.
   pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
         [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
+  theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
+        [--json]       as JSON: env, title, kind, optionalTitle, label, file, startLine, endLine, hasProof
+  prove FILE           Prove the environment with --label L or at --line N, streaming the proof to stdout
+        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N])
+        [--show-thinking]  thinking to stderr   [--max-tokens N]   [--context-budget TOKENS]
+  critique FILE        Critique the proof after that environment: verdict and findings with line numbers
+        (same options as prove)  [--json]  [--full]  also print the whole evaluation
+
+Exit codes: 0 ok; 1 failure or bad input (missing file, unknown label, no environment at that
+line, backend error); 2 bad usage; 3 incomplete answer (token limit, empty, no verdict).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'pull':
       return pullCommand(rest);
+    case 'theorems':
+      return theoremsCommand(rest);
+    case 'prove':
+    case 'critique':
+      return proveCommand(rest, command);
     case undefined:
     case '-h':
     case '--help':

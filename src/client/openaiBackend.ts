@@ -4,7 +4,8 @@
  */
 import OpenAI, { type APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../core/chat';
+import type { AssistantPrefill, ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../core/chat';
+import { assistantPrefixText, splitterAfter } from '../core/continuation';
 import { ReasoningSplitter, THINK_CLOSE } from '../core/reasoning';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { type BackendError, type ErrorContext, isModelNotFound, stallError, streamError, toBackendError, truncatedStreamError } from './errors';
@@ -51,7 +52,7 @@ export class OpenAIChatBackend implements ChatBackend {
       hasApiKey: Boolean(this.options.apiKey),
       timeoutMs: this.timeoutMs,
     };
-    const mapper = new ChunkMapper(this.options.startInReasoning ?? true);
+    const mapper = new ChunkMapper(this.options.startInReasoning ?? true, request.prefill);
 
     let stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController };
     try {
@@ -112,11 +113,15 @@ export class OpenAIChatBackend implements ChatBackend {
   }
 }
 
-/** Request fields override the model card's sampling; top_k and min_p go as extra body fields. */
-function requestBody(request: ChatRequest, model: string): ChatCompletionCreateParamsStreaming {
-  const body: ChatCompletionCreateParamsStreaming & { top_k: number; min_p: number } = {
+/**
+ * Request fields override the model card's sampling; top_k and min_p go as extra body fields.
+ * A prefill goes as a final assistant message to continue: vLLM and our engine are told so with
+ * `continue_final_message`; llama-server and Ollama continue a final assistant message anyway.
+ */
+export function requestBody(request: ChatRequest, model: string): ChatCompletionCreateParamsStreaming {
+  const body: ChatCompletionCreateParamsStreaming & { top_k: number; min_p: number; continue_final_message?: boolean; add_generation_prompt?: boolean } = {
     model,
-    messages: request.messages,
+    messages: request.prefill ? [...request.messages, { role: 'assistant', content: assistantPrefixText(request.prefill) }] : request.messages,
     stream: true,
     stream_options: { include_usage: true },
     temperature: request.temperature ?? MODEL_CARD_SAMPLING.temperature,
@@ -126,6 +131,10 @@ function requestBody(request: ChatRequest, model: string): ChatCompletionCreateP
     min_p: request.minP ?? MODEL_CARD_SAMPLING.minP,
   };
   if (request.seed !== undefined) body.seed = request.seed;
+  if (request.prefill) {
+    body.continue_final_message = true;
+    body.add_generation_prompt = false;
+  }
   return body;
 }
 
@@ -141,16 +150,24 @@ class ChunkMapper {
   /** Decided at the first non-empty content: did the server already separate the reasoning? */
   private mode: 'raw' | 'separated' | undefined;
   private readonly splitter: ReasoningSplitter;
-  private readonly answerStart = new AnswerStart();
+  private readonly answerStart: AnswerStart;
+  /** Continuing after `</think>`: everything new is answer, whatever the server calls it. */
+  private readonly answerOnly: boolean;
   private sawReasoningField = false;
-  private reasoningBegun = false;
+  private reasoningBegun: boolean;
   private sawAnswer = false;
   private sawReasoning = false;
   private finishReason: string | undefined;
   private usage: Usage | undefined;
 
-  constructor(startInReasoning: boolean) {
-    this.splitter = new ReasoningSplitter({ startInReasoning });
+  constructor(startInReasoning: boolean, prefill?: AssistantPrefill) {
+    this.splitter = prefill ? splitterAfter(assistantPrefixText(prefill), { startInReasoning }) : new ReasoningSplitter({ startInReasoning });
+    // A server's reasoning parser sees only the output; with no `</think>` in it, it calls the
+    // whole continuation reasoning.
+    this.answerOnly = prefill?.thinkingClosed ?? false;
+    // Text that continues a non-empty part keeps its leading newlines: they are part of the text.
+    this.reasoningBegun = Boolean(prefill && !prefill.thinkingClosed && prefill.reasoning);
+    this.answerStart = new AnswerStart(Boolean(prefill?.thinkingClosed && prefill.content));
   }
 
   map(chunk: ChatCompletionChunk): ChatStreamEvent[] {
@@ -168,7 +185,10 @@ class ChunkMapper {
     const events: ChatStreamEvent[] = [];
     const delta = (choice.delta ?? {}) as ServerDelta;
     const reasoning = delta.reasoning_content || delta.reasoning;
-    if (reasoning) {
+    if (reasoning && this.answerOnly) {
+      this.sawReasoningField = true;
+      this.emit(events, '', this.answerStart.push(reasoning));
+    } else if (reasoning) {
       this.sawReasoningField = true;
       // Parsers pass on the newline the model writes after `<think>`; the raw path trims it too.
       const text = this.reasoningBegun ? reasoning : reasoning.replace(/^[\r\n]+/, '');
@@ -193,7 +213,7 @@ class ChunkMapper {
     if (this.mode === 'raw') {
       const part = this.splitter.end();
       this.emit(events, part.reasoning, part.content);
-    } else if (this.mode === 'separated') {
+    } else {
       this.emit(events, '', this.answerStart.end());
     }
     return events;
@@ -230,8 +250,13 @@ class ChunkMapper {
  * same way ReasoningSplitter drops them; any later `</think>` is answer text.
  */
 class AnswerStart {
-  private state: 'beforeTag' | 'afterTag' | 'done' = 'beforeTag';
+  private state: 'beforeTag' | 'afterTag' | 'done';
   private held = '';
+
+  /** `midAnswer`: the text continues an answer already begun, so it passes unchanged. */
+  constructor(midAnswer = false) {
+    this.state = midAnswer ? 'done' : 'beforeTag';
+  }
 
   push(text: string): string {
     if (this.state === 'done') return text;

@@ -20,10 +20,23 @@ export interface SamplingOptions {
   seed?: number;
 }
 
+/**
+ * The start of the assistant's answer, which the model continues instead of starting afresh:
+ * after a length cut (Continue), or with the thinking closed to force the answer (thinking budget,
+ * Answer now). The backend streams only the text that follows it.
+ */
+export interface AssistantPrefill {
+  reasoning: string;
+  content: string;
+  /** Whether `</think>` follows the reasoning; if not, the model goes on thinking. */
+  thinkingClosed: boolean;
+}
+
 export interface ChatRequest extends SamplingOptions {
   messages: ChatMessage[];
   /** Model name sent to the server; the local engine ignores it. */
   model?: string;
+  prefill?: AssistantPrefill;
 }
 
 export type FinishReason = 'stop' | 'length' | 'cancelled';

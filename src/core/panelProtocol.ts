@@ -7,11 +7,25 @@ import type { FinishReason, Usage } from './chat';
 
 export type RunStatus = 'loading' | 'running' | 'done' | 'stopped' | 'error';
 
+/** prove: write a proof; critique: grade a proof; repair: rewrite a proof given a critique. */
+export type RunKind = 'prove' | 'critique' | 'repair';
+
 /** Everything needed to draw one proof run from scratch. */
 export interface RunSnapshot {
   runId: string;
+  kind: RunKind;
   title: string;
   statement: string;
+  /** The proof under review (critique and repair runs). */
+  proof?: string;
+  /** Exactly what the model was sent, role by role, for the panel's "Prompt" section. */
+  prompt: string;
+  /** What document context went into the prompt and what the budget left out, in one line. */
+  contextSummary?: string;
+  /** The document's macros for KaTeX, so its notation renders. */
+  macros?: Record<string, string>;
+  /** The answer can be inserted into the document it came from (Insert proof). */
+  insertable?: boolean;
   /** Where the answer came from, e.g. "local engine · qed-nano-q4_k_m.gguf" or an endpoint URL. */
   source: string;
   status: RunStatus;
@@ -43,7 +57,8 @@ export type PanelToHost =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
   | { type: 'copy'; runId: string }
-  | { type: 'retry'; runId: string };
+  | { type: 'retry'; runId: string }
+  | { type: 'insert'; runId: string };
 
 export function isPanelToHost(value: unknown): value is PanelToHost {
   if (typeof value !== 'object' || value === null) return false;
@@ -54,6 +69,7 @@ export function isPanelToHost(value: unknown): value is PanelToHost {
     case 'stop':
     case 'copy':
     case 'retry':
+    case 'insert':
       return typeof message.runId === 'string';
     default:
       return false;

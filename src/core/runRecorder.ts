@@ -11,7 +11,7 @@ export class RunRecorder {
   private pendingReasoning = '';
   private pendingContent = '';
 
-  constructor(init: { runId: string; title: string; statement: string; source: string; startedAt: number }) {
+  constructor(init: Pick<RunSnapshot, 'runId' | 'kind' | 'title' | 'statement' | 'prompt' | 'source' | 'startedAt'> & Partial<Pick<RunSnapshot, 'proof' | 'contextSummary' | 'macros' | 'insertable'>>) {
     this.snapshot = { ...init, status: 'loading', reasoning: '', content: '', reasoningChunks: 0, contentChunks: 0 };
   }
 

@@ -7,6 +7,13 @@ import type { ChatMessage, ChatRequest } from '../core/chat';
 export interface ParsedChatRequest {
   request: ChatRequest;
   stream: boolean;
+  /**
+   * With `continue_final_message`, the final assistant message's text: the answer continues it,
+   * appended as is after the generation prompt (llama-server's prefill), and `request.messages`
+   * holds the messages before it. Kept raw rather than as a `prefill`, so any client's text is
+   * continued exactly as sent.
+   */
+  assistantPrefix?: string;
 }
 
 export class InvalidRequestError extends Error {
@@ -26,6 +33,7 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
     throw new InvalidRequestError('`messages` must be a non-empty array.', 'messages');
   }
   const messages = body.messages.map(parseMessage);
+  const assistantPrefix = continuedMessage(body, messages);
   const request: ChatRequest = {
     messages,
     model: optional(body, 'model', 'string'),
@@ -37,7 +45,33 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
     seed: integerIn(body, 'seed', -(2 ** 53), 2 ** 53),
   };
   const stream = optional(body, 'stream', 'boolean') ?? false;
-  return { request, stream };
+  return assistantPrefix === undefined ? { request, stream } : { request, stream, assistantPrefix };
+}
+
+/**
+ * vLLM's `continue_final_message` / `add_generation_prompt` pair. Continuing takes the final
+ * assistant message off `messages` and returns its text. The engine always adds the generation
+ * prompt otherwise, so `add_generation_prompt: false` alone is refused rather than ignored.
+ */
+function continuedMessage(body: Record<string, unknown>, messages: ChatMessage[]): string | undefined {
+  const continueFinal = optional(body, 'continue_final_message', 'boolean') ?? false;
+  const addGenerationPrompt = optional(body, 'add_generation_prompt', 'boolean');
+  if (!continueFinal) {
+    if (addGenerationPrompt === false) {
+      throw new InvalidRequestError('`add_generation_prompt: false` is only supported together with `continue_final_message: true`.', 'add_generation_prompt');
+    }
+    return undefined;
+  }
+  if (addGenerationPrompt === true) {
+    throw new InvalidRequestError('`continue_final_message` and `add_generation_prompt` cannot both be true.', 'add_generation_prompt');
+  }
+  if (messages[messages.length - 1]!.role !== 'assistant') {
+    throw new InvalidRequestError('`continue_final_message` needs an assistant message at the end of `messages` to continue.', 'continue_final_message');
+  }
+  if (messages.length < 2) {
+    throw new InvalidRequestError('`continue_final_message` needs the conversation before the assistant message, not the assistant message alone.', 'messages');
+  }
+  return messages.pop()!.content;
 }
 
 function parseMessage(value: unknown, index: number): ChatMessage {

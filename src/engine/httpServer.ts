@@ -9,7 +9,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FinishReason } from '../core/chat';
-import { ReasoningSplitter } from '../core/reasoning';
+import { splitterAfter } from '../core/continuation';
 import { InvalidRequestError, parseChatRequest, type ParsedChatRequest } from './chatRequest';
 import { EngineError, type GenerationResult, type LlamaEngine } from './llamaEngine';
 import type { Logger } from './logger';
@@ -89,7 +89,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
   return server;
 }
 
-async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
+async function complete(engine: LlamaEngine, { request, stream, assistantPrefix }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.model;
@@ -99,7 +99,8 @@ async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequ
     if (!res.writableFinished) abort.abort(new Error('client disconnected'));
   });
 
-  const splitter = new ReasoningSplitter({ startInReasoning: engine.info.opensThinking });
+  // A continued answer is split from where its prefix left off: after `</think>` all is answer.
+  const splitter = splitterAfter(assistantPrefix ?? '', { startInReasoning: engine.info.opensThinking });
   const chunk = (delta: object, finishReason: string | null = null, extra: object = {}) =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
   // Per-token chunks differ only in their text: build the JSON around it once, not per token.
@@ -138,7 +139,7 @@ async function complete(engine: LlamaEngine, { request, stream }: ParsedChatRequ
 
   let result: GenerationResult;
   try {
-    result = await engine.generate(request.messages, request, (text) => emit(splitter.push(text)), abort.signal);
+    result = await engine.generate({ messages: request.messages, assistantPrefix }, request, (text) => emit(splitter.push(text)), abort.signal);
   } catch (error) {
     const status = error instanceof EngineError && error.code === 'prompt_too_long' ? 400 : 500;
     const message = error instanceof Error ? error.message : String(error);

@@ -39,6 +39,12 @@ export interface EngineInfo {
   opensThinking: boolean;
 }
 
+export interface EnginePrompt {
+  messages: readonly ChatMessage[];
+  /** Assistant text the answer continues, appended after the generation prompt (which opens `<think>`). */
+  assistantPrefix?: string;
+}
+
 export interface GenerationResult {
   finishReason: FinishReason;
   promptTokens: number;
@@ -144,13 +150,14 @@ export class LlamaEngine {
    * and frees the sequence; the result then says `cancelled`.
    */
   async generate(
-    messages: readonly ChatMessage[],
+    prompt: EnginePrompt,
     sampling: SamplingOptions,
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
     const startedAt = performance.now();
-    const promptTokens = this.model.tokenize(this.template.render(messages), true);
+    // Special tokens are parsed in the prefix too, so a `</think>` in it is the model's own token.
+    const promptTokens = this.model.tokenize(this.template.render(prompt.messages) + (prompt.assistantPrefix ?? ''), true);
     const room = this.info.contextSize - promptTokens.length;
     if (room <= 0) {
       throw new EngineError(`The prompt is ${promptTokens.length} tokens but the context holds ${this.info.contextSize}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');

@@ -6,9 +6,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSnapshot } from '../core/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
+import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
 import { LocalEngine } from './localEngine';
 import { ModelStore } from './modelStore';
 import { ProofController } from './proofController';
+import { TheoremActions } from './theoremActions';
+import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
 
 /** What the extension exports: enough for its own extension-host tests to observe a run. */
 export interface QedApi {
@@ -23,12 +26,32 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const engine = new LocalEngine(cliPath, path.join(storage.fsPath, 'engine.json'), log);
   const models = new ModelStore(storage, cliPath, log);
   const proofs = new ProofController(context.extensionUri, new BackendProvider(engine, models, context.secrets));
+  const index = new TheoremIndex();
+  const diagnostics = new CritiqueDiagnostics();
+  const theorems = new TheoremActions(index, proofs, diagnostics);
 
   context.subscriptions.push(
     log,
     engine,
     proofs,
-    vscode.commands.registerCommand('qed.proveSelection', () => proveSelection(proofs)),
+    index,
+    diagnostics,
+    theorems,
+    vscode.languages.registerCodeLensProvider(THEOREM_DOCUMENTS, theorems.lenses),
+    vscode.languages.registerDocumentSymbolProvider(THEOREM_DOCUMENTS, theorems.lenses, { label: 'QED theorems' }),
+    vscode.languages.registerCodeActionsProvider(THEOREM_DOCUMENTS, diagnostics, { providedCodeActionKinds: CritiqueDiagnostics.providedCodeActionKinds }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('qed.codeLens')) theorems.lenses.refresh();
+    }),
+    vscode.commands.registerCommand('qed.proveSelection', () => theorems.proveSelection()),
+    vscode.commands.registerCommand('qed.critiqueProof', () => theorems.critiqueAtCursor()),
+    vscode.commands.registerCommand('qed.clearCritique', () => diagnostics.clear(vscode.window.activeTextEditor?.document.uri)),
+    vscode.commands.registerCommand('qed.insertProof', () => theorems.insertCurrent()),
+    vscode.commands.registerCommand('qed.proveAt', (uri: string, offset: number) => theorems.proveAt(uri, offset, false)),
+    vscode.commands.registerCommand('qed.reproveAt', (uri: string, offset: number) => theorems.proveAt(uri, offset, true)),
+    vscode.commands.registerCommand('qed.critiqueAt', (uri: string, offset: number) => theorems.critiqueAt(uri, offset)),
+    vscode.commands.registerCommand('qed.insertProofAt', (uri: string, offset: number) => theorems.insertAt(uri, offset)),
+    vscode.commands.registerCommand(REPAIR_COMMAND, (uri: string, id: number) => theorems.repair(uri, id)),
     vscode.commands.registerCommand('qed.stop', () => proofs.stop()),
     vscode.commands.registerCommand('qed.showEngineLog', () => log.show()),
     vscode.commands.registerCommand('qed.restartEngine', () => {
@@ -42,17 +65,6 @@ export function activate(context: vscode.ExtensionContext): QedApi {
 
 export function deactivate(): void {
   // Subscriptions (including the engine process) are disposed by VS Code.
-}
-
-async function proveSelection(proofs: ProofController): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const statement = editor?.document.getText(editor.selection).trim();
-  if (!editor || !statement) {
-    void vscode.window.showWarningMessage('QED: select the statement to prove first (the text of the theorem or problem).');
-    return;
-  }
-  const line = editor.selection.start.line + 1;
-  await proofs.prove(statement, `${path.basename(editor.document.fileName)}:${line}`);
 }
 
 async function setEndpointApiKey(secrets: vscode.SecretStorage): Promise<void> {

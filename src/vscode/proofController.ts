@@ -1,12 +1,15 @@
 /**
- * Runs "Prove" requests: streams the answer from the chosen backend into a RunRecorder and
- * forwards it to the Proof panel in small batches. One run at a time: a new one stops the old.
+ * Runs requests to the model (prove, critique, repair): streams the answer from the chosen
+ * backend into a RunRecorder and forwards it to the Proof panel in small batches. One run at a
+ * time: a new one stops the old. Whoever started a run hears when it ends (to insert the
+ * proof, or to turn a critique into diagnostics).
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatBackend } from '../core/chat';
-import { proveMessages } from '../core/prompts';
-import type { RunSnapshot } from '../core/panelProtocol';
+import type { ChatBackend, ChatMessage } from '../core/chat';
+import type { RunKind, RunSnapshot } from '../core/panelProtocol';
+import type { TheoremEnvironment } from '../core/theorems/types';
+import { formatPrompt } from '../core/promptText';
 import { RunRecorder } from '../core/runRecorder';
 import type { BackendProvider } from './backendProvider';
 import { errorMessage, isCancellation, showError } from './errorPresenter';
@@ -16,7 +19,41 @@ import { readSettings } from './settings';
 /** How often streamed text is posted to the webview; it renders at most once per frame anyway. */
 const FLUSH_INTERVAL_MS = 50;
 
+/** Where a run's statement lives in a document: where its proof goes back to. */
+export interface RunOrigin {
+  uri: vscode.Uri;
+  format: 'latex' | 'markdown';
+  /** The environment as scanned when the run started; absent for a plain selection. */
+  environment?: TheoremEnvironment;
+  /** The statement's source text, to find it again after edits. */
+  statementSource: string;
+  /** Offset after which the proof goes, valid for `version`. */
+  anchor: number;
+  version: number;
+  /** Re-prove or repair: the new proof may replace the existing one (the user is asked). */
+  replacesProof: boolean;
+}
+
+export interface RunRequest {
+  kind: RunKind;
+  title: string;
+  /** The statement as shown in the panel. */
+  statement: string;
+  messages: ChatMessage[];
+  proof?: string;
+  contextSummary?: string;
+  macros?: Record<string, string>;
+  /** Where the statement lives, for Insert proof and critique findings. */
+  origin?: RunOrigin;
+}
+
+export interface FinishedRun {
+  request: RunRequest;
+  run: RunSnapshot;
+}
+
 interface ActiveRun {
+  request: RunRequest;
   recorder: RunRecorder;
   abort: AbortController;
 }
@@ -25,7 +62,13 @@ export class ProofController implements vscode.Disposable {
   private readonly panel: ProofPanel;
   private active: ActiveRun | undefined;
   private running: Promise<void> = Promise.resolve();
-  private last: { statement: string; title: string } | undefined;
+  /** The request behind the run the panel shows (for Retry and Insert proof). */
+  private shown: RunRequest | undefined;
+  private readonly finished = new vscode.EventEmitter<FinishedRun>();
+  readonly onDidFinishRun = this.finished.event;
+  private readonly insertRequested = new vscode.EventEmitter<FinishedRun>();
+  /** The user pressed Insert proof in the panel. */
+  readonly onDidRequestInsert = this.insertRequested.event;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -34,17 +77,20 @@ export class ProofController implements vscode.Disposable {
     this.panel = new ProofPanel(
       extensionUri,
       (message) => {
+        const run = this.panel.visibleRun;
+        if (run?.runId !== message.runId) return;
         switch (message.type) {
           case 'stop':
             if (this.active?.recorder.snapshot.runId === message.runId) this.stop();
             break;
-          case 'copy': {
-            const run = this.panel.visibleRun;
-            if (run?.runId === message.runId) void vscode.env.clipboard.writeText(run.content);
+          case 'copy':
+            void vscode.env.clipboard.writeText(run.content);
             break;
-          }
           case 'retry':
-            if (this.last) void this.prove(this.last.statement, this.last.title);
+            if (this.shown) void this.start(this.shown);
+            break;
+          case 'insert':
+            if (this.shown) this.insertRequested.fire({ request: this.shown, run });
             break;
         }
       },
@@ -57,6 +103,12 @@ export class ProofController implements vscode.Disposable {
     return this.panel.visibleRun;
   }
 
+  /** The run the panel shows with the request that started it, if this window started it. */
+  get currentRequest(): FinishedRun | undefined {
+    const run = this.panel.visibleRun;
+    return run && this.shown ? { request: this.shown, run } : undefined;
+  }
+
   /** Resolves when the current run, if any, has ended. */
   whenIdle(): Promise<void> {
     return this.running;
@@ -66,16 +118,29 @@ export class ProofController implements vscode.Disposable {
     this.active?.abort.abort();
   }
 
-  prove(statement: string, title: string): Promise<void> {
+  /** Starts a run (stopping the current one); resolves when it has ended. */
+  start(request: RunRequest): Promise<void> {
     this.stop();
-    this.running = this.run(statement, title);
+    this.running = this.run(request);
     return this.running;
   }
 
-  private async run(statement: string, title: string): Promise<void> {
-    this.last = { statement, title };
-    const recorder = new RunRecorder({ runId: randomUUID(), title, statement, source: '', startedAt: Date.now() });
-    const run: ActiveRun = { recorder, abort: new AbortController() };
+  private async run(request: RunRequest): Promise<void> {
+    this.shown = request;
+    const recorder = new RunRecorder({
+      runId: randomUUID(),
+      kind: request.kind,
+      title: request.title,
+      statement: request.statement,
+      proof: request.proof,
+      prompt: formatPrompt(request.messages),
+      contextSummary: request.contextSummary,
+      macros: request.macros,
+      insertable: request.origin !== undefined && request.kind !== 'critique',
+      source: '',
+      startedAt: Date.now(),
+    });
+    const run: ActiveRun = { request, recorder, abort: new AbortController() };
     this.active = run;
     try {
       this.panel.showRun(recorder.snapshot);
@@ -102,8 +167,8 @@ export class ProofController implements vscode.Disposable {
     post(recorder.setStatus('running', Date.now(), { source: resolved.source }));
     const flush = setInterval(() => this.flush(run), FLUSH_INTERVAL_MS);
     try {
-      const request = { ...resolved.settings.sampling, messages: proveMessages(statement) };
-      for await (const event of resolved.backend.stream(request, run.abort.signal)) recorder.apply(event, Date.now());
+      const chat = { ...resolved.settings.sampling, messages: request.messages };
+      for await (const event of resolved.backend.stream(chat, run.abort.signal)) recorder.apply(event, Date.now());
       this.finish(run, run.abort.signal.aborted ? 'stopped' : 'done');
     } catch (error) {
       // The partial answer stays in the panel; the error is shown under it.
@@ -123,10 +188,13 @@ export class ProofController implements vscode.Disposable {
     this.flush(run);
     this.panel.post(run.recorder.setStatus(status, Date.now(), { error }));
     if (this.active === run) this.active = undefined;
+    this.finished.fire({ request: run.request, run: run.recorder.snapshot });
   }
 
   dispose(): void {
     this.stop();
     this.panel.dispose();
+    this.finished.dispose();
+    this.insertRequested.dispose();
   }
 }

@@ -13,11 +13,15 @@ export interface QedSettings {
   endpoint: { url: string; model: string; timeoutSeconds: number };
   engine: EngineSettings;
   sampling: SamplingOptions;
+  codeLens: { enabled: boolean; extraEnvironments: string[]; hiddenEnvironments: string[] };
+  /** Most tokens of document context in a prompt. */
+  contextBudget: number;
 }
 
 export function readSettings(): QedSettings {
   const config = vscode.workspace.getConfiguration('qed');
   const gpuLayers = config.get<string | number>('engine.gpuLayers', 'auto');
+  const names = config.get<string[]>('codeLens.environments', []).map((name) => name.trim()).filter(Boolean);
   return {
     backend: config.get('backend') === 'endpoint' ? 'endpoint' : 'local',
     endpoint: {
@@ -40,6 +44,12 @@ export function readSettings(): QedSettings {
       minP: config.get<number>('generation.minP'),
       maxTokens: config.get<number>('generation.maxTokens'),
     },
+    codeLens: {
+      enabled: config.get<boolean>('codeLens.enabled', true),
+      extraEnvironments: names.filter((name) => !name.startsWith('!')),
+      hiddenEnvironments: names.filter((name) => name.startsWith('!')).map((name) => name.slice(1)),
+    },
+    contextBudget: Math.max(0, config.get<number>('prompt.contextBudget', 4000)),
   };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { RunRecorder } from '../../src/core/runRecorder';
 
 describe('RunRecorder', () => {
-  const make = () => new RunRecorder({ runId: 'r1', title: 'T', statement: 'S', source: '', startedAt: 1000 });
+  const make = () => new RunRecorder({ runId: 'r1', kind: 'prove', title: 'T', statement: 'S', prompt: 'user:\nS', source: '', startedAt: 1000 });
 
   it('accumulates events and hands out each piece of text exactly once', () => {
     const recorder = make();
@@ -18,7 +18,7 @@ describe('RunRecorder', () => {
     const status = recorder.setStatus('done', 1300);
     assert.equal(status.type, 'status');
     assert.deepEqual(recorder.snapshot, {
-      runId: 'r1', title: 'T', statement: 'S', source: '', startedAt: 1000, status: 'done', progress: undefined,
+      runId: 'r1', kind: 'prove', title: 'T', statement: 'S', prompt: 'user:\nS', source: '', startedAt: 1000, status: 'done', progress: undefined,
       reasoning: 'Let me think.', content: 'Proof.', reasoningChunks: 2, contentChunks: 1, firstTokenAt: 1100, answerStartedAt: 1200,
       endedAt: 1300, finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 },
     });

@@ -3,12 +3,13 @@
  * HostToPanel message is dropped, so a malformed or foreign message cannot break the panel.
  */
 import type { FinishReason, Usage } from '../../src/core/chat';
-import type { HostToPanel, RunSnapshot, RunStatus } from '../../src/core/panelProtocol';
+import type { HostToPanel, RunKind, RunSnapshot, RunStatus } from '../../src/core/panelProtocol';
 
 type Fields = Record<string, unknown>;
 
 const STATUSES: readonly RunStatus[] = ['loading', 'running', 'done', 'stopped', 'error'];
 const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'cancelled'];
+const KINDS: readonly RunKind[] = ['prove', 'critique', 'repair'];
 
 function isObject(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,13 +21,28 @@ const optional = <T>(value: unknown, check: (value: unknown) => value is T): val
   value === undefined || check(value);
 const isStatus = (value: unknown): value is RunStatus => STATUSES.includes(value as RunStatus);
 const isFinishReason = (value: unknown): value is FinishReason => FINISH_REASONS.includes(value as FinishReason);
+const isKind = (value: unknown): value is RunKind => KINDS.includes(value as RunKind);
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isMacros = (value: unknown): value is Record<string, string> =>
+  isObject(value) && Object.values(value).every(isString);
 const isUsage = (value: unknown): value is Usage =>
   isObject(value) && isCount(value.promptTokens) && isCount(value.completionTokens);
 
+/** Runs saved by an older version lack the newer fields; they are filled in, not dropped. */
 export function isRunSnapshot(value: unknown): value is RunSnapshot {
+  if (isObject(value)) {
+    value.kind ??= 'prove';
+    value.prompt ??= '';
+  }
   return (
     isObject(value) &&
     isString(value.runId) &&
+    isKind(value.kind) &&
+    isString(value.prompt) &&
+    optional(value.proof, isString) &&
+    optional(value.contextSummary, isString) &&
+    optional(value.macros, isMacros) &&
+    optional(value.insertable, isBoolean) &&
     isString(value.title) &&
     isString(value.statement) &&
     isString(value.source) &&

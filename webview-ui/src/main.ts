@@ -5,7 +5,7 @@
 import './panel.css';
 import { isRunSnapshot, parseHostMessage } from './hostMessages';
 import { PanelView } from './panelView';
-import { createMarkdownRenderer } from './render/markdown';
+import { DocumentRenderer } from './documentRenderer';
 import { vscodeApi } from './vscodeApi';
 import type { RunSnapshot } from '../../src/core/panelProtocol';
 
@@ -22,7 +22,7 @@ function save(run: RunSnapshot | undefined): void {
 }
 
 const root = document.getElementById('root') ?? document.body;
-const view = new PanelView(root, createMarkdownRenderer(), {
+const view = new PanelView(root, new DocumentRenderer(), {
   post: (message) => vscode.postMessage(message),
   runChanged: (run, urgent) => {
     if (urgent) save(run);

@@ -3,9 +3,10 @@
  * and the proof. It mirrors the host's RunSnapshot and folds deltas and statuses into it.
  */
 import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
+import { CritiqueView } from './critiqueView';
+import type { DocumentRenderer } from './documentRenderer';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
-import type { MarkdownRenderer } from './render/markdown';
 import { isActive, statusLine, thinkingSummary } from './runStats';
 
 type Delta = Extract<HostToPanel, { type: 'delta' }>;
@@ -53,7 +54,24 @@ export class PanelView {
   private readonly status = element('p', { class: 'status' }, this.statusPhase, this.statusDetail);
   private readonly stopButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Stop generating', title: 'Stop generating' }, 'Stop');
   private readonly copyButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Copy the proof as Markdown and LaTeX source', title: 'Copy the proof (Markdown and LaTeX source)' }, 'Copy');
-  private readonly retryButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Retry: prove the statement again', title: 'Prove the statement again' }, 'Retry');
+  private readonly retryButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Retry: ask the model again', title: 'Ask the model again' }, 'Retry');
+  private readonly insertButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Insert the proof into the document after the statement', title: 'Insert the proof into the document after the statement (as LaTeX in .tex files)' }, 'Insert proof');
+  private readonly contextLine = element('p', { class: 'run-context' });
+  private readonly promptText = element('pre', { class: 'prompt-text' });
+  private readonly promptSection = element(
+    'details',
+    { class: 'prompt' },
+    element('summary', { class: 'prompt-summary' }, 'Prompt (exactly what the model was sent)'),
+    this.promptText,
+  );
+  private readonly reviewedBody = element('div', { class: 'markdown reviewed-body' });
+  private readonly reviewed = element(
+    'details',
+    { class: 'reviewed' },
+    element('summary', { class: 'reviewed-summary' }, 'Proof under review'),
+    this.reviewedBody,
+  );
+  private readonly proofLabel = element('h2', { class: 'section-label', id: 'proof-label' }, 'Proof');
   private readonly statementBody = element('div', { class: 'markdown statement-body' });
   private readonly statement = element(
     'section',
@@ -73,7 +91,7 @@ export class PanelView {
   private readonly proof = element(
     'section',
     { class: 'proof', 'aria-labelledby': 'proof-label' },
-    element('h2', { class: 'section-label', id: 'proof-label' }, 'Proof'),
+    this.proofLabel,
     this.proofBody,
   );
   private readonly empty = element(
@@ -84,20 +102,23 @@ export class PanelView {
   private readonly header = element(
     'header',
     { class: 'run-header' },
-    element('div', { class: 'run-heading' }, this.title, this.source),
-    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.copyButton, this.retryButton),
+    element('div', { class: 'run-heading' }, this.title, this.source, this.contextLine),
+    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.insertButton, this.copyButton, this.retryButton),
     this.status,
   );
-  private readonly main = element('main', { class: 'run' }, this.statement, this.thinking, this.proof);
+  private readonly critique: CritiqueView;
+  private readonly main: HTMLElement;
 
   private readonly proofText: IncrementalMarkdown;
   private readonly thinkingText: IncrementalMarkdown;
 
   constructor(
     root: HTMLElement,
-    private readonly renderer: MarkdownRenderer,
+    private readonly renderer: DocumentRenderer,
     private readonly host: PanelViewHost,
   ) {
+    this.critique = new CritiqueView(renderer);
+    this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.thinking, this.proof);
     root.replaceChildren(this.header, this.main, this.empty);
     const onRender = () => this.keepFollowing();
     this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
@@ -106,6 +127,7 @@ export class PanelView {
     this.stopButton.addEventListener('click', () => this.act('stop'));
     this.copyButton.addEventListener('click', () => this.act('copy'));
     this.retryButton.addEventListener('click', () => this.act('retry'));
+    this.insertButton.addEventListener('click', () => this.act('insert'));
     // A click on the summary is the user's (keyboard activation of a summary is a click too);
     // `toggle` also fires for the panel's own opening and closing.
     this.thinking.querySelector('summary')!.addEventListener('click', () => {
@@ -161,7 +183,12 @@ export class PanelView {
       this.thinkingBacklog = '';
       this.following = true;
       this.followedTo = undefined;
+      this.renderer.setMacros(next?.macros);
       setRenderedHtml(this.statementBody, next ? this.renderer.render(next.statement) : '');
+      setRenderedHtml(this.reviewedBody, next?.proof ? this.renderer.render(next.proof) : '');
+      this.promptText.textContent = next?.prompt ?? '';
+      this.promptSection.open = false;
+      this.critique.clear();
       this.thinkingText.reset();
       this.proofText.reset(next?.content ?? '');
       this.updateThinkingOpen();
@@ -239,7 +266,7 @@ export class PanelView {
     this.flushThinkingBacklog();
   }
 
-  private act(type: 'stop' | 'copy' | 'retry'): void {
+  private act(type: 'stop' | 'copy' | 'retry' | 'insert'): void {
     const run = this.run;
     if (!run) return;
     this.host.post({ type, runId: run.runId });
@@ -286,6 +313,13 @@ export class PanelView {
     setText(this.title, run.title || 'Proof');
     setText(this.source, run.source);
     this.source.hidden = !run.source;
+    setText(this.contextLine, run.contextSummary ?? '');
+    this.contextLine.hidden = !run.contextSummary;
+    this.promptSection.hidden = !run.prompt;
+    this.reviewed.hidden = !run.proof;
+    setText(this.proofLabel, run.kind === 'critique' ? 'Evaluation' : run.kind === 'repair' ? 'Repaired proof' : 'Proof');
+    if (run.kind === 'critique' && !active) this.critique.show(run);
+    else this.critique.clear();
     document.title = `QED · ${run.title}`;
 
     const line = statusLine(run, now);
@@ -307,6 +341,7 @@ export class PanelView {
     }
     this.copyButton.disabled = !run.content;
     this.retryButton.disabled = active;
+    this.insertButton.hidden = !run.insertable || run.kind === 'critique' || active || !run.content.trim();
   }
 
   private setTicking(on: boolean): void {

@@ -1,0 +1,183 @@
+/**
+ * `qed prove` and `qed critique`: the editor's Prove and Critique Proof from a terminal, on the
+ * environment named by --label or --line, with the same prompts and document context.
+ * The model is an endpoint (--endpoint URL) or a GGUF run by a local engine (--model PATH).
+ *
+ * Exit codes: 0 done; 1 failure or bad input (missing file, no environment there, unknown
+ * label, backend error); 2 bad usage; 3 the answer is incomplete (cut off by the token limit,
+ * empty, or, for critique, without a readable verdict).
+ */
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ChatBackend, ChatMessage, FinishReason } from '../core/chat';
+import { critiqueMessages } from '../core/critique/critiquePrompt';
+import { locateQuote } from '../core/critique/locateQuote';
+import { parseCritique, type Critique } from '../core/critique/parseCritique';
+import { DocumentContext } from '../core/documentContext';
+import { cleanStatement, proveMessages } from '../core/prompts';
+import { LineIndex, type TheoremEnvironment } from '../core/theorems/types';
+import { OpenAIChatBackend } from '../client/openaiBackend';
+import { createLogger } from '../engine/logger';
+import { EngineSupervisor } from '../engine/supervisor';
+import { InputError, loadDocument, type LoadedDocument } from './documentFiles';
+import { theoremRecords } from './theorems';
+import { UsageError } from './usageError';
+
+const OPTIONS = {
+  label: { type: 'string' },
+  line: { type: 'string' },
+  endpoint: { type: 'string' },
+  'endpoint-model': { type: 'string', default: 'lm-provers/QED-Nano' },
+  'api-key': { type: 'string' },
+  model: { type: 'string' },
+  threads: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'context-budget': { type: 'string', default: '4000' },
+  'show-thinking': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  full: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  if (positionals.length !== 1) throw new UsageError(`${mode} needs exactly one FILE.`);
+  if ((values.label === undefined) === (values.line === undefined)) throw new UsageError(`${mode} needs --label LABEL or --line N (one of them).`);
+  if (!values.endpoint && !values.model) throw new UsageError(`${mode} needs a model: --endpoint URL (an OpenAI-compatible server) or --model PATH (a GGUF file).`);
+  const maxTokens = values['max-tokens'] === undefined ? undefined : integer(values['max-tokens'], '--max-tokens', 1, 10_000_000);
+  const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
+
+  const document = await loadDocument(positionals[0]!);
+  const environment = findEnvironment(document, values);
+  const text = document.texts.get(environment.file) ?? '';
+  const statement = cleanStatement(text.slice(environment.statement.start, environment.statement.end));
+  const { context } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget);
+  if (context.omitted.length) process.stderr.write(`qed: context left out to fit --context-budget: ${context.omitted.join(', ')}\n`);
+
+  let messages: ChatMessage[];
+  let proof: { text: string; offset: number } | undefined;
+  if (mode === 'critique') {
+    if (!environment.proof) throw new InputError(`${describe(environment, text)} has no proof after it to critique.`);
+    proof = { text: text.slice(environment.proof.body.start, environment.proof.body.end), offset: environment.proof.body.start };
+    messages = critiqueMessages(statement, proof.text, context);
+  } else {
+    messages = proveMessages(statement, context);
+  }
+
+  const { backend, close } = await openBackend(values);
+  try {
+    const answer = await streamAnswer(backend, { messages, maxTokens }, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
+    if (mode === 'prove') {
+      if (answer.finishReason === 'length') process.stderr.write('qed: the answer was cut off by the token limit (raise --max-tokens).\n');
+      if (!answer.content.trim()) process.stderr.write('qed: the model gave no proof (only thinking).\n');
+      return answer.finishReason === 'stop' && answer.content.trim() ? 0 : 3;
+    }
+    const critique = parseCritique(answer.content, answer.finishReason);
+    printCritique(critique, answer.content, environment.file, text, proof!, values);
+    return critique.verdict ? 0 : 3;
+  } finally {
+    close();
+  }
+}
+
+function findEnvironment(document: LoadedDocument, values: Values): TheoremEnvironment {
+  if (values.label !== undefined) {
+    const found = document.projectEnvironments.find((environment) => environment.label === values.label);
+    if (!found) throw new InputError(`No theorem-like environment has the label "${values.label}" in ${relative(process.cwd(), document.file) || document.file} or the files it belongs with.`);
+    return found;
+  }
+  const line = integer(values.line!, '--line', 1, Number.MAX_SAFE_INTEGER);
+  const records = theoremRecords(document);
+  // The innermost environment (or its proof) around that line of FILE.
+  let best: number | undefined;
+  records.forEach((record, index) => {
+    if (record.file !== document.file) return;
+    const inside = (record.startLine <= line && line <= record.endLine) || (record.proofStartLine !== null && record.proofStartLine <= line && line <= record.proofEndLine!);
+    if (inside && (best === undefined || record.startLine >= records[best]!.startLine)) best = index;
+  });
+  if (best === undefined) throw new InputError(`No theorem-like environment at line ${line} of ${relative(process.cwd(), document.file) || document.file}. List them with: qed theorems FILE`);
+  return document.environments[best]!;
+}
+
+async function openBackend(values: Values): Promise<{ backend: ChatBackend; close(): void }> {
+  if (values.endpoint) {
+    const apiKey = values['api-key'] || process.env.QED_API_KEY || undefined;
+    return { backend: new OpenAIChatBackend({ baseUrl: values.endpoint, apiKey, model: values['endpoint-model']!, timeoutMs: 10 * 60_000 }), close: () => undefined };
+  }
+  const log = createLogger((level, message) => process.stderr.write(`[engine ${level}] ${message}\n`), values.verbose ? 'debug' : 'warn');
+  const supervisor = new EngineSupervisor(process.argv[1]!, log);
+  const threads = values.threads === undefined ? undefined : integer(values.threads, '--threads', 1, 1024);
+  const connection = await supervisor.connect({ modelPath: resolve(values.model!), parallel: 1, gpu: 'auto', gpuLayers: 'auto', threads });
+  return {
+    backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60_000 }),
+    close: () => supervisor.stop(),
+  };
+}
+
+async function streamAnswer(
+  backend: ChatBackend,
+  request: { messages: ChatMessage[]; maxTokens?: number },
+  output: { showThinking: boolean; echo: boolean },
+): Promise<{ content: string; finishReason: FinishReason }> {
+  const abort = new AbortController();
+  const interrupt = () => abort.abort();
+  process.once('SIGINT', interrupt);
+  let content = '';
+  let finishReason: FinishReason = 'cancelled';
+  try {
+    for await (const event of backend.stream(request, abort.signal)) {
+      if (event.type === 'reasoning') {
+        if (output.showThinking) process.stderr.write(event.text);
+      } else if (event.type === 'content') {
+        if (output.showThinking && !content) process.stderr.write('\n');
+        content += event.text;
+        if (output.echo) process.stdout.write(event.text);
+      } else {
+        finishReason = event.finishReason;
+      }
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  if (output.echo && content && !content.endsWith('\n')) process.stdout.write('\n');
+  if (finishReason === 'cancelled') throw new Error('Stopped.');
+  return { content, finishReason };
+}
+
+function printCritique(critique: Critique, answer: string, file: string, text: string, proof: { text: string; offset: number }, values: Values): void {
+  const lines = new LineIndex(text);
+  const name = relative(process.cwd(), file) || file;
+  const findings = critique.issues.map((issue) => {
+    const span = issue.quote ? locateQuote(proof.text, issue.quote) : null;
+    const line = lines.position(proof.offset + (span?.start ?? 0)).line + 1;
+    return { ...issue, file, line, located: span !== null };
+  });
+  if (values.json) {
+    const { evaluation, ...rest } = critique;
+    process.stdout.write(`${JSON.stringify({ ...rest, issues: findings, evaluation: values.full ? evaluation : undefined }, null, 2)}\n`);
+    return;
+  }
+  if (values.full) process.stdout.write(`${answer.trim()}\n\n`);
+  const verdict = { correct: 'Correct', 'minor-issues': 'Minor issues', incorrect: 'Incorrect' }[critique.verdict ?? 'incorrect'];
+  process.stdout.write(critique.verdict ? `Verdict: ${verdict} (score ${critique.score})\n` : 'Verdict: none could be read from the answer\n');
+  const severity = { critical: 'critical error', gap: 'justification gap', minor: 'minor' } as const;
+  for (const finding of findings) {
+    const where = finding.located ? '' : ' (quote not found in the proof; line of the proof’s start)';
+    process.stdout.write(`${name}:${finding.line}: ${severity[finding.severity]}: ${finding.explanation.replace(/\s+/g, ' ').trim()}${where}\n`);
+    if (finding.quote) process.stdout.write(`    > ${finding.quote.replace(/\s+/g, ' ').trim()}\n`);
+  }
+  for (const note of critique.notes) process.stdout.write(`note: ${note}\n`);
+}
+
+function describe(environment: TheoremEnvironment, text: string): string {
+  const line = new LineIndex(text).position(environment.span.start).line + 1;
+  return `${environment.optionalTitle ? `${environment.title} (${environment.optionalTitle})` : environment.title} at line ${line}`;
+}
+
+function integer(value: string, flag: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}.`);
+  return number;
+}

@@ -1,0 +1,90 @@
+/**
+ * Puts a finished proof back into the document it came from: converted to LaTeX (or kept as
+ * Markdown), right after the statement, as one undoable edit, then selected. An existing proof
+ * is replaced only for Re-prove/repair runs, and only when the user confirms.
+ */
+import * as vscode from 'vscode';
+import { proofBlock } from '../core/proofToLatex';
+import type { TheoremEnvironment } from '../core/theorems/types';
+import type { RunOrigin } from './proofController';
+import { environmentName } from './theoremLenses';
+import type { TheoremIndex } from './theoremIndex';
+
+export class ProofInserter {
+  constructor(private readonly index: TheoremIndex) {}
+
+  /** Returns whether the proof was inserted. */
+  async insert(origin: RunOrigin, answer: string): Promise<boolean> {
+    if (!answer.trim()) {
+      void vscode.window.showWarningMessage('QED: there is no proof to insert (the answer is empty).');
+      return false;
+    }
+    const document = await vscode.workspace.openTextDocument(origin.uri);
+    const target = await this.locate(document, origin);
+    if (!target) {
+      void vscode.window.showWarningMessage(
+        `QED: the statement is no longer in ${vscode.workspace.asRelativePath(origin.uri)}, so the proof was not inserted. Use Copy in the Proof panel instead.`,
+      );
+      return false;
+    }
+    let replace: { start: number; end: number } | undefined;
+    if (target.environment?.proof && origin.replacesProof) {
+      const choice = await vscode.window.showWarningMessage(
+        `Replace the existing proof of ${environmentName(target.environment)}?`,
+        { modal: true, detail: 'This is one edit: Undo brings the old proof back. “Keep Both” inserts the new proof after the statement.' },
+        'Replace',
+        'Keep Both',
+      );
+      if (!choice) return false;
+      if (choice === 'Replace') replace = target.environment.proof.span;
+    }
+
+    const anchorLine = document.lineAt(document.positionAt(target.environment?.span.start ?? target.anchor).line);
+    const indent = anchorLine.text.slice(0, anchorLine.firstNonWhitespaceCharacterIndex);
+    const block = indentLines(proofBlock(answer, origin.format), indent);
+    const separator = origin.format === 'markdown' ? '\n\n' : '\n';
+    const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false, viewColumn: columnOf(document) });
+    const start = replace ? replace.start : target.anchor;
+    const inserted = replace ? block.trimStart() : `${separator}${block}`;
+    const ok = await editor.edit((edit) => {
+      const range = replace ? new vscode.Range(document.positionAt(replace.start), document.positionAt(replace.end)) : new vscode.Range(document.positionAt(start), document.positionAt(start));
+      edit.replace(range, inserted);
+    });
+    if (!ok) {
+      void vscode.window.showWarningMessage('QED: the editor refused the edit (is the file read-only?). Use Copy in the Proof panel instead.');
+      return false;
+    }
+    const insertedStart = start + (replace ? 0 : separator.length);
+    const selection = new vscode.Selection(document.positionAt(insertedStart), document.positionAt(start + inserted.length));
+    editor.selection = selection;
+    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return true;
+  }
+
+  /** The statement now: the same environment (by label, else by text), or the original anchor if nothing changed. */
+  private async locate(document: vscode.TextDocument, origin: RunOrigin): Promise<{ environment?: TheoremEnvironment; anchor: number } | undefined> {
+    if (origin.environment) {
+      const theorems = await this.index.theorems(document);
+      const environment = theorems?.environments.find((candidate) => sameEnvironment(document, candidate, origin));
+      return environment ? { environment, anchor: environment.span.end } : undefined;
+    }
+    if (document.version === origin.version) return { anchor: origin.anchor };
+    const at = document.getText().indexOf(origin.statementSource);
+    return at >= 0 ? { anchor: at + origin.statementSource.length } : undefined;
+  }
+}
+
+export function sameEnvironment(document: vscode.TextDocument, candidate: TheoremEnvironment, origin: RunOrigin): boolean {
+  const original = origin.environment;
+  if (!original || candidate.env !== original.env) return false;
+  if (original.label) return candidate.label === original.label;
+  return document.getText(new vscode.Range(document.positionAt(candidate.statement.start), document.positionAt(candidate.statement.end))) === origin.statementSource;
+}
+
+function indentLines(text: string, indent: string): string {
+  return indent ? text.split('\n').map((line) => (line ? indent + line : line)).join('\n') : text;
+}
+
+function columnOf(document: vscode.TextDocument): vscode.ViewColumn | undefined {
+  return vscode.window.visibleTextEditors.find((editor) => editor.document === document)?.viewColumn;
+}
