@@ -21,7 +21,7 @@ Commands:
   theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
         [--json]       as JSON: env, title, kind, optionalTitle, label, file, startLine, endLine, hasProof
   prove FILE           Prove the environment with --label L or at --line N, streaming the proof to stdout
-        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N])
+        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
         [--show-thinking]  thinking to stderr   [--max-tokens N]   [--context-budget TOKENS]
   critique FILE        Critique the proof after that environment: verdict and findings with line numbers
         (same options as prove)  [--json]  [--full]  also print the whole evaluation

@@ -31,6 +31,7 @@ const OPTIONS = {
   'api-key': { type: 'string' },
   model: { type: 'string' },
   threads: { type: 'string' },
+  gpu: { type: 'string', default: 'auto' },
   'max-tokens': { type: 'string' },
   'context-budget': { type: 'string', default: '4000' },
   'show-thinking': { type: 'boolean', default: false },
@@ -109,7 +110,8 @@ async function openBackend(values: Values): Promise<{ backend: ChatBackend; clos
   const log = createLogger((level, message) => process.stderr.write(`[engine ${level}] ${message}\n`), values.verbose ? 'debug' : 'warn');
   const supervisor = new EngineSupervisor(process.argv[1]!, log);
   const threads = values.threads === undefined ? undefined : integer(values.threads, '--threads', 1, 1024);
-  const connection = await supervisor.connect({ modelPath: resolve(values.model!), parallel: 1, gpu: 'auto', gpuLayers: 'auto', threads });
+  if (values.gpu !== 'auto' && values.gpu !== 'cpu') throw new UsageError('--gpu must be auto or cpu.');
+  const connection = await supervisor.connect({ modelPath: resolve(values.model!), parallel: 1, gpu: values.gpu, gpuLayers: 'auto', threads });
   return {
     backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60_000 }),
     close: () => supervisor.stop(),

@@ -1,0 +1,122 @@
+/**
+ * The headless commands, run as a user would (`node dist/cli.js …`): `theorems` on the sample
+ * and on a real multi-file project from the corpus, `prove` and `critique` on the tiny model
+ * through a real engine, and `critique` against a scripted endpoint whose answer has findings.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ensureTinyModel } from '../../models/tiny/generate';
+import { REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
+
+const SAMPLE = path.join(REPO, 'samples', 'irrational.tex');
+const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus', 'latex');
+
+describe('qed theorems / prove / critique (CLI)', function () {
+  this.timeout(120_000);
+
+  it('lists the sample’s environments as JSON', async () => {
+    const { code, stdout, stderr } = await runCli(['theorems', SAMPLE, '--json']);
+    assert.equal(code, 0, stderr);
+    const records = JSON.parse(stdout) as Record<string, unknown>[];
+    // Read from samples/irrational.tex: 11 environments declared by its \newtheorem lines.
+    assert.deepEqual(
+      records.map((record) => `${record.env}:${record.startLine}-${record.endLine}:${record.hasProof}`),
+      [
+        'definition:33-36:false',
+        'lemma:38-40:true',
+        'theorem:47-49:false',
+        'theorem:51-53:false',
+        'remark:55-57:false',
+        'proposition:61-66:false',
+        'lemma:68-73:false',
+        'corollary:75-77:true',
+        'problem:83-86:false',
+        'conjecture*:88-90:false',
+        'theorem:92-98:false',
+      ],
+    );
+    assert.deepEqual(records[6], {
+      env: 'lemma',
+      title: 'Lemma',
+      kind: 'theorem',
+      optionalTitle: 'Lifting the exponent, $p$ odd',
+      label: 'lem:lte',
+      file: SAMPLE,
+      startLine: 68,
+      endLine: 73,
+      hasProof: false,
+      proofStartLine: null,
+      proofEndLine: null,
+    });
+    assert.deepEqual([records[0]!.kind, records[4]!.kind, records[9]!.title], ['definition', 'remark', 'Conjecture']);
+  });
+
+  it('lists a chapter of a multi-file project with the declarations of its preamble', async () => {
+    // The PFR blueprint: chapter/entropy.tex uses envs declared by thmtools in preamble/print.tex.
+    const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-pfr-'));
+    try {
+      cpSync(path.join(CORPUS, 'pfr-blueprint'), dir, { recursive: true });
+      writeFileSync(path.join(dir, 'print.tex'), '\\documentclass{report}\n\\input{preamble/print}\n\\begin{document}\n\\input{chapter/entropy}\n\\end{document}\n');
+      const chapter = path.join(dir, 'chapter', 'entropy.tex');
+      const { code, stdout, stderr } = await runCli(['theorems', chapter, '--json']);
+      assert.equal(code, 0, stderr);
+      const records = JSON.parse(stdout) as { env: string; label: string | null; file: string; startLine: number; optionalTitle: string | null; hasProof: boolean }[];
+      assert.ok(records.every((record) => record.file === chapter));
+      // Line 5 of chapter/entropy.tex (read from the file): \begin{definition}[Entropy], its \label{entropy-def} on line 6.
+      const first = records[0]!;
+      assert.deepEqual([first.env, first.startLine, first.optionalTitle, first.label], ['definition', 5, 'Entropy', 'entropy-def']);
+      const jensen = records.find((record) => record.label === 'jensen-bound');
+      assert.ok(jensen, 'the Jensen bound lemma is listed');
+      assert.deepEqual([jensen.env, jensen.optionalTitle, jensen.hasProof], ['lemma', 'Jensen bound', true]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails in one line on bad input', async () => {
+    const missing = await runCli(['theorems', '/nonexistent/paper.tex']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'qed: No such file: /nonexistent/paper.tex\n');
+
+    const noTarget = await runCli(['prove', SAMPLE, '--endpoint', 'http://127.0.0.1:9/v1']);
+    assert.equal(noTarget.code, 2);
+    assert.match(noTarget.stderr, /^qed: prove needs --label LABEL or --line N \(one of them\)\.\n/);
+
+    const unknownLabel = await runCli(['prove', SAMPLE, '--label', 'thm:nope', '--endpoint', 'http://127.0.0.1:9/v1']);
+    assert.equal(unknownLabel.code, 1);
+    assert.match(unknownLabel.stderr, /^qed: No theorem-like environment has the label "thm:nope" in samples\/irrational\.tex|^qed: No theorem-like environment has the label "thm:nope"/);
+    assert.equal(unknownLabel.stderr.split('\n').length, 2, 'one line');
+
+    const noEnvironment = await runCli(['prove', SAMPLE, '--line', '2', '--endpoint', 'http://127.0.0.1:9/v1']);
+    assert.equal(noEnvironment.code, 1);
+    assert.match(noEnvironment.stderr, /^qed: No theorem-like environment at line 2 of .*irrational\.tex\. List them with: qed theorems FILE\n$/);
+
+    const noProof = await runCli(['critique', SAMPLE, '--label', 'thm:sqrt2', '--endpoint', 'http://127.0.0.1:9/v1']);
+    assert.equal(noProof.code, 1);
+    assert.equal(noProof.stderr, 'qed: Theorem (Pythagoreans) at line 47 has no proof after it to critique.\n');
+
+    const unreachable = await runCli(['prove', SAMPLE, '--label', 'thm:sqrt2', '--endpoint', 'http://127.0.0.1:9/v1']);
+    assert.equal(unreachable.code, 1);
+    assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr);
+  });
+
+  it('proves a labelled lemma with the local engine, thinking to stderr', async () => {
+    const model = await ensureTinyModel();
+    const { code, stdout, stderr } = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--show-thinking', '--max-tokens', '8000']);
+    assert.equal(code, 0, stderr);
+    assert.ok(stdout.trim().length > 0, 'the proof is on stdout');
+    assert.ok(!stdout.includes('</think>'));
+    assert.ok(stderr.trim().length > 0, 'the thinking is on stderr');
+  });
+
+  it('critiques with the local engine and exits 3 when no verdict can be read', async () => {
+    const model = await ensureTinyModel();
+    const { code, stdout, stderr } = await runCli(['critique', SAMPLE, '--line', '45', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--max-tokens', '8000']);
+    assert.equal(code, 3, stderr);
+    assert.match(stdout, /^Verdict: none could be read from the answer\n/);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Extension-host tests of the LaTeX features on samples/irrational.tex: CodeLenses and outline
+ * from the document's own \newtheorem declarations, Prove from a CodeLens with the document's
+ * macros in the prompt, Insert proof as one undoable edit, and Critique Proof turning findings
+ * into diagnostics (with the real engine, and with a scripted endpoint whose answer has findings).
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { QedApi } from '../../src/vscode/extension';
+
+const EXTENSION_ID = 'qed-prover.qed';
+
+async function api(): Promise<QedApi> {
+  const extension = vscode.extensions.getExtension<QedApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+async function openSample(name: string): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the samples folder is open');
+  const document = await vscode.workspace.openTextDocument(path.join(folder.uri.fsPath, name));
+  return vscode.window.showTextDocument(document);
+}
+
+/** 0-based line of the first line containing `text`, read from the sample itself. */
+function lineOf(document: vscode.TextDocument, text: string): number {
+  const offset = document.getText().indexOf(text);
+  assert.ok(offset >= 0, `${text} is in the sample`);
+  return document.positionAt(offset).line;
+}
+
+async function lenses(document: vscode.TextDocument): Promise<string[]> {
+  const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? [];
+  return found
+    .filter((lens) => lens.command?.command.startsWith('qed.'))
+    .map((lens) => `${lens.range.start.line}:${lens.command!.title}`)
+    .sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
+}
+
+async function revert(document: vscode.TextDocument): Promise<void> {
+  await vscode.window.showTextDocument(document);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+}
+
+describe('QED on theorem-like environments', function () {
+  this.timeout(120_000);
+  const config = () => vscode.workspace.getConfiguration('qed');
+
+  before(async () => {
+    assert.ok(process.env.QED_TEST_MODEL, 'QED_TEST_MODEL points at the tiny test model');
+    await config().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
+  });
+
+  it('puts Prove, or Critique proof and Re-prove, above each result to prove', async () => {
+    await api();
+    const { document } = await openSample('irrational.tex');
+    const at = (text: string) => lineOf(document, text);
+    // From the sample: the definition and the remark get none; problem and conjecture* are results.
+    const expected = [
+      `${at('\\begin{lemma}\\label{lem:even-square}')}:Critique proof`,
+      `${at('\\begin{lemma}\\label{lem:even-square}')}:Re-prove`,
+      `${at('\\begin{theorem}[Pythagoreans]')}:Prove`,
+      `${at('\\begin{theorem}\\label{thm:sqrtp}')}:Prove`,
+      `${at('\\begin{proposition}\\label{prop:lcm}')}:Prove`,
+      `${at('\\begin{lemma}[Lifting the exponent')}:Prove`,
+      `${at('\\begin{corollary}\\label{cor:order}')}:Critique proof`,
+      `${at('\\begin{corollary}\\label{cor:order}')}:Re-prove`,
+      `${at('\\begin{problem}[IMO 1988')}:Prove`,
+      `${at('\\begin{conjecture*}')}:Prove`,
+      `${at('\\begin{theorem}\nFor every integer')}:Prove`,
+    ];
+    assert.deepEqual(await lenses(document), expected);
+
+    await config().update('codeLens.environments', ['!problem', 'remark'], vscode.ConfigurationTarget.Global);
+    try {
+      const adjusted = await lenses(document);
+      assert.ok(!adjusted.includes(`${at('\\begin{problem}[IMO 1988')}:Prove`), 'hidden by !problem');
+      assert.ok(adjusted.includes(`${at('\\begin{remark}')}:Prove`), 'added by name');
+    } finally {
+      await config().update('codeLens.environments', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await config().update('codeLens.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      assert.deepEqual(await lenses(document), []);
+    } finally {
+      await config().update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('lists the environments in the outline with titles, labels and proof status', async () => {
+    await api();
+    const { document } = await openSample('irrational.tex');
+    const symbols = (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? [];
+    const ours = symbols.filter((symbol) => symbol.range.start.line >= lineOf(document, '\\begin{document}'));
+    const described = ours.map((symbol) => `${symbol.name} | ${symbol.detail}`);
+    for (const entry of [
+      'Definition | def:rational',
+      'Lemma | lem:even-square · proved',
+      'Theorem (Pythagoreans) | thm:sqrt2 · no proof',
+      'Lemma (Lifting the exponent, $p$ odd) | lem:lte · no proof',
+      'Corollary | cor:order · proved',
+      'Problem (IMO 1988, Problem 6) | no proof',
+    ]) {
+      assert.ok(described.includes(entry), `${entry} in ${JSON.stringify(described)}`);
+    }
+    const lemma = ours.find((symbol) => symbol.detail === 'lem:even-square · proved')!;
+    assert.deepEqual(lemma.children.map((child) => child.name), ['Proof']);
+  });
+
+  it('proves from a CodeLens with the document’s macros, and inserts the proof as one undoable edit', async () => {
+    const qed = await api();
+    const { document } = await openSample('irrational.tex');
+    const begin = document.getText().indexOf('\\begin{lemma}[Lifting the exponent');
+    await vscode.commands.executeCommand('qed.proveAt', document.uri.toString(), begin);
+    await qed.whenIdle();
+    const run = qed.currentRun()!;
+    assert.equal(run.status, 'done', run.error);
+    assert.equal(run.title, 'Lemma (Lifting the exponent, $p$ odd) · irrational.tex:68');
+    assert.ok(run.statement.startsWith('Let $p$ be an odd prime'), run.statement);
+    assert.ok(!run.statement.includes('\\label'), 'labels are not part of the statement');
+    assert.ok(run.prompt.startsWith('user:\nGenerate a rigorous proof to the following question:\n\nLet $p$ be an odd prime'), run.prompt);
+    for (const macro of ['\\newcommand{\\Z}{\\mathbb{Z}}', '\\newcommand{\\N}{\\mathbb{N}}']) assert.ok(run.prompt.includes(macro), `${macro} in the prompt`);
+    assert.equal(run.macros?.['\\Z'], '\\mathbb{Z}');
+    assert.equal(run.insertable, true);
+    assert.ok(run.content.trim().length > 0);
+
+    const lensTitles = await lenses(document);
+    assert.ok(lensTitles.includes(`${lineOf(document, '\\begin{lemma}[Lifting the exponent')}:Insert proof`), JSON.stringify(lensTitles));
+
+    const before = document.getText();
+    try {
+      await vscode.commands.executeCommand('qed.insertProofAt', document.uri.toString(), begin);
+      const after = document.getText();
+      const end = before.indexOf('\\end{lemma}', begin) + '\\end{lemma}'.length;
+      assert.equal(after.slice(0, end), before.slice(0, end), 'nothing before the statement changed');
+      assert.equal(after.slice(after.length - (before.length - end)), before.slice(end), 'nothing after it changed');
+      const inserted = after.slice(end, after.length - (before.length - end));
+      assert.match(inserted, /^\n\\begin\{proof\}\n[\s\S]+\n\\end\{proof\}$/);
+      const editor = vscode.window.activeTextEditor!;
+      assert.equal(editor.document.getText(editor.selection), inserted.slice(1), 'the inserted proof is selected');
+      await vscode.commands.executeCommand('undo');
+      assert.equal(document.getText(), before, 'one undo removes it');
+    } finally {
+      await revert(document);
+    }
+  });
+
+  it('proves the environment at the cursor without a selection', async () => {
+    const qed = await api();
+    const editor = await openSample('irrational.tex');
+    const inside = editor.document.positionAt(editor.document.getText().indexOf('is irrational.') + 3);
+    editor.selection = new vscode.Selection(inside, inside);
+    await vscode.commands.executeCommand('qed.proveSelection');
+    await qed.whenIdle();
+    const run = qed.currentRun()!;
+    assert.equal(run.status, 'done', run.error);
+    assert.equal(run.title, 'Theorem (Pythagoreans) · irrational.tex:47');
+    assert.equal(run.statement, 'The number $\\sqrt{2}$ is irrational.');
+  });
+
+  it('critiques a proof with the real engine and says what it could not read', async () => {
+    const qed = await api();
+    const editor = await openSample('irrational.tex');
+    const inProof = editor.document.positionAt(editor.document.getText().indexOf('If $n$ is odd'));
+    editor.selection = new vscode.Selection(inProof, inProof);
+    await vscode.commands.executeCommand('qed.critiqueProof');
+    await qed.whenIdle();
+    const run = qed.currentRun()!;
+    assert.equal(run.status, 'done', run.error);
+    assert.equal(run.kind, 'critique');
+    assert.ok(run.proof?.includes('If $n$ is odd, write $n = 2k+1$.'), run.proof);
+    assert.match(run.prompt, /\\boxed\{0\.5\}/, 'the verifier’s score format is asked for');
+  });
+});
