@@ -161,7 +161,7 @@ class ChunkMapper {
   private usage: Usage | undefined;
 
   constructor(startInReasoning: boolean, prefill?: AssistantPrefill) {
-    this.splitter = prefill ? splitterAfter(assistantPrefixText(prefill), { startInReasoning }) : new ReasoningSplitter({ startInReasoning });
+    this.splitter = splitterAfter(prefill ? assistantPrefixText(prefill) : '', { startInReasoning });
     // A server's reasoning parser sees only the output; with no `</think>` in it, it calls the
     // whole continuation reasoning.
     this.answerOnly = prefill?.thinkingClosed ?? false;
