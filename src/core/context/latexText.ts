@@ -98,10 +98,10 @@ export function skipWhitespace(text: string, at: number): number {
 }
 
 /**
- * Removes `\command{…}` (balanced argument) or a bare `\command` for each name, e.g. `\label{…}`.
- * Pass comment-free text. Unterminated arguments are left as they are.
+ * Replaces `\command{…}` (balanced argument) or a bare `\command` for each name, e.g. `\label{…}`,
+ * with `replacement`. Pass comment-free text. Unterminated arguments are left as they are.
  */
-export function removeCommands(text: string, withArgument: ReadonlySet<string>, bare: ReadonlySet<string>): string {
+export function replaceCommands(text: string, withArgument: ReadonlySet<string>, bare: ReadonlySet<string>, replacement = ''): string {
   const braces = matchBraces(text);
   let out = '';
   let copiedUpTo = 0;
@@ -121,7 +121,7 @@ export function removeCommands(text: string, withArgument: ReadonlySet<string>, 
       i = end - 1;
       continue;
     }
-    out += text.slice(copiedUpTo, i);
+    out += text.slice(copiedUpTo, i) + replacement;
     copiedUpTo = end;
     i = end - 1;
   }
