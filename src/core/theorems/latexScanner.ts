@@ -47,7 +47,7 @@ function controlWordAt(text: string, at: number): string {
   return CONTROL_WORD.exec(text)?.[0] ?? '';
 }
 
-/** Same length as `text`, with every character of `[start, end)` but line breaks replaced by a space. */
+/** `text` with every character but line breaks replaced by a space. */
 function blank(text: string): string {
   return text.replace(/[^\r\n]/g, ' ');
 }
@@ -399,6 +399,32 @@ const LEADING_METADATA = new Map<string, 'argument' | 'none'>([
 ]);
 const METADATA_COMMAND = /\\([a-zA-Z]+)\*?/y;
 
+/**
+ * Skips labels and metadata commands from `from` (and the whitespace around them), in any order.
+ * Returns where the first other text starts, and the first `\label`'s argument.
+ */
+function skipMetadata(masked: string, braces: BraceIndex, from: number, limit: number): { next: number; label: Span | null } {
+  let label: Span | null = null;
+  let i = from;
+  for (;;) {
+    const at = skipWhitespace(masked, i, limit);
+    METADATA_COMMAND.lastIndex = at;
+    const command = METADATA_COMMAND.exec(masked);
+    const kind = command ? LEADING_METADATA.get(command[1]!) : undefined;
+    if (!command || !kind) return { next: at, label };
+    i = METADATA_COMMAND.lastIndex;
+    if (kind === 'argument') {
+      // \label[type]{name} (cleveref) has an optional argument too.
+      const optional = readOptionalArgument(masked, braces, skipWhitespace(masked, i, limit, 1), limit);
+      if (optional && optional !== 'unterminated') i = optional.next;
+      const group = readBraceGroup(masked, braces, skipWhitespace(masked, i, limit, 1), limit);
+      if (!group) return { next: at, label };
+      if (command[1] === 'label' && !label) label = group.inner;
+      i = group.next;
+    }
+  }
+}
+
 interface Preamble {
   optionalTitle: Span | null;
   label: Span | null;
@@ -409,33 +435,17 @@ interface Preamble {
 /** Reads what precedes an environment's text: an optional `[title]`, then labels and metadata in any order. */
 function readPreamble(masked: string, braces: BraceIndex, env: PairedEnvironment, report: (offset: number, message: string) => void): Preamble {
   let optionalTitle: Span | null = null;
-  let label: Span | null = null;
-  let i = env.bodyStart;
+  let afterTitle = env.bodyStart;
   // Like \@ifnextchar, the `[` may follow after spaces and one line break, not after a blank line.
-  const bracket = skipWhitespace(masked, i, env.bodyEnd, 1);
+  const bracket = skipWhitespace(masked, env.bodyStart, env.bodyEnd, 1);
   const argument = readOptionalArgument(masked, braces, bracket, env.bodyEnd);
   if (argument === 'unterminated') report(bracket, `The optional argument of \\begin{${env.name}} is not closed`);
   else if (argument) {
     optionalTitle = argument.inner;
-    i = argument.next;
+    afterTitle = argument.next;
   }
-  for (;;) {
-    const at = skipWhitespace(masked, i, env.bodyEnd);
-    METADATA_COMMAND.lastIndex = at;
-    const command = METADATA_COMMAND.exec(masked);
-    const kind = command ? LEADING_METADATA.get(command[1]!) : undefined;
-    if (!command || !kind) return { optionalTitle, label, textStart: at };
-    let next = METADATA_COMMAND.lastIndex;
-    if (kind === 'argument') {
-      const optional = readOptionalArgument(masked, braces, skipWhitespace(masked, next, env.bodyEnd, 1), env.bodyEnd);
-      if (optional && optional !== 'unterminated') next = optional.next;
-      const group = readBraceGroup(masked, braces, skipWhitespace(masked, next, env.bodyEnd, 1), env.bodyEnd);
-      if (!group) return { optionalTitle, label, textStart: at };
-      if (command[1] === 'label' && !label) label = group.inner;
-      next = group.next;
-    }
-    i = next;
-  }
+  const { next, label } = skipMetadata(masked, braces, afterTitle, env.bodyEnd);
+  return { optionalTitle, label, textStart: next };
 }
 
 /**
@@ -457,20 +467,8 @@ function followingProof(
   after: number,
   proofsByStart: ReadonlyMap<number, PairedEnvironment>,
 ): ProofBlock | null {
-  let i = skipWhitespace(masked, after);
-  for (;;) {
-    METADATA_COMMAND.lastIndex = i;
-    const command = METADATA_COMMAND.exec(masked);
-    if (!command || LEADING_METADATA.get(command[1]!) === undefined) break;
-    let next = METADATA_COMMAND.lastIndex;
-    if (LEADING_METADATA.get(command[1]!) === 'argument') {
-      const group = readBraceGroup(masked, braces, skipWhitespace(masked, next, masked.length, 1));
-      if (!group) break;
-      next = group.next;
-    }
-    i = skipWhitespace(masked, next);
-  }
-  const proof = proofsByStart.get(i);
+  const { next } = skipMetadata(masked, braces, after, masked.length);
+  const proof = proofsByStart.get(next);
   if (!proof) return null;
   const preamble = readPreamble(masked, braces, proof, () => undefined);
   return {
@@ -479,9 +477,23 @@ function followingProof(
   };
 }
 
+/**
+ * The theorem-like environments of one LaTeX file, in document order (an outer environment before
+ * the ones nested in it): those `declarations` name, except proof-like ones, which become the
+ * `proof` of the environment they follow. Text before `\begin{document}` is not scanned.
+ */
 export function scanLatex(text: string, file: string, declarations: ReadonlyMap<string, TheoremDeclaration>): ScanResult {
-  const masked = maskLatex(text);
-  const braces = new BraceIndex(masked);
+  return scanMaskedLatex(text, maskLatex(text), file, declarations);
+}
+
+/** `scanLatex` for a caller that already has `maskLatex(text)` and its braces (the project scanner masks each file once). */
+export function scanMaskedLatex(
+  text: string,
+  masked: string,
+  file: string,
+  declarations: ReadonlyMap<string, TheoremDeclaration>,
+  braces = new BraceIndex(masked),
+): ScanResult {
   const problems: ScanProblem[] = [];
   let lines: LineIndex | undefined;
   const lineOf = (offset: number) => (lines ??= new LineIndex(text)).position(offset).line + 1;
