@@ -3,7 +3,8 @@
  *
  * Four notations are recognised:
  * - LaTeX environments (`\begin{lemma}…\end{lemma}`) anywhere in the prose: found by the LaTeX
- *   scanner on a masked copy of the text (code, comments and front matter blanked, same length).
+ *   scanner on a masked copy of the text (code, HTML comments, front matter and `%` blanked,
+ *   same length), then given a Markdown proof when no `\begin{proof}` follows them.
  * - pandoc/Quarto fenced divs: `::: {#thm-x .theorem name="Title"}` … `:::`. A closing fence
  *   needs at least as many colons as its opening fence (as in markdown-it-container and MyST),
  *   so `:::: {.lemma}` is not closed by a `:::` line. Quarto's id prefixes (`#thm-`, `#lem-`…)
@@ -30,56 +31,28 @@
  * right after the theorem (blank lines allowed). A proof paragraph runs until a stop, another
  * proof, or a line ending in an end mark (∎, □, ■, `$\blacksquare$`, `$\square$`, `\qed`, QED).
  *
- * Nothing inside fenced code, indented-as-fence code, HTML comment blocks or the YAML front
+ * Nothing inside fenced code (at any indentation), HTML comment blocks or the YAML front
  * matter counts. Paragraphs are CommonMark-like runs of non-blank lines, except that a line
  * opening with a theorem or proof marker starts a new paragraph even without a blank line.
  * Everything is one pass over the lines plus one over the blocks: linear in the text.
  */
 import { DEFAULT_THEOREM_DECLARATIONS } from './latexDeclarations';
 import { scanLatex } from './latexScanner';
-import type {
-  ProofBlock,
-  ScanProblem,
-  ScanResult,
-  Span,
-  TheoremDeclaration,
-  TheoremEnvironment,
-  TheoremKind,
-} from './types';
-
-interface TheoremName {
-  title: string;
-  kind: TheoremKind;
-}
-
-/**
- * The words Markdown notes use, by kind. `algorithm` (sphinx-proof has it) is a definition:
- * it describes a procedure rather than claiming something, so there is nothing to prove.
- */
-const THEOREM_NAMES: ReadonlyMap<string, TheoremName> = new Map(
-  (
-    [
-      ['theorem', ['theorem', 'lemma', 'proposition', 'corollary', 'claim', 'conjecture', 'exercise', 'problem', 'criterion', 'property', 'fact']],
-      ['definition', ['definition', 'example', 'axiom', 'assumption', 'notation', 'convention', 'algorithm']],
-      ['remark', ['remark', 'observation', 'note']],
-    ] as const
-  ).flatMap(([kind, words]) =>
-    words.map((word): [string, TheoremName] => [word, { title: word[0]!.toUpperCase() + word.slice(1), kind }]),
-  ),
-);
-
-/** Quarto cross-reference prefixes: `::: {#lem-bound}` is a lemma without any class. */
-const QUARTO_PREFIXES: ReadonlyMap<string, string> = new Map([
-  ['thm', 'theorem'],
-  ['lem', 'lemma'],
-  ['cor', 'corollary'],
-  ['prp', 'proposition'],
-  ['cnj', 'conjecture'],
-  ['def', 'definition'],
-  ['exm', 'example'],
-  ['exr', 'exercise'],
-  ['alg', 'algorithm'],
-]);
+import { maskForLatex, readBlocks, splitLines, type Block, type Line } from './markdownBlocks';
+import {
+  DISPLAY_MATH_START,
+  END_MARK,
+  LIST_ITEM,
+  matchingParenthesis,
+  parseDivAttributes,
+  parseTheoremMarker,
+  proofMarkerEnd,
+  startsTheoremOrProof,
+  THEOREM_NAMES,
+  unquote,
+  type TheoremName,
+} from './markdownMarkers';
+import type { ProofBlock, ScanProblem, ScanResult, Span, TheoremDeclaration, TheoremEnvironment } from './types';
 
 const LATEX_DECLARATIONS: ReadonlyMap<string, TheoremDeclaration> = new Map(
   DEFAULT_THEOREM_DECLARATIONS.map((declaration) => [declaration.env, declaration]),
@@ -88,7 +61,7 @@ const LATEX_DECLARATIONS: ReadonlyMap<string, TheoremDeclaration> = new Map(
 export function scanMarkdown(text: string, file: string): ScanResult {
   const lines = splitLines(text);
   const problems: ScanProblem[] = [];
-  const blocks = readBlocks(text, lines, file, problems);
+  const blocks = readBlocks(lines, startsTheoremOrProof, file, problems);
   const masked = maskForLatex(text, lines, blocks);
   const latex = scanLatex(masked, file, LATEX_DECLARATIONS);
   problems.push(...latex.problems);
@@ -98,292 +71,6 @@ export function scanMarkdown(text: string, file: string): ScanResult {
   problems.sort((a, b) => a.offset - b.offset);
   return { environments, problems };
 }
-
-// ---------------------------------------------------------------------------------------------
-// Lines and blocks
-
-interface Line {
-  start: number;
-  /** End of the content, before the line break. */
-  end: number;
-  text: string;
-}
-
-/** Lines split at `\r\n`, `\r` or `\n`, the same breaks as `LineIndex`. */
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  const lineBreak = /\r\n|\r|\n/g;
-  let start = 0;
-  for (let match = lineBreak.exec(text); match; match = lineBreak.exec(text)) {
-    lines.push({ start, end: match.index, text: text.slice(start, match.index) });
-    start = match.index + match[0].length;
-  }
-  lines.push({ start, end: text.length, text: text.slice(start) });
-  return lines;
-}
-
-type Block = { first: number; last: number } & (
-  | { type: 'paragraph' }
-  | { type: 'heading' }
-  | { type: 'break' }
-  /** Fenced code (an unterminated fence runs to the end, as in CommonMark), an HTML comment, front matter. */
-  | { type: 'code'; info: string }
-  /** A closed backtick/tilde fence whose info string is `{prf:name} argument`. */
-  | { type: 'directive'; name: string; argument: string }
-  | { type: 'divOpen'; colons: number; attributes: string }
-  | { type: 'divClose'; colons: number }
-);
-
-const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
-const COLON_FENCE = /^ {0,3}(:{3,})(.*)$/;
-const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
-const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
-const HTML_COMMENT_OPEN = /^ {0,3}<!--/;
-const DIRECTIVE_INFO = /^\{prf:([A-Za-z][\w-]*)\}\s*(.*)$/;
-
-/**
- * Fences are recognised at any indentation (like the Proof panel does), so a fence inside a
- * list item is code too; its closer must use the same character, be at least as long, and
- * carry nothing but spaces.
- */
-function readBlocks(text: string, lines: readonly Line[], file: string, problems: ScanProblem[]): Block[] {
-  const blocks: Block[] = [];
-  let i = skipFrontMatter(lines);
-  if (i > 0) blocks.push({ type: 'code', info: 'front matter', first: 0, last: i - 1 });
-  let paragraph: { first: number; last: number } | null = null;
-  const endParagraph = (): void => {
-    if (paragraph) blocks.push({ type: 'paragraph', ...paragraph });
-    paragraph = null;
-  };
-  while (i < lines.length) {
-    const line = lines[i]!.text;
-    const fence = FENCE_OPEN.exec(line);
-    if (fence && !(fence[2]![0] === '`' && fence[3]!.includes('`'))) {
-      endParagraph();
-      const marker = fence[2]!;
-      const closer = new RegExp(`^[ \\t]*${marker[0] === '`' ? '`' : '~'}{${marker.length},}[ \\t]*$`);
-      let last = i + 1;
-      while (last < lines.length && !closer.test(lines[last]!.text)) last++;
-      const info = fence[3]!.trim();
-      if (last === lines.length) {
-        problems.push({ file, offset: lines[i]!.start, message: `Code fence ${marker} is never closed: the rest of the document is code.` });
-        blocks.push({ type: 'code', info, first: i, last: lines.length - 1 });
-        break;
-      }
-      const directive = DIRECTIVE_INFO.exec(info);
-      if (directive) blocks.push({ type: 'directive', name: directive[1]!, argument: directive[2]!.trim(), first: i, last });
-      else blocks.push({ type: 'code', info, first: i, last });
-      i = last + 1;
-      continue;
-    }
-    if (HTML_COMMENT_OPEN.test(line)) {
-      endParagraph();
-      let last = i;
-      const from = line.indexOf('<!--') + 4;
-      if (!line.includes('-->', from)) {
-        last++;
-        while (last < lines.length && !lines[last]!.text.includes('-->')) last++;
-        last = Math.min(last, lines.length - 1);
-      }
-      blocks.push({ type: 'code', info: 'html comment', first: i, last });
-      i = last + 1;
-      continue;
-    }
-    const colons = COLON_FENCE.exec(line);
-    if (colons) {
-      endParagraph();
-      const attributes = colons[2]!.trim();
-      if (attributes === '') blocks.push({ type: 'divClose', colons: colons[1]!.length, first: i, last: i });
-      else blocks.push({ type: 'divOpen', colons: colons[1]!.length, attributes, first: i, last: i });
-      i++;
-      continue;
-    }
-    if (line.trim() === '') {
-      endParagraph();
-    } else if (HEADING.test(line)) {
-      endParagraph();
-      blocks.push({ type: 'heading', first: i, last: i });
-    } else if (THEMATIC_BREAK.test(line)) {
-      endParagraph();
-      blocks.push({ type: 'break', first: i, last: i });
-    } else if (paragraph && !startsNewParagraph(line)) {
-      (paragraph as { last: number }).last = i;
-    } else {
-      endParagraph();
-      paragraph = { first: i, last: i };
-    }
-    i++;
-  }
-  endParagraph();
-  return blocks;
-}
-
-function startsNewParagraph(line: string): boolean {
-  return parseTheoremMarker(line) !== null || proofMarkerEnd(line) !== -1;
-}
-
-/** Index of the first line after a YAML front matter (`---` on the first line … `---`/`...`), or 0. */
-function skipFrontMatter(lines: readonly Line[]): number {
-  if (lines[0]?.text.trimEnd() !== '---') return 0;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.text.trimEnd();
-    if (line === '---' || line === '...') return i + 1;
-  }
-  return 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The masked copy for the LaTeX scanner
-
-/**
- * Code, comments and front matter blanked (newlines kept, same length), and every unescaped `%`
- * too: Markdown has no `%` comments, and the LaTeX scanner would otherwise drop the rest of
- * a line like "50% of the cases" and the `\end{lemma}` on it.
- */
-function maskForLatex(text: string, lines: readonly Line[], blocks: readonly Block[]): string {
-  const spans: Span[] = [];
-  for (const block of blocks) {
-    if (block.type === 'code' || block.type === 'directive') {
-      spans.push({ start: lines[block.first]!.start, end: lines[block.last]!.end });
-    } else if (block.type === 'paragraph' || block.type === 'heading') {
-      findCodeSpans(text, lines[block.first]!.start, lines[block.last]!.end, spans);
-    }
-  }
-  let masked = '';
-  let at = 0;
-  for (const span of spans) {
-    masked += text.slice(at, span.start) + text.slice(span.start, span.end).replace(/[^\r\n]/g, ' ');
-    at = span.end;
-  }
-  masked += text.slice(at);
-  return masked.replace(/(?<!\\)%/g, ' ');
-}
-
-/**
- * CommonMark code spans in `text[start, end)`: a run of n backticks closed by the next run of
- * exactly n. Linear: each run's next run of the same length is precomputed right to left.
- * (Backslash-escaped backticks are not special-cased; they are rare in mathematical prose.)
- */
-function findCodeSpans(text: string, start: number, end: number, out: Span[]): void {
-  const runs: { at: number; length: number }[] = [];
-  for (let i = start; i < end; ) {
-    if (text.charCodeAt(i) !== 0x60 /* ` */) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < end && text.charCodeAt(j) === 0x60) j++;
-    runs.push({ at: i, length: j - i });
-    i = j;
-  }
-  const nextSameLength = new Array<number>(runs.length);
-  const lastByLength = new Map<number, number>();
-  for (let k = runs.length - 1; k >= 0; k--) {
-    nextSameLength[k] = lastByLength.get(runs[k]!.length) ?? -1;
-    lastByLength.set(runs[k]!.length, k);
-  }
-  for (let k = 0; k < runs.length; k++) {
-    const close = nextSameLength[k]!;
-    if (close === -1) continue;
-    out.push({ start: runs[k]!.at, end: runs[close]!.at + runs[close]!.length });
-    k = close;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Markers at the start of a line
-
-interface TheoremMarker {
-  word: string;
-  name: TheoremName;
-  optionalTitle: string | null;
-  /** Index just after the marker (its closing `**` and any title and punctuation after it). */
-  end: number;
-}
-
-const BOLD_OPEN = /^ {0,3}(\*\*|__)([A-Za-z]+)/;
-const MARKER_NUMBER = /[ \t]+(?:\d+(?:\.\d+)*[a-z]?|[A-Z](?:\.\d+)*)(?![\w])/y;
-
-/** `**Theorem 2.1.**`, `**Lemma (name).**`, `**Theorem:**`, `**Proposition 3** (Title).` */
-function parseTheoremMarker(line: string): TheoremMarker | null {
-  const open = BOLD_OPEN.exec(line);
-  if (!open) return null;
-  const name = THEOREM_NAMES.get(open[2]!.toLowerCase());
-  if (!name) return null;
-  const delimiter = open[1]!;
-  let i = open[0].length;
-  MARKER_NUMBER.lastIndex = i;
-  const numbered = MARKER_NUMBER.test(line);
-  if (numbered) i = MARKER_NUMBER.lastIndex;
-  let optionalTitle: string | null = null;
-  i = skipSpaces(line, i);
-  if (line[i] === '(') {
-    const close = matchingParenthesis(line, i);
-    if (close === -1) return null;
-    optionalTitle = line.slice(i + 1, close).trim();
-    i = skipSpaces(line, close + 1);
-  }
-  let punctuated = line[i] === '.' || line[i] === ':';
-  if (punctuated) i++;
-  if (!line.startsWith(delimiter, i)) return null;
-  i += delimiter.length;
-  const afterBold = i;
-  i = skipSpaces(line, i);
-  if (optionalTitle === null && line[i] === '(') {
-    const close = matchingParenthesis(line, i);
-    const next = close === -1 ? -1 : skipSpaces(line, close + 1);
-    // A parenthesis after a punctuated marker is text ("**Lemma 1.** (a) …") unless punctuated itself.
-    if (close !== -1 && (!punctuated || line[next] === '.' || line[next] === ':')) {
-      optionalTitle = line.slice(i + 1, close).trim();
-      i = next;
-    } else {
-      i = afterBold;
-    }
-  }
-  if (line[i] === '.' || line[i] === ':') {
-    punctuated = true;
-    i++;
-  }
-  if (!punctuated && !(numbered && line.slice(i).trim() !== '')) return null;
-  return { word: open[2]!, name, optionalTitle: optionalTitle || null, end: i };
-}
-
-function skipSpaces(line: string, i: number): number {
-  while (line[i] === ' ' || line[i] === '\t') i++;
-  return i;
-}
-
-/** Index of the `)` matching the `(` at `open` on the same line, or -1. */
-function matchingParenthesis(line: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < line.length; i++) {
-    if (line[i] === '(') depth++;
-    else if (line[i] === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/**
- * `*Proof.*`, `**Proof:**`, `_Proof._`, `*Proof*.`, `*Proof of Lemma 2.*`, `*Proof (sketch).*`,
- * or a plain `Proof.`/`Proof:`. The qualifier is bounded, so the regex cannot backtrack far.
- */
-const PROOF_MARKER =
-  /^ {0,3}(?:(\*\*|__|\*|_)Proof(?:[ \t]+(?:of|sketch|idea)\b[^\n]{0,120}?|[ \t]*\([^\n]{0,120}?\))?[.:]?\1[.:]?|Proof[.:])/;
-
-/** Index just after the proof marker that opens `line`, or -1. */
-function proofMarkerEnd(line: string): number {
-  const match = PROOF_MARKER.exec(line);
-  return match ? match[0].length : -1;
-}
-
-/** An end-of-proof mark at the end of a line; group 1 is the mark. */
-const END_MARK = /(∎|□|■|◻|\$\\(?:blacksquare|square|Box|qed)\$|\\qed(?![A-Za-z])|\bQ\.E\.D\.?|\bQED\b\.?)[ \t]*$/;
-
-const DISPLAY_MATH_START = /^[ \t]*(?:\$\$|\\\[|\\begin\{(?:equation|align|alignat|gather|multline|flalign|eqnarray|displaymath|math)\*?\})/;
-const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]/;
-
-// ---------------------------------------------------------------------------------------------
-// Recognition
 
 /** What a block means for a statement or proof running past it. */
 type Role = 'theorem' | 'proof' | 'stop' | 'content';
@@ -414,13 +101,29 @@ class BlockScanner {
     this.roles = this.assignRoles();
   }
 
-  /** The LaTeX scanner's environments, given a Markdown proof when no `\begin{proof}` follows. */
+  /**
+   * The LaTeX scanner's environments, with title and label read back from the original text
+   * (the masked copy lacks `%` and code), and a Markdown proof when no `\begin{proof}` follows.
+   */
   latexEnvironments(): TheoremEnvironment[] {
     return this.latex.map((environment) => {
-      if (environment.proof) return environment;
+      const head = { start: environment.span.start, end: environment.statement.start };
+      const restored = {
+        ...environment,
+        optionalTitle: this.unmasked(environment.optionalTitle, head),
+        label: this.unmasked(environment.label, head),
+      };
+      if (environment.proof) return restored;
       const after = this.blockAfterOffset(environment.span.end);
-      return after === -1 ? environment : { ...environment, proof: this.proofAt(after) };
+      return after === -1 ? restored : { ...restored, proof: this.proofAt(after) };
     });
+  }
+
+  /** `value`, found in the masked text within `within`, as the original text has it. */
+  private unmasked(value: string | null, within: Span): string | null {
+    if (value === null) return null;
+    const at = this.masked.slice(within.start, within.end).indexOf(value);
+    return at === -1 ? value : this.text.substr(within.start + at, value.length);
   }
 
   markdownEnvironments(): TheoremEnvironment[] {
@@ -567,7 +270,7 @@ class BlockScanner {
     const name = THEOREM_NAMES.get(block.name.toLowerCase());
     if (!name) return;
     const head = this.containerHead(block.first + 1, block.last, true);
-    this.pushContainer(index, block.last, block.name, name, { ...head, optionalTitle: block.argument || null });
+    this.pushContainer(index, block.last, index + 1, block.name, name, { ...head, optionalTitle: block.argument || null });
   }
 
   private div(index: number): void {
@@ -579,14 +282,14 @@ class BlockScanner {
     const head = this.containerHead(block.first + 1, closeLine, div.directive);
     const optionalTitle = div.title ?? head.optionalTitle;
     const label = div.id ?? head.label;
-    this.pushContainer(index, closeLine, div.env, div.name, { optionalTitle, label, bodyStart: head.bodyStart });
+    this.pushContainer(index, closeLine, close + 1, div.env, div.name, { optionalTitle, label, bodyStart: head.bodyStart });
   }
 
-  private pushContainer(index: number, closeLine: number, env: string, name: TheoremName, head: ContainerHead): void {
+  /** `after`: the index of the block after the container, where a proof may start. */
+  private pushContainer(index: number, closeLine: number, after: number, env: string, name: TheoremName, head: ContainerHead): void {
     const block = this.blocks[index]!;
     const open = this.lines[block.first]!;
     const close = this.lines[closeLine]!;
-    const after = this.nextBlock(index, closeLine);
     this.environments.push({
       env,
       title: name.title,
@@ -596,7 +299,7 @@ class BlockScanner {
       file: this.file,
       span: { start: open.start + open.text.search(/\S/), end: this.trimmedEnd(close.start, close.end) },
       statement: this.trimmed(head.bodyStart, close.start),
-      proof: after === -1 ? null : this.proofAt(after),
+      proof: after < this.blocks.length ? this.proofAt(after) : null,
     });
   }
 
@@ -608,7 +311,7 @@ class BlockScanner {
     let label: string | null = null;
     let optionalTitle: string | null = null;
     let line = first;
-    const bodyStart = (at: number): number => (at < end ? this.lines[at]!.start : this.lines[end]!.start);
+    const bodyStart = (at: number): number => this.lines[Math.min(at, end)]!.start;
     if (directive) {
       const yaml = this.lines[line]?.text.trim() === '---' && line < end;
       if (yaml) line++;
@@ -667,19 +370,26 @@ class BlockScanner {
 
   /** `\begin{proof}[…]` at `start` to its matching `\end{proof}`, in the masked text. */
   private latexProof(start: number): ProofBlock | null {
-    const boundary = /\\(begin|end)\{proof\}/g;
-    boundary.lastIndex = start;
-    let depth = 0;
-    for (let match = boundary.exec(this.masked); match; match = boundary.exec(this.masked)) {
-      depth += match[1] === 'begin' ? 1 : -1;
-      if (depth > 0) continue;
-      const opener = /\\begin\{proof\}(?:\[[^\]\n]*\])?/y;
-      opener.lastIndex = start;
-      opener.test(this.masked);
-      return { span: { start, end: match.index + match[0].length }, body: this.trimmed(opener.lastIndex, match.index) };
+    const end = this.latexProofEnds().get(start);
+    if (!end) return null; // the LaTeX scanner reports the unclosed environment
+    const opener = /\\begin\{proof\}(?:\[[^\]\r\n]*\])?/y;
+    opener.lastIndex = start;
+    opener.test(this.masked);
+    return { span: { start, end: end.end }, body: this.trimmed(opener.lastIndex, end.start) };
+  }
+
+  private proofEnds: Map<number, Span> | undefined;
+
+  /** Each `\begin{proof}` offset → its `\end{proof}`, paired once with a stack (not once per theorem). */
+  private latexProofEnds(): Map<number, Span> {
+    if (this.proofEnds) return this.proofEnds;
+    this.proofEnds = new Map();
+    const open: number[] = [];
+    for (const match of this.masked.matchAll(/\\(begin|end)\{proof\}/g)) {
+      if (match[1] === 'begin') open.push(match.index);
+      else if (open.length > 0) this.proofEnds.set(open.pop()!, { start: match.index, end: match.index + match[0].length });
     }
-    this.problems.push({ file: this.file, offset: start, message: '\\begin{proof} is never closed.' });
-    return null;
+    return this.proofEnds;
   }
 
   /** A proof paragraph and what follows it, up to an end mark or the next stop, theorem or proof. */
@@ -705,12 +415,6 @@ class BlockScanner {
   }
 
   // --- positions -----------------------------------------------------------------------------------
-
-  /** The first block after block `index` that starts after line `line`, or -1. */
-  private nextBlock(index: number, line: number): number {
-    for (let k = index + 1; k < this.blocks.length; k++) if (this.blocks[k]!.first > line) return k;
-    return -1;
-  }
 
   /** The block starting after the line holding `offset`, if nothing but spaces follow `offset` on it. */
   private blockAfterOffset(offset: number): number {
@@ -760,66 +464,4 @@ class BlockScanner {
     while (e > start && /\s/.test(this.text[e - 1]!)) e--;
     return e;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Div attributes
-
-interface DivAttributes {
-  /** The theorem-like name, if the div is one. */
-  name: TheoremName | null;
-  /** The class, Quarto prefix or directive name that made it one. */
-  env: string;
-  proof: boolean;
-  id: string | null;
-  title: string | null;
-  /** MyST colon directive (`:::{prf:lemma} Title`): options instead of a heading title. */
-  directive: boolean;
-}
-
-/** `{#thm-x .theorem name="Title"}`, a bare `theorem`, or MyST's `{prf:theorem} Title`. */
-function parseDivAttributes(attributes: string): DivAttributes {
-  const result: DivAttributes = { name: null, env: '', proof: false, id: null, title: null, directive: false };
-  const myst = /^\{([A-Za-z][\w-]*:[\w-]+)\}\s*(.*)$/.exec(attributes.replace(/\s*:+\s*$/, ''));
-  if (myst) {
-    result.directive = true;
-    const prf = /^prf:(.+)$/.exec(myst[1]!);
-    if (!prf) return result;
-    result.proof = prf[1] === 'proof';
-    result.name = THEOREM_NAMES.get(prf[1]!.toLowerCase()) ?? null;
-    result.env = prf[1]!;
-    result.title = myst[2]!.trim() || null;
-    return result;
-  }
-  const inner = /^\{(.*)\}\s*:*$/.exec(attributes)?.[1] ?? /^([\w-]+)\s*:*$/.exec(attributes)?.[1];
-  if (inner === undefined) return result;
-  const classes: string[] = [];
-  const token = /#([^\s}"'=]+)|\.([^\s}"'=.#]+)|([\w-]+)=("([^"\\]|\\.)*"|'[^']*'|[^\s}]+)|([\w-]+)/g;
-  for (let match = token.exec(inner); match; match = token.exec(inner)) {
-    if (match[1]) result.id = match[1];
-    else if (match[2]) classes.push(match[2]);
-    else if (match[3] && (match[3] === 'name' || match[3] === 'title')) result.title = unquote(match[4]!) || null;
-    else if (match[6] && !inner.includes('{') && classes.length === 0) classes.push(match[6]);
-  }
-  if (/^\{/.test(attributes) === false && classes.length === 0) classes.push(inner);
-  result.proof = classes.some((c) => c.toLowerCase() === 'proof');
-  const cls = classes.find((c) => THEOREM_NAMES.has(c.toLowerCase()));
-  if (cls) {
-    result.name = THEOREM_NAMES.get(cls.toLowerCase())!;
-    result.env = cls;
-  } else if (result.id && !result.proof) {
-    const prefix = /^([a-z]+)-/.exec(result.id)?.[1];
-    const word = prefix ? QUARTO_PREFIXES.get(prefix) : undefined;
-    if (word) {
-      result.name = THEOREM_NAMES.get(word)!;
-      result.env = prefix!;
-    }
-  }
-  return result;
-}
-
-function unquote(value: string): string {
-  const quoted = /^"((?:[^"\\]|\\.)*)"$|^'([^']*)'$/.exec(value);
-  if (!quoted) return value;
-  return quoted[1] !== undefined ? quoted[1].replace(/\\(.)/g, '$1') : quoted[2]!;
 }
