@@ -41,8 +41,9 @@ export class ProofInserter {
 
     const anchorLine = document.lineAt(document.positionAt(target.environment?.span.start ?? target.anchor).line);
     const indent = anchorLine.text.slice(0, anchorLine.firstNonWhitespaceCharacterIndex);
-    const block = indentLines(proofBlock(answer, origin.format), indent);
-    const separator = origin.format === 'markdown' ? '\n\n' : '\n';
+    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const block = indentLines(proofBlock(answer, origin.format), indent).replace(/\n/g, eol);
+    const separator = origin.format === 'markdown' ? eol + eol : eol;
     const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false, viewColumn: columnOf(document) });
     const start = replace ? replace.start : target.anchor;
     const inserted = replace ? block.trimStart() : `${separator}${block}`;

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { ProjectScanner, type ProjectFile, type ProjectScan } from '../core/theorems/latexProject';
 import { scanMarkdown } from '../core/theorems/markdownScanner';
 import type { ScanProblem, TheoremEnvironment } from '../core/theorems/types';
+import { readSettings } from './settings';
 
 export const THEOREM_DOCUMENTS: vscode.DocumentSelector = [
   { language: 'latex' },
@@ -58,7 +59,7 @@ export class TheoremIndex implements vscode.Disposable {
     if (format === 'markdown') return this.markdownTheorems(document);
     if (format !== 'latex') return undefined;
     const key = documentKey(document);
-    const project = await this.scanner.scan(key, await this.workspaceTexFiles());
+    const project = await this.scanner.scan(key, await this.workspaceTexFiles(), readSettings().codeLens.extraEnvironments);
     return {
       environments: project.environments.filter((environment) => environment.file === key),
       project,

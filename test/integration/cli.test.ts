@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
 import { REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
+import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
 
 const SAMPLE = path.join(REPO, 'samples', 'irrational.tex');
 const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus', 'latex');
@@ -118,5 +117,36 @@ describe('qed theorems / prove / critique (CLI)', function () {
     const { code, stdout, stderr } = await runCli(['critique', SAMPLE, '--line', '45', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--max-tokens', '8000']);
     assert.equal(code, 3, stderr);
     assert.match(stdout, /^Verdict: none could be read from the answer\n/);
+  });
+
+  it('prints the verdict and findings with line numbers', async () => {
+    const endpoint = await startScriptedEndpoint(SAMPLE_CRITIQUE);
+    try {
+      const { code, stdout, stderr } = await runCli(['critique', SAMPLE, '--label', 'lem:even-square', '--endpoint', endpoint.baseUrl]);
+      assert.equal(code, 0, stderr);
+      // Line 43 of the sample holds the quoted formula; the unlocatable quote goes to the proof's first line (43 too).
+      assert.equal(
+        stdout,
+        [
+          'Verdict: Minor issues (score 0.5)',
+          'samples/irrational.tex:43: justification gap: It should say why $2m+1$ is odd for an integer $m$.',
+          '    > $n^2 = 4k^2 + 4k + 1 = 2(2k^2+2k) + 1$ is odd',
+          'samples/irrational.tex:43: minor: The last sentence restates the claim. (quote not found in the proof; line of the proof’s start)',
+          '    > a sentence that is not in the proof',
+          '',
+        ].join('\n').replace(/samples\/irrational\.tex/g, path.relative(process.cwd(), SAMPLE)),
+      );
+      const prompt = endpoint.requests[0]!.messages[0]!.content;
+      assert.match(prompt, /## Problem\n\nLet \$n \\in \\Z\$\. If \$n\^2\$ is even, then \$n\$ is even\./);
+      assert.match(prompt, /## Solution\n\nIf \$n\$ is odd, write \$n = 2k\+1\$\./);
+      assert.match(prompt, /\\newcommand\{\\Z\}\{\\mathbb\{Z\}\}/, 'the macro the statement uses is in the context');
+
+      const json = await runCli(['critique', SAMPLE, '--line', '44', '--endpoint', endpoint.baseUrl, '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      const parsed = JSON.parse(json.stdout);
+      assert.deepEqual([parsed.score, parsed.verdict, parsed.issues.map((issue: { line: number; located: boolean }) => [issue.line, issue.located])], [0.5, 'minor-issues', [[43, true], [43, false]]]);
+    } finally {
+      await endpoint.close();
+    }
   });
 });

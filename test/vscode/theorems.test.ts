@@ -5,11 +5,10 @@
  * into diagnostics (with the real engine, and with a scripted endpoint whose answer has findings).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { QedApi } from '../../src/vscode/extension';
+import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
 
 const EXTENSION_ID = 'qed-prover.qed';
 
@@ -176,5 +175,63 @@ describe('QED on theorem-like environments', function () {
     assert.equal(run.kind, 'critique');
     assert.ok(run.proof?.includes('If $n$ is odd, write $n = 2k+1$.'), run.proof);
     assert.match(run.prompt, /\\boxed\{0\.5\}/, 'the verifier’s score format is asked for');
+  });
+
+  it('turns a critique’s findings into diagnostics that follow edits, with a repair quick fix', async () => {
+    const qed = await api();
+    const endpoint = await startScriptedEndpoint(SAMPLE_CRITIQUE);
+    await config().update('backend', 'endpoint', vscode.ConfigurationTarget.Global);
+    await config().update('endpoint.url', endpoint.baseUrl, vscode.ConfigurationTarget.Global);
+    const { document } = await openSample('irrational.tex');
+    try {
+      const begin = document.getText().indexOf('\\begin{lemma}\\label{lem:even-square}');
+      await vscode.commands.executeCommand('qed.critiqueAt', document.uri.toString(), begin);
+      await qed.whenIdle();
+      const run = qed.currentRun()!;
+      assert.equal(run.status, 'done', run.error);
+      assert.equal(run.kind, 'critique');
+
+      const quoted = '$n^2 = 4k^2 + 4k + 1 = 2(2k^2+2k) + 1$ is odd';
+      const quotedAt = document.getText().indexOf(quoted);
+      const firstProofLine = lineOf(document, 'If $n$ is odd');
+      const diagnostics = () => vscode.languages.getDiagnostics(document.uri).filter((diagnostic) => diagnostic.source === 'QED');
+      const found = diagnostics();
+      assert.deepEqual(
+        found.map((diagnostic) => [diagnostic.severity, diagnostic.message]),
+        [
+          [vscode.DiagnosticSeverity.Warning, 'Justification gap: It should say why $2m+1$ is odd for an integer $m$.'],
+          [vscode.DiagnosticSeverity.Information, 'Minor issue: The last sentence restates the claim. (the quoted passage was not found in the proof)'],
+        ],
+      );
+      assert.deepEqual(
+        [found[0]!.range.start, found[0]!.range.end].map((position) => document.offsetAt(position)),
+        [quotedAt, quotedAt + quoted.length],
+        'the first finding marks exactly the quoted passage',
+      );
+      assert.equal(found[1]!.range.start.line, firstProofLine, 'an unlocated finding marks the proof’s first line');
+
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, found[0]!.range);
+      assert.ok(actions?.some((action) => action.title === 'Ask QED to repair this step'), 'the quick fix is offered');
+
+      // Typing above the proof moves the findings with the text.
+      const editor = await vscode.window.showTextDocument(document);
+      await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '% a new first line\n'));
+      const moved = diagnostics();
+      assert.equal(moved.length, 2);
+      assert.equal(moved[0]!.range.start.line, found[0]!.range.start.line + 1);
+      assert.equal(document.getText(moved[0]!.range), quoted);
+
+      // Editing the quoted passage itself drops that finding.
+      await editor.edit((edit) => edit.insert(moved[0]!.range.start.translate(0, 2), ' '));
+      assert.deepEqual(diagnostics().map((diagnostic) => diagnostic.severity), [vscode.DiagnosticSeverity.Information]);
+
+      await vscode.commands.executeCommand('qed.clearCritique');
+      assert.deepEqual(diagnostics(), []);
+    } finally {
+      await revert(document);
+      await config().update('backend', 'local', vscode.ConfigurationTarget.Global);
+      await config().update('endpoint.url', undefined, vscode.ConfigurationTarget.Global);
+      await endpoint.close();
+    }
   });
 });

@@ -116,7 +116,8 @@ function capitalize(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-function defaultDeclaration(env: string): TheoremDeclaration {
+/** A declaration for a name nothing declares: a default one, or one the user added. */
+export function defaultDeclaration(env: string): TheoremDeclaration {
   const title = capitalize(env.replace(/\*$/, ''));
   return { env, title, kind: kindOf(env, title), origin: null };
 }

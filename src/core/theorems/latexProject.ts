@@ -13,6 +13,7 @@ import {
   addWrappers,
   classTheoremDeclarations,
   DEFAULT_THEOREM_DECLARATIONS,
+  defaultDeclaration,
   newDeclarationState,
   readDeclarations,
   type DeclarationState,
@@ -329,7 +330,8 @@ export class ProjectScanner {
     this.files = new ParsedFiles(fs);
   }
 
-  async scan(file: string, workspaceTexFiles: readonly string[] = []): Promise<ProjectScan> {
+  /** `extraEnvironments`: names the user wants treated as results to prove although nothing declares them (e.g. a tcolorbox `problem`). */
+  async scan(file: string, workspaceTexFiles: readonly string[] = [], extraEnvironments: readonly string[] = []): Promise<ProjectScan> {
     const target = path.resolve(file);
     const { root, problems } = await this.root(target, workspaceTexFiles);
     const walk = new ProjectWalk(this.files, path.dirname(root), problems, (parsed, state, start, end, index) =>
@@ -337,6 +339,9 @@ export class ProjectScanner {
     );
     const rootNode = await walk.visit(root, 'document', []);
     const declarations = this.declarationMap(walk, rootNode);
+    for (const env of extraEnvironments) {
+      if (!declarations.has(env)) declarations.set(env, { ...defaultDeclaration(env), kind: 'theorem' });
+    }
     const key = declarationsKey(declarations);
 
     const environments: TheoremEnvironment[] = [];
@@ -504,3 +509,4 @@ class ProjectWalk {
     this.state.macros = new Map(segment.stateAfter.macros);
   }
 }
+
