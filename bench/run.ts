@@ -2,10 +2,13 @@
 import * as os from 'node:os';
 import { ensureTinyModel, PACED_FEED_FORWARD } from '../models/tiny/generate';
 import { benchEngineThroughput } from './engineThroughput';
+import { benchTheoremScan } from './theoremScan';
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+  console.log(await benchTheoremScan());
+  console.log();
   console.log(await benchEngineThroughput('tiny model, unpaced (thousands of tokens/s)', await ensureTinyModel()));
   console.log();
   console.log(await benchEngineThroughput('tiny model paced to ~5 ms/token, like QED-Nano on a GPU', await ensureTinyModel({ feedForward: PACED_FEED_FORWARD })));
