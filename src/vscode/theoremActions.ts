@@ -30,6 +30,8 @@ export class TheoremActions implements vscode.Disposable {
   readonly lenses: TheoremLenses;
   /** Finished proofs from CodeLens/cursor runs that can still be inserted. */
   private readyProofs: FinishedRun[] = [];
+  /** The handling of the last finished run (findings, Insert proof lens), for whenSettled. */
+  private settling: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -41,9 +43,18 @@ export class TheoremActions implements vscode.Disposable {
     this.lenses = new TheoremLenses(index, (uri, environment) => this.readyProofFor(uri, environment) !== undefined);
     this.disposables.push(
       this.lenses,
-      proofs.onDidFinishRun((finished) => void this.onFinished(finished)),
+      proofs.onDidFinishRun((finished) => {
+        this.settling = this.onFinished(finished).catch((error: unknown) => {
+          void vscode.window.showErrorMessage(`QED: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }),
       proofs.onDidRequestInsert((finished) => void this.insert(finished)),
     );
+  }
+
+  /** Resolves when what follows the last finished run (diagnostics, lenses) is in place. */
+  whenSettled(): Promise<void> {
+    return this.settling;
   }
 
   /** "QED: Prove Selection": the selected text, or the environment at the cursor. */

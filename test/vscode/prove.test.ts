@@ -80,9 +80,12 @@ describe('QED commands', function () {
     try {
       const editor = await openSample('irrational.tex');
       selectEnvironment(editor, '\\begin{theorem}\\label{thm:sqrtp}');
+      const previous = qed.currentRun()?.runId;
       void vscode.commands.executeCommand('qed.proveSelection');
       const deadline = Date.now() + 60_000;
-      while ((qed.currentRun()?.reasoning.length ?? 0) < 50 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The command first scans the document, so the panel shows the previous run for a moment.
+      const started = () => qed.currentRun()?.runId !== previous && (qed.currentRun()?.reasoning.length ?? 0) >= 50;
+      while (!started() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       await vscode.commands.executeCommand('qed.stop');
       await qed.whenIdle();
       const run = qed.currentRun()!;
