@@ -158,7 +158,13 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix 
   }
 
   const finishReason: Exclude<FinishReason, 'cancelled'> = result.finishReason;
-  const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+  const usage = {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
+    // OpenAI's field for prompt tokens served from cache (here: a kept sequence's KV cache).
+    prompt_tokens_details: { cached_tokens: result.cachedPromptTokens },
+  };
   if (stream) {
     res.end(chunk({}, finishReason, { usage }) + 'data: [DONE]\n\n');
   } else {

@@ -48,6 +48,8 @@ export interface EnginePrompt {
 export interface GenerationResult {
   finishReason: FinishReason;
   promptTokens: number;
+  /** Prompt tokens whose KV cache was reused from an earlier request on the same sequence. */
+  cachedPromptTokens: number;
   completionTokens: number;
   /** ms from the call until a sequence was free, until the first token, and in all. */
   queuedMs: number;
@@ -165,17 +167,19 @@ export class LlamaEngine {
     const requested = sampling.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens;
     const maxTokens = Math.min(requested, room);
 
-    let sequence;
+    let acquired;
     try {
-      sequence = await this.pool.acquire(signal);
+      acquired = await this.pool.acquire(promptTokens, signal);
     } catch {
-      return { finishReason: 'cancelled', promptTokens: promptTokens.length, completionTokens: 0, queuedMs: performance.now() - startedAt, firstTokenMs: undefined, totalMs: performance.now() - startedAt };
+      return { finishReason: 'cancelled', promptTokens: promptTokens.length, cachedPromptTokens: 0, completionTokens: 0, queuedMs: performance.now() - startedAt, firstTokenMs: undefined, totalMs: performance.now() - startedAt };
     }
     const queuedMs = performance.now() - startedAt;
     const { LlamaCompletion } = await import('node-llama-cpp');
+    const { sequence, cachedTokens } = acquired;
     const completion = new LlamaCompletion({ contextSequence: sequence });
     let completionTokens = 0;
     let firstTokenMs: number | undefined;
+    let failed = true;
     try {
       const { metadata } = await completion.generateCompletionWithMeta(promptTokens, {
         temperature: sampling.temperature ?? MODEL_CARD_SAMPLING.temperature,
@@ -194,10 +198,11 @@ export class LlamaEngine {
         onTextChunk: onText,
       });
       const finishReason: FinishReason = signal?.aborted ? 'cancelled' : metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
-      return { finishReason, promptTokens: promptTokens.length, completionTokens, queuedMs, firstTokenMs, totalMs: performance.now() - startedAt };
+      failed = false;
+      return { finishReason, promptTokens: promptTokens.length, cachedPromptTokens: cachedTokens, completionTokens, queuedMs, firstTokenMs, totalMs: performance.now() - startedAt };
     } finally {
       completion.dispose();
-      this.pool.release(sequence);
+      this.pool.release(sequence, !failed);
     }
   }
 

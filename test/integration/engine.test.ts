@@ -95,6 +95,40 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     assert.ok(reasoning.length > 0);
   });
 
+  it('reuses a kept sequence’s KV cache for the next turn and for a continued answer', async () => {
+    // parallel 1: every request gets the one sequence, so what it reuses is known exactly.
+    const single = await startCliEngine({ parallel: 1 });
+    try {
+      const openai = new OpenAI({ baseURL: `${single.url}/v1`, apiKey: single.apiKey, maxRetries: 0 });
+      const cached = (usage: unknown) => (usage as { prompt_tokens_details?: { cached_tokens?: number } }).prompt_tokens_details?.cached_tokens;
+      const first = await openai.chat.completions.create({ model: 'qed', messages: proveMessages(STATEMENT), seed: 3, max_tokens: 60 });
+      assert.equal(cached(first.usage), 0, 'a fresh sequence has nothing cached');
+      const firstPrompt = first.usage!.prompt_tokens;
+      const reasoning = (first.choices[0]!.message as { reasoning_content?: string }).reasoning_content ?? '';
+      assert.ok(reasoning.length > 0 && first.choices[0]!.finish_reason === 'length', 'cut in its thinking');
+
+      // Continuing the cut answer: the whole first prompt and the thinking are already evaluated.
+      const continued = await openai.chat.completions.create({
+        model: 'qed',
+        messages: [...proveMessages(STATEMENT), { role: 'assistant', content: reasoning }],
+        seed: 3,
+        max_tokens: 20,
+        // @ts-expect-error vLLM's extension, which the engine implements
+        continue_final_message: true,
+        add_generation_prompt: false,
+      });
+      assert.ok(cached(continued.usage)! >= firstPrompt, `cached ${cached(continued.usage)} of ${continued.usage!.prompt_tokens}, first prompt ${firstPrompt}`);
+      assert.ok(cached(continued.usage)! < continued.usage!.prompt_tokens);
+
+      // Another statement shares only the opening: the template and the instruction before the statement.
+      const other = await openai.chat.completions.create({ model: 'qed', messages: proveMessages('Prove that 1 < 2.'), seed: 3, max_tokens: 5 });
+      const shared = cached(other.usage)!;
+      assert.ok(shared > 0 && shared < firstPrompt - 10, `cached ${shared} of a new statement, first prompt ${firstPrompt}`);
+    } finally {
+      await single.stop();
+    }
+  });
+
   it('lists its model and reports health', async () => {
     const health = JSON.parse((await raw(engine, '/health', { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
     assert.equal(health.status, 'ready');
