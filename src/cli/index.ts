@@ -52,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `qed theorems big.tex | head`: the reader went away, which is not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+});
+
 // A library failing on its own timer (the downloader does) still gets one line, not a stack.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (error: unknown) => {
