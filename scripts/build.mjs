@@ -39,7 +39,8 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { panel: 'webview-ui/src/main.ts' },
+    // The Proof panel and the side-panel chat: one shared chunk-free bundle each.
+    entryPoints: { panel: 'webview-ui/src/main.ts', chat: 'webview-ui/src/chat/main.ts' },
     outdir: join(dist, 'webview'),
     platform: 'browser',
     format: 'iife',

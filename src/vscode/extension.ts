@@ -10,6 +10,7 @@ import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
 import { LocalEngine } from './localEngine';
 import { ModelStore } from './modelStore';
 import { ProofController } from './proofController';
+import { registerChat } from './chat/registerChat';
 import { TheoremActions } from './theoremActions';
 import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
 
@@ -60,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     }),
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
   );
-  return { currentRun: () => proofs.currentRun, whenIdle: () => proofs.whenIdle() };
+  context.subscriptions.push(registerChat(context, new BackendProvider(engine, models, context.secrets)));
+  return { currentRun: () => proofs.currentRun, whenIdle: () => proofs.whenIdle().then(() => theorems.whenSettled()) };
 }
 
 export function deactivate(): void {

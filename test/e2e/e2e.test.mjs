@@ -454,3 +454,181 @@ describe('the extension-host suites (test/vscode) inside code-server', function 
     }
   });
 });
+
+describe('the QED chat view in code-server, through the UI', function () {
+  this.timeout(600_000);
+  let server;
+  let workbench;
+  let probeFile;
+  let controlFile;
+  let controlSeq = 0;
+
+  /** Changes user settings through the runner extension (as in the first block) and waits until they apply. */
+  async function applySettings(changes) {
+    const seq = ++controlSeq;
+    writeFileSync(`${controlFile}.tmp`, JSON.stringify({ seq, settings: Object.fromEntries(Object.entries(changes).map(([key, value]) => [key, value ?? null])) }));
+    renameSync(`${controlFile}.tmp`, controlFile);
+    await waitFor('the settings change to reach the extension host', () => JSON.parse(readFileSync(probeFile, 'utf8')).acknowledged === seq, { timeoutMs: 15_000 });
+  }
+
+  /** The chat view's content frame (the webview's iframe, then its inner #active-frame). */
+  async function chatFrame(timeoutMs = 30_000) {
+    return waitFor('the QED chat view', async () => {
+      await workbench.failOnDialog();
+      for (const outer of await workbench.page.locator('iframe.webview').elementHandles()) {
+        const inner = await (await outer.contentFrame())?.$('iframe#active-frame');
+        const frame = await inner?.contentFrame();
+        if (frame && (await frame.$('.composer'))) return frame;
+      }
+      return undefined;
+    }, { timeoutMs, intervalMs: 100 });
+  }
+
+  /** What the chat shows, read from its DOM; `last` is the newest turn. */
+  function chatState(frame) {
+    return frame.evaluate(() => {
+      const turns = [...document.querySelectorAll('.turn')];
+      const last = turns.at(-1);
+      const text = (root, selector) => root?.querySelector(selector)?.textContent?.trim() ?? '';
+      const visible = (root, label) => {
+        const button = root?.querySelector(`button[aria-label^="${label}"]`);
+        return !!button && !button.hidden && !button.closest('[hidden]');
+      };
+      const answer = last?.querySelector('.answer-body');
+      let outsideMath = '';
+      if (answer) {
+        const copy = answer.cloneNode(true);
+        for (const math of copy.querySelectorAll('.katex, .katex-display, .math-source, .math-copy')) math.remove();
+        outsideMath = copy.textContent ?? '';
+      }
+      return {
+        title: document.querySelector('.chat-title')?.getAttribute('title') ?? '',
+        titleKatex: document.querySelectorAll('.chat-title .katex').length,
+        turns: turns.length,
+        users: turns.map((turn) => text(turn, '.user-body')),
+        answers: turns.map((turn) => turn.querySelector('.answer-body')?.textContent ?? ''),
+        note: text(last, '.answer-note'),
+        tone: last?.querySelector('.answer-note')?.dataset.tone ?? '',
+        streaming: visible(last, 'Stop generating'),
+        thinkingLabel: text(last, '.thinking-label'),
+        answerText: answer?.textContent ?? '',
+        answerOutsideMath: outsideMath,
+        answerKatex: last?.querySelectorAll('.answer-body .katex').length ?? 0,
+        userKatex: last?.querySelectorAll('.user-body .katex').length ?? 0,
+        mathCopyButtons: document.querySelectorAll('.math-copy').length,
+        katexFontsLoaded: [...document.fonts].filter((font) => font.family.includes('KaTeX') && font.status === 'loaded').length,
+        themeKind: document.body.className,
+        bodyColor: getComputedStyle(document.body).color,
+      };
+    });
+  }
+
+  /** Waits until the newest answer has ended. */
+  async function answerEnded(frame, turns) {
+    return waitFor('the chat answer to end', async () => {
+      await workbench.failOnDialog();
+      const state = await chatState(frame);
+      return state.turns === turns && !state.streaming && state.tone !== 'progress' ? state : false;
+    }, { timeoutMs: 300_000, intervalMs: 100 });
+  }
+
+  async function send(frame, text) {
+    const input = frame.locator('textarea.composer-input');
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  before(async () => {
+    const profile = new CodeServerProfile(join(scratch, 'chat'), { extensionsDir });
+    profile.writeSettings(baseSettings(tinyModel));
+    probeFile = join(scratch, 'chat', 'settings-probe.json');
+    controlFile = join(scratch, 'chat', 'settings-control.json');
+    server = await profile.start({ folder: samples, env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
+    workbench = await Workbench.open(browser, server.folderUrl());
+    await waitFor('the extension host (settings probe)', () => existsSync(probeFile), { timeoutMs: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      await workbench.screenshot(join(artifacts, `failed-chat-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`)).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await workbench?.page.close().catch(() => undefined);
+    await server?.stop();
+    if (server) writeFileSync(join(artifacts, 'code-server-chat.log'), server.output);
+  });
+
+  it('6. the chat: a /prove message streams Thinking, then an answer with KaTeX math', async () => {
+    await workbench.runCommand('QED: Open Chat');
+    const frame = await chatFrame();
+    await frame.locator('textarea.composer-input').waitFor();
+    const started = performance.now();
+    await send(frame, '/prove $\\sqrt{2}$ is irrational.');
+    let state = await answerEnded(frame, 1);
+    results.scenarios.chat = { firstAnswerMs: elapsed(started), note: state.note, thinking: state.thinkingLabel, katex: state.answerKatex };
+    assert.equal(state.title, '$\\sqrt{2}$ is irrational.');
+    assert.equal(state.userKatex, 1, 'the question’s math is rendered by KaTeX');
+    assert.ok(state.answerText.trim().length > 0, 'an answer');
+    assert.match(state.thinkingLabel, /^Thinking · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/);
+    assert.doesNotMatch(state.answerOutsideMath, /\$/, 'no raw $ outside rendered math');
+    assert.ok(state.katexFontsLoaded > 0, 'KaTeX fonts loaded in the view');
+    assert.match(state.themeKind, /vscode-dark/);
+    // The tiny (bigram) model does not always write valid TeX: Regenerate until an answer has rendered math.
+    for (let attempt = 0; attempt < 3 && state.answerKatex === 0; attempt++) {
+      await frame.locator('.turn').last().locator('button[aria-label^="Regenerate"]').click();
+      await waitFor('the regenerated answer to start', async () => (await chatState(frame)).streaming || (await chatState(frame)).tone === 'progress', { timeoutMs: 30_000, intervalMs: 50 }).catch(() => undefined);
+      state = await answerEnded(frame, 1);
+    }
+    results.scenarios.chat.katexAfterRegenerate = state.answerKatex;
+    assert.ok(state.answerKatex > 0, 'an answer with KaTeX-rendered math');
+    assert.equal(state.titleKatex, 1, 'the title’s math is rendered too');
+    await frame.evaluate(() => document.fonts.ready);
+    await workbench.screenshot(join(artifacts, '6-chat-answer.png'));
+  });
+
+  it('7. Stop keeps the partial answer marked stopped; after a window reload the conversation is intact', async () => {
+    await applySettings({ 'qed.generation.maxTokens': 200_000 });
+    let frame = await chatFrame();
+    await send(frame, '/prove There are infinitely many primes.');
+    await waitFor('thinking to stream in the chat', async () => {
+      const state = await chatState(frame);
+      return state.turns === 2 && Number(/Thinking · ([\d,]+) token/.exec(state.thinkingLabel)?.[1]?.replace(/,/g, '') ?? 0) >= 40;
+    }, { timeoutMs: 120_000, intervalMs: 50 });
+    await frame.locator('.turn').last().locator('button[aria-label="Stop generating"]').click();
+    const clicked = performance.now();
+    const stopped = await waitFor('“Stopped by you.”', async () => {
+      const state = await chatState(frame);
+      return state.note === 'Stopped by you.' && !state.streaming ? state : false;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
+    results.scenarios.chat.stopShownMs = elapsed(clicked);
+    await workbench.screenshot(join(artifacts, '7-chat-stopped.png'));
+    await applySettings({ 'qed.generation.maxTokens': 8000 });
+    const before = await chatState(frame);
+
+    await workbench.page.reload();
+    await workbench.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await workbench.runCommand('QED: Open Chat');
+    frame = await chatFrame(60_000);
+    const after = await waitFor('the conversation after the reload', async () => {
+      const state = await chatState(frame);
+      return state.turns === 2 ? state : false;
+    }, { timeoutMs: 30_000 });
+    results.scenarios.chat.afterReload = { title: after.title, turns: after.turns, note: after.note };
+    assert.equal(after.title, before.title);
+    assert.deepEqual(after.users, before.users);
+    assert.deepEqual(after.answers, before.answers, 'both answers, as they were');
+    assert.equal(after.note, 'Stopped by you.', 'the stopped answer is still marked stopped');
+    assert.ok(stopped.thinkingLabel, 'the partial thinking stays');
+    await frame.evaluate(() => document.fonts.ready);
+    await workbench.screenshot(join(artifacts, '7-chat-after-reload.png'));
+
+    // The same view in the light theme.
+    await applySettings({ 'workbench.colorTheme': 'Default Light Modern' });
+    await waitFor('the light theme in the chat', async () => /vscode-light/.test((await chatState(frame)).themeKind), { timeoutMs: 15_000 });
+    assert.notEqual((await chatState(frame)).bodyColor, 'rgb(255, 255, 255)', 'text is not white on the light theme');
+    await workbench.screenshot(join(artifacts, '7-chat-light.png'));
+    await applySettings({ 'workbench.colorTheme': 'Default Dark Modern' });
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The history menu: a quick pick of this workspace's conversations, newest first. Picking one
+ * opens it; each row's buttons rename it, export it as Markdown (a new untitled document), or
+ * delete it (after a confirmation).
+ */
+import * as vscode from 'vscode';
+import type { ConversationSummary } from '../../core/conversation/types';
+import type { ChatController } from './chatController';
+
+interface ConversationItem extends vscode.QuickPickItem {
+  summary: ConversationSummary;
+}
+
+const RENAME: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit'), tooltip: 'Rename' };
+const EXPORT: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('markdown'), tooltip: 'Export as Markdown' };
+const DELETE: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete' };
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function itemsOf(history: readonly ConversationSummary[], currentId: string | undefined): ConversationItem[] {
+  return history.map((summary) => ({
+    summary,
+    label: summary.title,
+    description: `${summary.id === currentId ? 'open · ' : ''}${dateFormat.format(summary.updatedAt)}`,
+    detail: summary.origin ? `from ${summary.origin.file}, lines ${summary.origin.startLine}–${summary.origin.endLine}` : undefined,
+    buttons: [RENAME, EXPORT, DELETE],
+  }));
+}
+
+export function showHistory(controller: ChatController): Promise<void> {
+  const pick = vscode.window.createQuickPick<ConversationItem>();
+  pick.title = 'QED: Conversations';
+  pick.placeholder = 'Open a conversation (buttons: rename, export as Markdown, delete)';
+  pick.matchOnDetail = true;
+  const refresh = () => {
+    pick.items = itemsOf(controller.historyList, controller.currentConversation?.id);
+  };
+  refresh();
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      const picked = pick.selectedItems[0];
+      pick.hide();
+      if (picked) void controller.open(picked.summary.id);
+    });
+    pick.onDidTriggerItemButton(async ({ item, button }) => {
+      const { id, title } = item.summary;
+      if (button === RENAME) {
+        pick.hide();
+        const next = await vscode.window.showInputBox({ title: 'QED: Rename conversation', value: title, validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty.') });
+        if (next?.trim()) await controller.rename(id, next.trim());
+      } else if (button === EXPORT) {
+        pick.hide();
+        await exportConversation(controller, id);
+      } else if (button === DELETE) {
+        const choice = await vscode.window.showWarningMessage(`Delete the conversation “${title}”?`, { modal: true, detail: 'Its file is removed from this workspace’s QED history.' }, 'Delete');
+        if (choice === 'Delete') await controller.delete(id);
+        refresh();
+        if (!pick.items.length) pick.hide();
+      }
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve();
+    });
+    pick.show();
+  });
+}
+
+/** The conversation as a Markdown document, opened untitled for the user to save where they like. */
+export async function exportConversation(controller: ChatController, id: string): Promise<vscode.TextDocument | undefined> {
+  const markdown = await controller.exportMarkdown(id);
+  if (markdown === undefined) {
+    void vscode.window.showWarningMessage('QED: that conversation is no longer in the history.');
+    return undefined;
+  }
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}

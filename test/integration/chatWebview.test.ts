@@ -1,0 +1,466 @@
+/**
+ * The chat view's real bundle (dist/webview/chat.js) in Debian's Chromium, on the page the
+ * extension serves (panelHtml, same CSP), with a scripted host: VS Code's webview API and theme
+ * variables are faked by an inline script of this test page only.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AnswerMeta, ChatSnapshot, ChatToHost, HostToChat } from '../../src/core/chatProtocol';
+import type { AssistantAnswer, Conversation, Turn } from '../../src/core/conversation/types';
+import { panelHtml } from '../../src/vscode/panelHtml';
+
+// page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const requestAnimationFrame: (callback: () => void) => number;
+declare const NodeFilter: { SHOW_TEXT: number };
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '..', '..');
+const WEBVIEW = join(ROOT, 'dist', 'webview');
+const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
+const NONCE = 'Y2hhdC10ZXN0LW5vbmNlLTE=';
+
+const COMMON = {
+  '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+};
+/** The variables VS Code sets on a side-bar webview's <html>, for three built-in themes. */
+const THEMES = {
+  dark: {
+    kind: 'vscode-dark',
+    vars: {
+      ...COMMON,
+      '--vscode-foreground': '#cccccc', '--vscode-sideBar-background': '#181818', '--vscode-editor-background': '#1f1f1f',
+      '--vscode-descriptionForeground': '#9d9d9d', '--vscode-textLink-foreground': '#4daafc', '--vscode-button-background': '#0078d4',
+      '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
+      '--vscode-focusBorder': '#0078d4', '--vscode-panel-border': '#2b2b2b', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
+      '--vscode-input-border': '#3c3c3c', '--vscode-textBlockQuote-background': '#2b2b2b', '--vscode-textBlockQuote-border': '#616161',
+      '--vscode-textCodeBlock-background': '#2b2b2b', '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700',
+      '--vscode-inputValidation-warningBackground': '#352a05', '--vscode-dropdown-background': '#313131', '--vscode-dropdown-foreground': '#cccccc',
+    },
+  },
+  light: {
+    kind: 'vscode-light',
+    vars: {
+      ...COMMON,
+      '--vscode-foreground': '#3b3b3b', '--vscode-sideBar-background': '#f8f8f8', '--vscode-editor-background': '#ffffff',
+      '--vscode-descriptionForeground': '#6f6f6f', '--vscode-textLink-foreground': '#005fb8', '--vscode-button-background': '#005fb8',
+      '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b',
+      '--vscode-focusBorder': '#005fb8', '--vscode-panel-border': '#e5e5e5', '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b',
+      '--vscode-input-border': '#cecece', '--vscode-textBlockQuote-background': '#f2f2f2', '--vscode-textBlockQuote-border': '#d0d0d0',
+      '--vscode-textCodeBlock-background': '#f2f2f2', '--vscode-errorForeground': '#e51400', '--vscode-editorWarning-foreground': '#bf8803',
+      '--vscode-inputValidation-warningBackground': '#f6f5d2', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b',
+    },
+  },
+  'high-contrast': {
+    kind: 'vscode-high-contrast',
+    vars: {
+      ...COMMON,
+      '--vscode-foreground': '#ffffff', '--vscode-sideBar-background': '#000000', '--vscode-editor-background': '#000000',
+      '--vscode-descriptionForeground': '#ffffffb3', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#6fc3df', '--vscode-contrastBorder': '#6fc3df', '--vscode-focusBorder': '#f38518',
+      '--vscode-input-background': '#000000', '--vscode-input-border': '#6fc3df', '--vscode-errorForeground': '#f48771',
+    },
+  },
+} as const;
+type ThemeName = keyof typeof THEMES;
+
+const QUESTION = 'Prove that $\\sqrt{2}$ is irrational.';
+const REASONING = 'Assume $\\sqrt2 = p/q$ in lowest terms. Then $p^2 = 2q^2$, so $p$ is even.\n\nWrite $p = 2k$; then $q^2 = 2k^2$.\n';
+const ANSWER = `Suppose \\(\\sqrt{2} = \\frac{p}{q}\\) with $\\gcd(p, q) = 1$. Squaring,
+$$
+p^2 = 2q^2.
+$$
+
+So $p$ is even; write $p = 2k$. Then
+\\begin{align*}
+4k^2 &= 2q^2 \\\\
+q^2 &= 2k^2,
+\\end{align*}
+so $q$ is even too, contradicting \\(\\gcd(p,q)=1\\). Hence
+\\[
+\\sqrt{2} \\notin \\mathbb{Q}. \\qquad \\blacksquare
+\\]
+`;
+const HOSTILE = `<script>window.__pwned = 'script'</script> <img src=x onerror="window.__pwned = 'img'">
+[click](javascript:window.__pwned='link') ![pixel](http://evil.example/pixel.png) $\\href{javascript:window.__pwned='href'}{x}$`;
+
+function meta(answer: Partial<AssistantAnswer> = {}): AnswerMeta {
+  const { reasoning: _r, content: _c, ...fields } = { status: 'streaming', startedAt: Date.now() - 3000, reasoningTokens: 0, contentTokens: 0, ...answer } as AssistantAnswer;
+  return fields;
+}
+
+function turn(id: string, user: string, answer: Partial<AssistantAnswer> = {}): Turn {
+  return { id, user, assistant: { reasoning: '', content: '', ...meta(answer), ...answer } as AssistantAnswer };
+}
+
+function conversation(turns: Turn[], extra: Partial<Conversation> = {}): Conversation {
+  return { version: 1, id: 'c1', title: 'sqrt 2', createdAt: 1, updatedAt: 2, turns, settings: { thinkingBudget: null }, ...extra };
+}
+
+function chatState(extra: Partial<ChatSnapshot> = {}): ChatSnapshot {
+  return { conversation: undefined, history: [], showThinking: true, defaultThinkingBudget: null, warnings: [], ...extra };
+}
+
+/** Token-like pieces of 1–6 characters, so every delimiter gets cut somewhere. */
+function pieces(text: string): string[] {
+  const out: string[] = [];
+  let seed = 11;
+  for (let i = 0; i < text.length; ) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const size = 1 + (seed % 6);
+    out.push(text.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+function testPage(origin: string, theme: ThemeName, state: unknown): string {
+  const { kind, vars } = THEMES[theme];
+  const fake = `<script nonce="${NONCE}">
+(() => {
+  window.__posted = [];
+  window.__state = ${JSON.stringify(state ?? null).replace(/</g, '\\u003c')} ?? undefined;
+  window.__pwned = false;
+  window.__csp = [];
+  window.acquireVsCodeApi = () => ({
+    postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
+    getState: () => window.__state,
+    setState: (value) => { window.__state = JSON.parse(JSON.stringify(value)); },
+  });
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  for (const [name, value] of Object.entries(${JSON.stringify(vars)})) document.documentElement.style.setProperty(name, value);
+  document.addEventListener('DOMContentLoaded', () => document.body.classList.add(${JSON.stringify(kind)}));
+})();
+</script>`;
+  const html = panelHtml({
+    cspSource: origin,
+    nonce: NONCE,
+    scriptUri: `${origin}/webview/chat.js`,
+    styleUri: `${origin}/webview/chat.css`,
+    katexStyleUri: `${origin}/webview/katex/katex.min.css`,
+    title: 'QED',
+  });
+  return html.replace('<link rel="stylesheet"', () => `${fake}\n<link rel="stylesheet"`);
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.map': 'application/json' };
+
+function startServer(pages: Map<string, string>): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const page = pages.get(url.pathname + url.search);
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      return;
+    }
+    const file = normalize(join(WEBVIEW, decodeURIComponent(url.pathname.replace(/^\/webview\//, ''))));
+    if (url.pathname.startsWith('/webview/') && file.startsWith(WEBVIEW + sep)) {
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+        return;
+      } catch {
+        // 404 below
+      }
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+describe('Chat view webview (Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+  const pages = new Map<string, string>();
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`      Skipping the chat browser tests: ${CHROMIUM} is not installed.`);
+      this.skip();
+    }
+    assert.ok(existsSync(join(WEBVIEW, 'chat.js')), 'dist/webview/chat.js is missing: run `npm run build` first');
+    server = await startServer(pages);
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  });
+
+  interface Harness {
+    page: Page;
+    requests: string[];
+    errors: string[];
+    send(message: HostToChat): Promise<void>;
+    stream(turnId: string, field: 'reasoning' | 'content', text: string, answer: AssistantAnswer): Promise<void>;
+    posted(): Promise<ChatToHost[]>;
+    frame(): Promise<void>;
+  }
+
+  async function open(theme: ThemeName, state?: unknown, viewport = { width: 420, height: 900 }): Promise<Harness> {
+    const path = `/chat.html?theme=${theme}&n=${pages.size}`;
+    pages.set(path, testPage(origin, theme, state));
+    const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(origin + path);
+    await page.waitForFunction(() => window.__posted.some((m: ChatToHost) => m.type === 'ready'));
+    return {
+      page,
+      requests,
+      errors,
+      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+      async stream(turnId, field, text, answer) {
+        const deltas: HostToChat[] = pieces(text).map((piece) => {
+          answer[field] += piece;
+          if (field === 'reasoning') answer.reasoningTokens++;
+          else {
+            answer.contentTokens++;
+            answer.answerStartedAt ??= Date.now();
+          }
+          answer.firstTokenAt ??= Date.now() - 2000;
+          return { type: 'delta', conversationId: 'c1', turnId, reasoning: field === 'reasoning' ? piece : '', content: field === 'content' ? piece : '', meta: meta(answer) };
+        });
+        await page.evaluate(async (messages) => {
+          for (const message of messages) {
+            window.postMessage(message, '*');
+            await new Promise((done) => setTimeout(done, 2));
+          }
+        }, deltas);
+      },
+      posted: () => page.evaluate(() => window.__posted),
+      frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
+    };
+  }
+
+  /** Raw TeX left in the visible text of `selector` (KaTeX's hidden MathML is skipped). */
+  function rawTex(page: Page, selector: string): Promise<string[]> {
+    return page.evaluate((sel) => {
+      const found: string[] = [];
+      for (const root of document.querySelectorAll(sel)) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement?.closest('.katex-mathml')) continue;
+          if (/\$|\\\(|\\\)|\\\[|\\\]|\\begin|\\end/.test(node.textContent ?? '')) found.push(node.textContent);
+        }
+      }
+      return found;
+    }, selector);
+  }
+
+  function assertOnlyLocal(h: Harness): void {
+    assert.deepEqual(h.requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:')), [], 'requests left for another host');
+  }
+
+  it('streams Thinking live, collapses it when the answer starts, and renders every formula with Copy LaTeX', async () => {
+    const h = await open('dark');
+    const { page } = h;
+    const answer = turn('t1', QUESTION).assistant;
+    await h.send({ type: 'snapshot', state: chatState({ conversation: conversation([turn('t1', QUESTION)]), source: 'local engine · qed-tiny.gguf' }) });
+    await h.frame();
+    assert.equal(await page.locator('.chat-title').textContent(), 'sqrt 2');
+    await h.send({ type: 'snapshot', state: chatState({ conversation: conversation([turn('t1', QUESTION)], { title: '$\\sqrt{2}$ is irrational.' }), source: 'local engine · qed-tiny.gguf' }) });
+    await h.frame();
+    assert.equal(await page.locator('.chat-title .katex').count(), 1, 'math in the title is rendered');
+    assert.equal(await page.locator('.chat-title').getAttribute('title'), '$\\sqrt{2}$ is irrational.');
+    assert.equal(await page.locator('.answer-note').textContent(), 'Waiting for the model…');
+    assert.equal(await page.getByRole('button', { name: 'Send the message' }).isDisabled(), true, 'no second message while one is answered');
+
+    await h.stream('t1', 'reasoning', REASONING, answer);
+    await h.frame();
+    assert.equal(await page.locator('details.thinking').evaluate((d: any) => d.open), true, 'Thinking is open while only reasoning streams');
+    assert.match((await page.locator('.thinking-summary').textContent()) ?? '', /^Thinking · \d+ tokens · \d+\.\d s · \d+\.\d tok\/s$/);
+    assert.equal(await page.getByRole('button', { name: /^Answer now/ }).isVisible(), true);
+    assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-dark-thinking.png') });
+
+    await h.stream('t1', 'content', ANSWER, answer);
+    await h.frame();
+    assert.equal(await page.locator('details.thinking').evaluate((d: any) => d.open), false, 'Thinking collapses when the answer starts');
+    assert.equal(await page.getByRole('button', { name: /^Answer now/ }).isVisible(), false, 'no Answer now once answering');
+    answer.status = 'done';
+    answer.endedAt = Date.now();
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't1', reasoning: '', content: '', meta: meta(answer) });
+    await h.frame();
+    await page.evaluate(() => document.fonts.ready);
+
+    assert.equal(await page.locator('.answer-body .katex').count(), 9, 'every formula of the answer rendered');
+    assert.equal(await page.locator('.user-body .katex').count(), 1, 'the question’s math rendered');
+    assert.equal(await page.locator('.math-source, .katex-error').count(), 0);
+    assert.deepEqual(await rawTex(page, '.answer-body'), []);
+    assert.equal(await page.locator('.answer-body .math-copy').count(), 3, 'one Copy LaTeX per displayed formula');
+    assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), false);
+    for (const name of [/^Copy the answer/, /^Insert the answer/, /^Regenerate/]) assert.equal(await page.getByRole('button', { name }).isVisible(), true, String(name));
+    assert.equal(await page.locator('.answer-note').isVisible(), false, 'a plain finished answer needs no note');
+
+    await page.locator('.answer-body .math-copy').nth(1).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'copyText', text: '\\begin{align*}\n4k^2 &= 2q^2 \\\\\nq^2 &= 2k^2,\n\\end{align*}' });
+    await page.getByRole('button', { name: /^Copy the answer/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'copy', turnId: 't1' });
+    await page.getByRole('button', { name: /^Insert the answer/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'insert', turnId: 't1' });
+
+    // The mirrored state (the fast first paint of the next page) has the whole answer.
+    const saved = await page.evaluate(() => window.__state);
+    assert.equal(saved.snapshot.conversation.turns[0].assistant.content, ANSWER);
+    assert.equal(saved.snapshot.conversation.turns[0].assistant.reasoning, REASONING);
+    assert.equal(saved.snapshot.conversation.turns[0].assistant.status, 'done');
+
+    await page.locator('.thinking-summary').click();
+    await h.frame();
+    assert.equal(await page.locator('.thinking-body .katex').count(), 5, 'the thinking renders with its math when opened');
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-dark.png') });
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
+    assert.deepEqual(h.errors, []);
+    assertOnlyLocal(h);
+    await page.close();
+  });
+
+  it('the composer: Enter sends, Shift+Enter is a new line, slash hints, quotes go in at the caret', async () => {
+    const h = await open('light');
+    const { page } = h;
+    await h.send({ type: 'snapshot', state: chatState() });
+    const input = page.getByRole('textbox', { name: /^Message to QED-Nano/ });
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'composer-input', 'the composer has the focus');
+    await input.pressSequentially('/');
+    assert.deepEqual(await page.locator('.slash-name').allTextContents(), ['/prove', '/critique', '/explain', '/latex']);
+    await input.pressSequentially('l');
+    assert.deepEqual(await page.locator('.slash-name').allTextContents(), ['/latex']);
+    await input.fill('');
+    await input.pressSequentially('Is $x^2 \\ge 0$?');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('Why?');
+    assert.equal(await input.inputValue(), 'Is $x^2 \\ge 0$?\nWhy?');
+    await input.press('Enter');
+    assert.deepEqual((await h.posted()).at(-1), { type: 'send', text: 'Is $x^2 \\ge 0$?\nWhy?' });
+    assert.equal(await input.inputValue(), '', 'the composer is cleared');
+
+    await page.getByRole('button', { name: /^Add the editor’s selection/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'addSelection' });
+    await input.fill('Explain');
+    await h.send({ type: 'quote', text: '> From `a.tex`, lines 3–4:\n> $a+b$' });
+    assert.equal(await input.inputValue(), 'Explain\n\n> From `a.tex`, lines 3–4:\n> $a+b$\n\n');
+
+    await page.locator('.budget-select').selectOption('4000');
+    assert.deepEqual((await h.posted()).at(-1), { type: 'setThinkingBudget', budget: 4000 });
+    await page.locator('.budget-select').selectOption('0');
+    assert.deepEqual((await h.posted()).at(-1), { type: 'setThinkingBudget', budget: null });
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-light-composer.png') });
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+
+  it('Stop and Answer now while streaming; stopped, cut-off (Continue) and failed (Retry) answers keep their text', async () => {
+    const h = await open('dark');
+    const { page } = h;
+    const streaming = turn('t2', 'Second?', { reasoning: 'Hmm, $a$.', reasoningTokens: 4, firstTokenAt: Date.now() - 1000 });
+    const first = turn('t1', QUESTION, { reasoning: 'r', content: 'Partial $x + y$', status: 'stopped', reasoningTokens: 1, contentTokens: 5, endedAt: Date.now() });
+    await h.send({ type: 'snapshot', state: chatState({ conversation: conversation([first, streaming]), notice: '1 earlier turn left out to fit the context.' }) });
+    await h.frame();
+    assert.equal(await page.locator('.chat-notice').textContent(), '1 earlier turn left out to fit the context.');
+    assert.equal(await page.locator('.turn').first().locator('.answer-note').textContent(), 'Stopped by you.');
+    assert.equal(await page.locator('.turn').first().locator('.answer-body .katex').count(), 1, 'the partial answer stays, rendered');
+    assert.equal(await page.locator('.turn').first().getByRole('button', { name: /^Regenerate/ }).isVisible(), false, 'only the last answer is regenerated');
+
+    await page.getByRole('button', { name: /^Answer now/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'answerNow', turnId: 't2' });
+    await page.getByRole('button', { name: 'Stop generating' }).focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'stop', turnId: 't2' });
+    assert.equal(await page.getByRole('button', { name: 'Stop generating' }).textContent(), 'Stopping…');
+
+    const cut = { ...streaming.assistant, status: 'length' as const, finishReason: 'length' as const, forcedAnswer: 'budget' as const, endedAt: Date.now() };
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: 'The answer so far', meta: meta(cut) });
+    await h.frame();
+    const last = page.locator('.turn').last();
+    assert.equal(await last.locator('.answer-note').textContent(), 'Thinking budget reached: answer requested. Cut off at the length limit (finish_reason length).');
+    await last.getByRole('button', { name: /^Continue/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'continue', turnId: 't2' });
+
+    // Continue streams into the same answer, then the backend fails: the text stays, with Retry.
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: ', continued', meta: meta({ ...cut, status: 'streaming', endedAt: undefined }) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: '', meta: meta({ ...cut, status: 'error', error: 'The engine stopped unexpectedly.' }) });
+    await h.frame();
+    assert.equal(await last.locator('.answer-body').innerText(), 'The answer so far, continued');
+    assert.equal(await last.locator('.answer-note').textContent(), 'The engine stopped unexpectedly.');
+    assert.equal(await last.locator('.answer-note').getAttribute('data-tone'), 'error');
+    await last.getByRole('button', { name: /^Retry/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'regenerate', turnId: 't2' });
+    assert.equal(await page.getByRole('button', { name: 'Send the message' }).isDisabled(), true, 'empty composer');
+    await page.getByRole('textbox').fill('next');
+    assert.equal(await page.getByRole('button', { name: 'Send the message' }).isDisabled(), false, 'the next message can be sent');
+
+    // Every visible control has an accessible name.
+    const names = await page.evaluate(() => [...document.querySelectorAll('button, summary, select, textarea')].filter((e: any) => !e.closest('[hidden]')).map((e: any) => e.getAttribute('aria-label') ?? e.textContent));
+    assert.ok(names.every((name: string | null) => name && name.trim().length > 0), JSON.stringify(names));
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-dark-error.png') });
+
+    // A delta for an unknown turn asks for a snapshot; malformed messages are ignored.
+    const readies = (await h.posted()).filter((m) => m.type === 'ready').length;
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', reasoning: '', content: 'x', meta: meta() });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', reasoning: '', content: 'y', meta: meta() });
+    await page.evaluate(() => {
+      for (const bad of [null, 7, { type: 'snapshot', state: { conversation: 5 } }, { type: 'delta', turnId: 't2', content: 3 }, { type: 'quote', text: 1 }]) window.postMessage(bad, '*');
+    });
+    await h.frame();
+    assert.equal((await h.posted()).filter((m) => m.type === 'ready').length, readies + 1);
+    assert.equal(await last.locator('.answer-body').innerText(), 'The answer so far, continued');
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+
+  it('paints the saved state before the host answers, shows store warnings, hides Thinking by setting, and never runs model HTML', async () => {
+    const saved = { snapshot: chatState({ conversation: conversation([turn('t1', 'Hi', { content: HOSTILE, reasoning: 'secret', reasoningTokens: 3, status: 'done', endedAt: 5 })], { katexMacros: { '\\RR': '\\mathbb{R}' } }) }), draft: 'half-typed' };
+    const h = await open('high-contrast', saved);
+    const { page } = h;
+    assert.equal(await page.locator('.answer-body a').count(), 1, 'the first paint comes from the saved state');
+    assert.equal(await page.getByRole('textbox').inputValue(), 'half-typed');
+    await h.send({
+      type: 'snapshot',
+      state: chatState({
+        conversation: conversation([turn('t1', 'Macros: $\\RR$', { content: HOSTILE, reasoning: 'secret', reasoningTokens: 3, status: 'done', endedAt: 5 })], { katexMacros: { '\\RR': '\\mathbb{R}' } }),
+        showThinking: false,
+        warnings: ['A history file could not be read and was moved aside: broken.json'],
+        history: [{ id: 'c1', title: 'sqrt 2', createdAt: 1, updatedAt: 2 }],
+      }),
+    });
+    await h.frame();
+    assert.equal(await page.locator('.chat-warning').textContent(), 'A history file could not be read and was moved aside: broken.json');
+    await page.getByRole('button', { name: 'Dismiss these warnings' }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'dismissWarnings' });
+    assert.equal(await page.locator('details.thinking').isVisible(), false, 'qed.chat.showThinking off hides Thinking');
+    assert.equal(await page.locator('.user-body .katex').count(), 1, 'document macros render');
+    assert.equal(await page.locator('.user-body .math-source').count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-high-contrast.png') });
+    assert.equal(await page.evaluate(() => window.__pwned), false);
+    assert.equal(await page.locator('.answer-body script, .answer-body img, .answer-body iframe').count(), 0);
+    assert.equal(await page.locator('.answer-body a[href^="javascript"]').count(), 0);
+    assertOnlyLocal(h);
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+});

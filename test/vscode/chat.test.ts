@@ -1,0 +1,254 @@
+/**
+ * Extension-host tests of the side-panel chat: the real extension in real VS Code on the tiny
+ * model (QED_TEST_MODEL). The controller is reached through a command the chat registers for
+ * tests; everything else goes through the same paths as the view's buttons.
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { markdownToLatex } from '../../src/core/proofToLatex';
+import { insertAtCursor } from '../../src/vscode/chat/answerActions';
+import type { AssistantAnswer } from '../../src/core/conversation/types';
+import type { ChatController } from '../../src/vscode/chat/chatController';
+import { CHAT_TEST_COMMAND } from '../../src/vscode/chat/registerChat';
+
+const EXTENSION_ID = 'qed-prover.qed';
+
+async function chat(): Promise<ChatController> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  await extension.activate();
+  const controller = await vscode.commands.executeCommand<ChatController>(CHAT_TEST_COMMAND);
+  assert.ok(controller, 'the chat controller');
+  return controller;
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const MATH = /\$|\\\(|\\\[|\\begin\{/;
+
+/**
+ * The tiny model is a sampled bigram model: whether an answer has math, or thinks long enough to
+ * meet a budget, varies from run to run. Regenerate (as a user would) up to twice more until it does.
+ */
+async function lastAnswerUntil(controller: ChatController, wanted: (answer: AssistantAnswer) => boolean): Promise<AssistantAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    const turn = controller.currentConversation!.turns.at(-1)!;
+    if (wanted(turn.assistant) || attempt === 2) return turn.assistant;
+    await controller.rerun(turn.id, 'regenerate');
+  }
+}
+
+/**
+ * Starts an answer with `start` and resolves once it has streamed 50 characters, with the promise
+ * of its end. An answer that ends before that (the tiny model sometimes stops early) is
+ * regenerated, twice at most.
+ */
+async function streamingAnswer(controller: ChatController, start: () => Promise<void>): Promise<{ ended: Promise<void> }> {
+  let ended = start();
+  for (let attempt = 0; ; attempt++) {
+    let done = false;
+    void ended.then(() => (done = true));
+    const streamed = () => {
+      const answer = controller.currentConversation?.turns.at(-1)?.assistant;
+      return !!answer && answer.status === 'streaming' && answer.reasoning.length + answer.content.length >= 50;
+    };
+    await until('the answer to stream', () => streamed() || done, 120_000);
+    // Wrapped: an async function returning a promise would wait for it.
+    if (streamed()) return { ended };
+    assert.ok(attempt < 2, 'three answers in a row ended before 50 characters');
+    await ended;
+    ended = controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
+  }
+}
+
+/**
+ * Starts an answer, interrupts it once it streams (Stop, a dying engine…), and returns the answer
+ * as it ended. The tiny model writes short answers at times, which may end on their own before
+ * the interruption lands: then the answer is regenerated and interrupted again, twice at most.
+ */
+async function interruptedAnswer(controller: ChatController, start: () => Promise<void>, interrupt: () => unknown, wanted: AssistantAnswer['status']): Promise<{ partial: AssistantAnswer; answer: AssistantAnswer; ms: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const { ended } = await streamingAnswer(controller, attempt === 0 ? start : () => controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate'));
+    const partial = controller.currentConversation!.turns.at(-1)!.assistant;
+    const at = Date.now();
+    await interrupt();
+    await ended;
+    const answer = controller.currentConversation!.turns.at(-1)!.assistant;
+    if (answer.status === wanted || attempt === 2) return { partial, answer, ms: Date.now() - at };
+  }
+}
+
+describe('QED chat', function () {
+  this.timeout(180_000);
+  const config = () => vscode.workspace.getConfiguration('qed');
+  const setMaxTokens = (tokens: number) => config().update('generation.maxTokens', tokens, vscode.ConfigurationTarget.Global);
+
+  before(async () => {
+    assert.ok(process.env.QED_TEST_MODEL, 'QED_TEST_MODEL points at the tiny test model');
+    await config().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    await setMaxTokens(8000);
+  });
+
+  after(async () => {
+    await config().update('chat.thinkingBudget', undefined, vscode.ConfigurationTarget.Global);
+    await setMaxTokens(8000);
+  });
+
+  it('contributes the view and its commands', async () => {
+    await chat();
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['qed.openChat', 'qed.chat.newConversation', 'qed.chat.history', 'qed.chat.addSelection', 'qed.chat.focus']) assert.ok(commands.includes(command), command);
+    await vscode.commands.executeCommand('qed.openChat');
+  });
+
+  it('answers a /prove message: thinking, then an answer with math, saved to the history', async () => {
+    const controller = await chat();
+    controller.newConversation();
+    await controller.send('/prove $\\sqrt{2}$ is irrational.');
+    const conversation = controller.currentConversation!;
+    assert.ok(conversation, 'a conversation was started');
+    assert.equal(conversation.title, '$\\sqrt{2}$ is irrational.');
+    assert.equal(conversation.turns.length, 1);
+    const answer = await lastAnswerUntil(controller, (candidate) => MATH.test(candidate.content));
+    const [turn] = conversation.turns;
+    assert.equal(turn!.user, 'Generate a rigorous proof to the following question:\n\n$\\sqrt{2}$ is irrational.');
+    assert.equal(answer.status, 'done', answer.error);
+    assert.ok(answer.reasoning.length > 0, 'thinking streamed');
+    assert.match(answer.content, MATH, 'the answer has math');
+    assert.ok(answer.usage && answer.usage.completionTokens > 0, 'the server’s token count');
+    assert.ok(controller.historyList.some((summary) => summary.id === conversation.id), 'listed in the history');
+
+    // A second turn in the same conversation.
+    await controller.send('Explain the first step.');
+    assert.equal(conversation.turns.length, 2);
+    assert.equal(conversation.turns[1]!.assistant.status, 'done', conversation.turns[1]!.assistant.error);
+
+    // Saved: leaving the conversation and opening it again reads it back from disk.
+    const id = conversation.id;
+    controller.newConversation();
+    assert.equal(controller.currentConversation?.id, undefined);
+    await controller.open(id);
+    const reopened = controller.currentConversation!;
+    assert.equal(reopened.id, id);
+    assert.deepEqual(reopened.turns.map((t) => [t.user, t.assistant.content, t.assistant.status]), conversation.turns.map((t) => [t.user, t.assistant.content, t.assistant.status]));
+    const markdown = await controller.exportMarkdown(id);
+    assert.ok(markdown?.startsWith('# $\\sqrt{2}$ is irrational.\n'), markdown?.slice(0, 80));
+  });
+
+  it('Stop ends the answer and keeps the partial thinking; the next message works', async () => {
+    const controller = await chat();
+    await setMaxTokens(200_000);
+    controller.newConversation();
+    const { partial, answer, ms: stopMs } = await interruptedAnswer(controller, () => controller.send('/prove There are infinitely many primes.'), () => controller.stop(), 'stopped');
+    assert.equal(answer.status, 'stopped');
+    assert.equal(answer.finishReason, 'cancelled');
+    assert.ok(answer.reasoning.startsWith(partial.reasoning) && answer.content.startsWith(partial.content), 'the partial answer stays');
+    assert.ok(answer.reasoning.length + answer.content.length >= 50);
+    // Measured, not asserted (timing belongs in benchmarks): how long the turn took to end.
+    console.log(`        chat Stop: the turn ended ${stopMs} ms after Stop`);
+    await setMaxTokens(8000);
+    await controller.send('And now?');
+    assert.equal(controller.currentConversation!.turns[1]!.assistant.status, 'done');
+  });
+
+  it('a thinking budget and Answer now close the thinking and get an answer', async () => {
+    const controller = await chat();
+    await setMaxTokens(200_000);
+    controller.newConversation();
+    controller.setThinkingBudget(5);
+    await controller.send('/prove $1 + 1 = 2$.');
+    const budgeted = await lastAnswerUntil(controller, (candidate) => candidate.forcedAnswer === 'budget');
+    assert.equal(controller.currentConversation!.settings.thinkingBudget, 5);
+    assert.equal(budgeted.forcedAnswer, 'budget');
+    assert.ok(budgeted.content.trim().length > 0, 'an answer, not an empty one');
+
+    controller.setThinkingBudget(null);
+    const sent = controller.send('Prove it again, differently.');
+    await until('thinking to stream', () => (controller.currentConversation?.turns[1]?.assistant.reasoning.length ?? 0) >= 30);
+    controller.answerNow();
+    await sent;
+    const forced = controller.currentConversation!.turns[1]!.assistant;
+    assert.ok(forced.forcedAnswer === 'answer-now' || forced.answerStartedAt !== undefined, 'the answer was asked for (or had just begun)');
+    assert.ok(forced.content.trim().length > 0, 'an answer after Answer now');
+    await setMaxTokens(8000);
+  });
+
+  it('Continue extends an answer cut at the token limit', async () => {
+    const controller = await chat();
+    await setMaxTokens(40);
+    controller.newConversation();
+    await controller.send('/prove $2 > 1$.');
+    const turn = controller.currentConversation!.turns[0]!;
+    assert.equal(turn.assistant.status, 'length');
+    const before = { reasoning: turn.assistant.reasoning, content: turn.assistant.content };
+    await setMaxTokens(8000);
+    await controller.rerun(turn.id, 'continue');
+    const after = controller.currentConversation!.turns[0]!.assistant;
+    assert.equal(controller.currentConversation!.turns.length, 1, 'the same answer, not a new message');
+    assert.notEqual(after.status, 'streaming');
+    assert.ok(after.reasoning.startsWith(before.reasoning) && after.content.startsWith(before.content), 'the text so far is kept and extended');
+    assert.ok(after.reasoning.length + after.content.length > before.reasoning.length + before.content.length, 'it grew');
+  });
+
+  it('a failing backend leaves an inline error with the partial answer, and Retry works once fixed', async () => {
+    const controller = await chat();
+    controller.newConversation();
+    await config().update('model.path', '/nonexistent/qed-missing.gguf', vscode.ConfigurationTarget.Global);
+    const failed = Date.now();
+    try {
+      await controller.send('Is $0$ even?');
+      console.log(`        chat send with a missing model: ${Date.now() - failed} ms`);
+    } finally {
+      await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    }
+    const turn = controller.currentConversation!.turns[0]!;
+    assert.equal(turn.assistant.status, 'error');
+    assert.match(turn.assistant.error ?? '', /Model file not found: \/nonexistent\/qed-missing\.gguf/);
+    const retried = Date.now();
+    await controller.rerun(turn.id, 'regenerate');
+    console.log(`        chat Retry after fixing the model path: ${Date.now() - retried} ms`);
+    assert.equal(controller.currentConversation!.turns[0]!.assistant.status, 'done');
+  });
+
+  it('an engine that dies mid-answer: the partial answer stays with the error, and the next message works', async () => {
+    const controller = await chat();
+    await setMaxTokens(200_000);
+    controller.newConversation();
+    const { answer } = await interruptedAnswer(controller, () => controller.send('/prove Every finite group of prime order is cyclic.'), () => vscode.commands.executeCommand('qed.restartEngine'), 'error');
+    assert.equal(answer.status, 'error');
+    assert.ok((answer.error ?? '').length > 0, 'the error says what happened');
+    assert.ok(answer.reasoning.length + answer.content.length >= 50, 'the partial answer stays');
+    await setMaxTokens(8000);
+    await controller.send('Try a smaller case.');
+    assert.equal(controller.currentConversation!.turns[1]!.assistant.status, 'done', controller.currentConversation!.turns[1]!.assistant.error);
+  });
+
+  it('renames, deletes, and inserts an answer at the cursor as LaTeX in a .tex file', async () => {
+    const controller = await chat();
+    controller.newConversation();
+    await controller.send('What is $2+2$?');
+    const id = controller.currentConversation!.id;
+    await controller.rename(id, 'Arithmetic');
+    assert.equal(controller.historyList.find((summary) => summary.id === id)?.title, 'Arithmetic');
+    assert.equal(controller.currentConversation!.title, 'Arithmetic');
+
+    const answer = 'Hence **$x$ is even**:\n$$x = 2k.$$';
+    const document = await vscode.workspace.openTextDocument({ language: 'latex', content: 'before\n\nafter' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    assert.equal(await insertAtCursor(editor, answer), true);
+    assert.equal(document.getText(), `before\n${markdownToLatex(answer)}\nafter`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+    await controller.delete(id);
+    assert.equal(controller.historyList.some((summary) => summary.id === id), false, 'gone from the history');
+    assert.equal(controller.currentConversation?.id, undefined, 'the deleted conversation is closed');
+  });
+});

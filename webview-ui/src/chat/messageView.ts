@@ -1,0 +1,221 @@
+/**
+ * One turn of the conversation: the user's message, then the answer with its live Thinking
+ * section, the answer text (streamed through the shared incremental renderer), a line saying how
+ * it ended, and the actions that fit its state (Stop, Answer now, Continue, Retry, Copy, Insert
+ * at cursor, Regenerate).
+ */
+import type { AnswerAction, AnswerMeta } from '../../../src/core/chatProtocol';
+import type { AssistantAnswer, Turn } from '../../../src/core/conversation/types';
+import type { DocumentRenderer } from '../documentRenderer';
+import { setRenderedHtml } from '../render/dom';
+import { IncrementalMarkdown } from '../render/incremental';
+import { answerNote, answerThinkingSummary, isStreaming } from './answerStats';
+import { button, element, setText } from './element';
+import { addMathCopyButtons } from './mathCopy';
+
+export interface MessageViewHost {
+  action(action: AnswerAction, turnId: string): void;
+  copyText(text: string): void;
+  /** The DOM changed (to keep the end in view while following). */
+  rendered(): void;
+}
+
+export class MessageView {
+  readonly element: HTMLElement;
+  private answer: AssistantAnswer;
+  private turnId: string;
+  private userText: string;
+  /** The user opened or closed Thinking: stop opening and closing it for them. */
+  private thinkingTouched = false;
+  /** Reasoning not rendered yet because Thinking is closed (rendering hidden text is waste). */
+  private thinkingBacklog = '';
+  private last = false;
+  private showThinking = true;
+
+  private readonly userBody = element('div', { class: 'markdown user-body' });
+  private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
+  private readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
+  private readonly thinking = element('details', { class: 'thinking' }, element('summary', { class: 'thinking-summary' }, this.thinkingLabel), this.thinkingBody);
+  private readonly answerBody = element('div', { class: 'markdown answer-body' });
+  private readonly note = element('p', { class: 'answer-note', role: 'status' });
+  private readonly buttons = {
+    stop: button('Stop', 'Stop generating'),
+    answerNow: button('Answer now', 'Answer now: end the thinking and write the answer'),
+    continue: button('Continue', 'Continue this answer where it was cut off', 'button'),
+    retry: button('Retry', 'Retry: ask for this answer again', 'button'),
+    copy: button('Copy', 'Copy the answer (Markdown and LaTeX source)'),
+    insert: button('Insert at cursor', 'Insert the answer at the cursor (as LaTeX in .tex files)'),
+    regenerate: button('Regenerate', 'Regenerate this answer'),
+  };
+  private readonly actions = element('div', { class: 'answer-actions', role: 'group', 'aria-label': 'Answer actions' }, ...Object.values(this.buttons));
+  private readonly renderUser: () => void;
+  private readonly answerText: IncrementalMarkdown;
+  private readonly thinkingText: IncrementalMarkdown;
+
+  constructor(
+    turn: Turn,
+    renderer: DocumentRenderer,
+    private readonly host: MessageViewHost,
+  ) {
+    this.turnId = turn.id;
+    this.userText = turn.user;
+    this.answer = { ...turn.assistant, reasoning: '', content: '' };
+    this.element = element(
+      'article',
+      { class: 'turn', 'data-turn-id': turn.id },
+      element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'message-role' }, 'You'), this.userBody),
+      element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'message-role' }, 'QED-Nano'), this.thinking, this.answerBody, this.note, this.actions),
+    );
+    setRenderedHtml(this.userBody, renderer.render(turn.user));
+    this.renderUser = () => setRenderedHtml(this.userBody, renderer.render(this.userText));
+    const onRender = () => {
+      addMathCopyButtons(this.answerBody, (tex) => host.copyText(tex));
+      host.rendered();
+    };
+    this.answerText = new IncrementalMarkdown(this.answerBody, renderer, { onRender });
+    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender: () => host.rendered() });
+    for (const [action, node] of Object.entries(this.buttons)) {
+      node.addEventListener('click', () => this.act(action === 'retry' ? 'regenerate' : (action as AnswerAction)));
+    }
+    this.thinking.querySelector('summary')!.addEventListener('click', () => {
+      this.thinkingTouched = true;
+    });
+    this.thinking.addEventListener('toggle', () => this.flushThinkingBacklog());
+    this.appendText(turn.assistant.reasoning, turn.assistant.content);
+    if (!isStreaming(this.answer)) this.finishText();
+    this.updateChrome(Date.now());
+  }
+
+  get id(): string {
+    return this.turnId;
+  }
+
+  get streaming(): boolean {
+    return isStreaming(this.answer);
+  }
+
+  /** The turn again (a snapshot): only new text is rendered when it extends what is shown. */
+  update(turn: Turn): void {
+    if (turn.user !== this.userText) {
+      this.userText = turn.user;
+      this.renderUser();
+    }
+    const next = turn.assistant;
+    if (next.reasoning.startsWith(this.answer.reasoning) && next.content.startsWith(this.answer.content)) {
+      this.apply(next.reasoning.slice(this.answer.reasoning.length), next.content.slice(this.answer.content.length), next);
+      return;
+    }
+    // Regenerated: start the answer over.
+    this.answer = { ...next, reasoning: '', content: '' };
+    this.thinkingTouched = false;
+    this.thinkingBacklog = '';
+    this.thinkingText.reset();
+    this.answerText.reset();
+    this.apply(next.reasoning, next.content, next);
+  }
+
+  /** Appended text and the answer's fields now. */
+  apply(reasoning: string, content: string, meta: AnswerMeta): void {
+    const wasStreaming = isStreaming(this.answer);
+    const { reasoning: _r, content: _c, ...fields } = meta as AssistantAnswer;
+    Object.assign(this.answer, fields);
+    if (!wasStreaming && isStreaming(this.answer)) {
+      // Continued: the finished text was closed as blocks; the new text may continue its last
+      // paragraph or formula, so the renderers start over from the whole text.
+      this.thinkingBacklog = '';
+      this.thinkingText.reset(this.thinking.open ? this.answer.reasoning : '');
+      if (!this.thinking.open) this.thinkingBacklog = this.answer.reasoning;
+      this.answerText.reset(this.answer.content);
+    }
+    this.appendText(reasoning, content);
+    // A continued answer streams again after it had ended.
+    if (wasStreaming && !isStreaming(this.answer)) this.finishText();
+    this.updateChrome(Date.now());
+  }
+
+  setLast(last: boolean): void {
+    this.last = last;
+    this.updateChrome(Date.now());
+  }
+
+  setShowThinking(show: boolean): void {
+    this.showThinking = show;
+    this.updateChrome(Date.now());
+  }
+
+  /** Everything around the text; called on changes and once a second while streaming. */
+  updateChrome(now: number): void {
+    const answer = this.answer;
+    const streaming = isStreaming(answer);
+    const hasContent = answer.content.trim() !== '';
+    this.thinking.hidden = !this.showThinking || (!answer.reasoning && answer.reasoningTokens === 0);
+    setText(this.thinkingLabel, answerThinkingSummary(answer, answer.reasoning, now));
+    this.answerBody.hidden = !answer.content;
+    this.answerBody.classList.toggle('streaming', streaming);
+    this.answerBody.setAttribute('aria-busy', String(streaming));
+    const note = answerNote(answer, hasContent);
+    setText(this.note, note.text);
+    this.note.dataset.tone = note.tone;
+    this.note.hidden = !note.text;
+
+    const b = this.buttons;
+    b.stop.hidden = !streaming;
+    b.answerNow.hidden = !streaming || hasContent || answer.forcedAnswer !== undefined;
+    b.continue.hidden = answer.status !== 'length' || !this.last;
+    b.retry.hidden = answer.status !== 'error' || !this.last;
+    b.copy.hidden = streaming || !hasContent;
+    b.insert.hidden = streaming || !hasContent;
+    b.regenerate.hidden = streaming || !this.last || answer.status === 'error';
+    if (!streaming) {
+      b.stop.disabled = false;
+      b.stop.textContent = 'Stop';
+      b.answerNow.disabled = false;
+    }
+    this.actions.hidden = Object.values(b).every((node) => node.hidden);
+  }
+
+  private act(action: AnswerAction): void {
+    this.host.action(action, this.turnId);
+    if (action === 'stop') {
+      this.buttons.stop.disabled = true;
+      this.buttons.stop.textContent = 'Stopping…';
+    } else if (action === 'answerNow') {
+      this.buttons.answerNow.disabled = true;
+    } else if (action === 'copy') {
+      this.buttons.copy.textContent = 'Copied';
+      window.setTimeout(() => (this.buttons.copy.textContent = 'Copy'), 1500);
+    }
+  }
+
+  private appendText(reasoning: string, content: string): void {
+    this.answer.reasoning += reasoning;
+    this.answer.content += content;
+    if (reasoning) {
+      if (this.thinking.open) this.thinkingText.append(reasoning);
+      else this.thinkingBacklog += reasoning;
+    }
+    this.answerText.append(content);
+    this.updateThinkingOpen();
+  }
+
+  private finishText(): void {
+    this.answerText.finish();
+    this.thinkingText.finish();
+  }
+
+  private flushThinkingBacklog(): void {
+    if (!this.thinking.open || !this.thinkingBacklog) return;
+    this.thinkingText.append(this.thinkingBacklog);
+    this.thinkingBacklog = '';
+    if (isStreaming(this.answer)) this.thinkingText.flush();
+    else this.thinkingText.finish();
+  }
+
+  /** Open while only thinking streams; closed once the answer starts or the answer has ended — unless the user chose. */
+  private updateThinkingOpen(): void {
+    if (this.thinkingTouched) return;
+    const open = isStreaming(this.answer) && !this.answer.content;
+    if (this.thinking.open !== open) this.thinking.open = open;
+    this.flushThinkingBacklog();
+  }
+}
