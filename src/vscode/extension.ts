@@ -26,7 +26,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const storage = context.globalStorageUri;
   const engine = new LocalEngine(cliPath, path.join(storage.fsPath, 'engine.json'), log);
   const models = new ModelStore(storage, cliPath, log);
-  const proofs = new ProofController(context.extensionUri, new BackendProvider(engine, models, context.secrets));
+  const backends = new BackendProvider(engine, models, context.secrets);
+  const proofs = new ProofController(context.extensionUri, backends);
   const index = new TheoremIndex();
   const diagnostics = new CritiqueDiagnostics();
   const theorems = new TheoremActions(index, proofs, diagnostics);
@@ -61,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     }),
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
   );
-  context.subscriptions.push(registerChat(context, new BackendProvider(engine, models, context.secrets)));
+  context.subscriptions.push(registerChat(context, backends));
   return { currentRun: () => proofs.currentRun, whenIdle: () => proofs.whenIdle().then(() => theorems.whenSettled()) };
 }
 
