@@ -415,6 +415,88 @@ describe('QED in code-server, through the UI', function () {
     assert.match(state.themeKind, /vscode-light/, 'the webview follows the switch to the light theme');
     await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'workbench.colorTheme': 'Default Dark Modern' });
   });
+
+  /** Clicks the CodeLens titled `title` that sits above the editor line containing `lineText`. */
+  async function clickCodeLens(lineText, title) {
+    const page = workbench.page;
+    const line = sample.findIndex((text) => text.includes(lineText)) + 1;
+    await workbench.selectLines(line, line);
+    await page.keyboard.press('Home');
+    await waitFor(`the “${title}” CodeLens above line ${line}`, async () => {
+      const lineBox = await page.locator('.editor-instance .view-line', { hasText: lineText }).first().boundingBox();
+      if (!lineBox) return false;
+      const lenses = page.locator('.editor-instance .codelens-decoration a', { hasText: title });
+      for (let i = 0; i < (await lenses.count()); i++) {
+        const box = await lenses.nth(i).boundingBox();
+        // The lens is drawn in a zone right above its line.
+        if (box && box.y < lineBox.y && lineBox.y - box.y < 2.5 * lineBox.height) {
+          await lenses.nth(i).click();
+          return true;
+        }
+      }
+      return false;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+  }
+
+  it('8. CodeLens: Prove a lemma with the document’s macros, Insert proof after it; Critique proof shows a verdict', async () => {
+    await workbench.clearNotifications();
+    await workbench.openFile('irrational.tex');
+    await workbench.markCurrentRun();
+    const started = performance.now();
+    await clickCodeLens('\\begin{lemma}[Lifting the exponent', 'Prove');
+    const run = await follow(started);
+    const state = run.final;
+    assert.deepEqual(run.errors, [], 'no error notification');
+    assert.equal(state.tone, 'success', `the run finished: ${state.status}`);
+    assert.match(state.title, /^Lemma \(Lifting the exponent, .+ odd\) · irrational\.tex:68$/, 'the title names the lemma');
+    assertRenderedProof(state, 'CodeLens proof');
+    const panel = await run.frame.evaluate(() => ({
+      titleKatex: document.querySelectorAll('.run-title .katex').length,
+      context: document.querySelector('.run-context')?.textContent ?? '',
+      prompt: document.querySelector('.prompt-text')?.textContent ?? '',
+      statement: document.querySelector('.statement-body')?.textContent ?? '',
+      insertVisible: !document.querySelector('.toolbar button[aria-label^="Insert the proof"]')?.hidden,
+    }));
+    assert.equal(panel.titleKatex, 1, 'the $p$ in the title is rendered');
+    assert.match(panel.context, /^Document context: \d+ macro definitions?/);
+    assert.ok(panel.prompt.includes('\\newcommand{\\Z}{\\mathbb{Z}}'), 'the prompt carries the macros the statement uses');
+    assert.doesNotMatch(panel.statement, /\\label/, 'the statement is shown without its \\label');
+    assert.ok(panel.insertVisible, 'Insert proof is offered');
+    await run.frame.evaluate(() => {
+      document.querySelector('.prompt').open = true;
+    });
+    await workbench.screenshot(join(artifacts, '8-codelens-proof.png'));
+
+    await run.frame.locator('.toolbar button', { hasText: 'Insert proof' }).click();
+    // In the sample only the lifting-the-exponent lemma can have a proof directly under its \\end{lemma}.
+    const proofRightAfterLemma = async () => {
+      const lines = await workbench.page.locator('.editor-instance .view-line').allInnerTexts();
+      return lines.some((text, index) => text.startsWith('\\end{lemma}') && lines[index + 1]?.startsWith('\\begin{proof}'));
+    };
+    await waitFor('\\begin{proof} right after \\end{lemma}', proofRightAfterLemma, { timeoutMs: 15_000 });
+    assert.match(await workbench.selectionStatus(), /selected/, 'the inserted proof is selected');
+    await workbench.screenshot(join(artifacts, '8-inserted.png'));
+    // Leave the sample as it was: one undo removes the whole insertion.
+    await workbench.runCommand('View: Focus First Editor Group');
+    await workbench.page.keyboard.press('Control+Z');
+    await waitFor('the insertion undone', async () => !(await proofRightAfterLemma()), { timeoutMs: 10_000 });
+    await workbench.runCommand('File: Revert File');
+
+    await workbench.markCurrentRun();
+    const critiqueStarted = performance.now();
+    await clickCodeLens('\\begin{lemma}\\label{lem:even-square}', 'Critique proof');
+    const critique = await follow(critiqueStarted);
+    assert.equal(critique.final.tone, 'success', `the critique finished: ${critique.final.status}`);
+    const verdict = await critique.frame.evaluate(() => ({
+      heading: document.querySelector('.verdict-heading')?.textContent ?? '',
+      label: document.querySelector('#proof-label')?.textContent ?? '',
+      reviewed: document.querySelector('.reviewed') ? !document.querySelector('.reviewed').hidden : false,
+    }));
+    // The tiny model does not grade; the panel must say that instead of inventing a verdict.
+    assert.deepEqual(verdict, { heading: 'No verdict', label: 'Evaluation', reviewed: true });
+    await workbench.screenshot(join(artifacts, '8-critique.png'));
+    results.scenarios.codeLens = { proveMs: run.ms, critiqueMs: critique.ms };
+  });
 });
 
 describe('the extension-host suites (test/vscode) inside code-server', function () {

@@ -310,7 +310,7 @@ export class PanelView {
       return;
     }
     const active = isActive(run);
-    setText(this.title, run.title || 'Proof');
+    this.renderTitle(run.title || 'Proof');
     setText(this.source, run.source);
     this.source.hidden = !run.source;
     setText(this.contextLine, run.contextSummary ?? '');
@@ -342,6 +342,13 @@ export class PanelView {
     this.copyButton.disabled = !run.content;
     this.retryButton.disabled = active;
     this.insertButton.hidden = !run.insertable || run.kind === 'critique' || active || !run.content.trim();
+  }
+
+  /** Titles name results like "Lemma (Lifting the exponent, $p$ odd)": their math is rendered too. */
+  private renderTitle(title: string): void {
+    if (this.title.dataset.source === title) return;
+    this.title.dataset.source = title;
+    setRenderedHtml(this.title, this.renderer.render(title).trim());
   }
 
   private setTicking(on: boolean): void {
