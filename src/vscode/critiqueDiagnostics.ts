@@ -22,7 +22,7 @@ export interface Finding {
   id: number;
   issue: CritiqueIssue;
   target: CritiqueTarget;
-  /** Offsets in the document; null once the user edited the passage. */
+  /** Offsets in the document of the quoted passage, or the point where the proof's text starts. */
   span: Span;
   located: boolean;
 }
@@ -52,11 +52,12 @@ export class CritiqueDiagnostics implements vscode.Disposable, vscode.CodeAction
    * Returns how many findings were located in the text.
    */
   show(document: vscode.TextDocument, proofOffset: number, target: CritiqueTarget): { located: number; total: number } {
-    const firstLineEnd = target.proof.search(/\r?\n|$/);
-    const firstLine = { start: proofOffset, end: proofOffset + Math.max(firstLineEnd, 0) };
+    // Unlocated findings hold a point where the proof's text starts and are shown on its line:
+    // editing that line does not drop them, as it would a span of the text.
+    const textStart = proofOffset + (target.proof.length - target.proof.trimStart().length);
     const findings = target.critique.issues.map((issue): Finding => {
       const found = issue.quote ? locateQuote(target.proof, issue.quote) : null;
-      const span = found ? { start: proofOffset + found.start, end: proofOffset + found.end } : firstLine;
+      const span = found ? { start: proofOffset + found.start, end: proofOffset + found.end } : { start: textStart, end: textStart };
       return { id: this.nextId++, issue, target, span, located: found !== null };
     });
     this.findings.set(document.uri.toString(), findings);
@@ -96,7 +97,9 @@ export class CritiqueDiagnostics implements vscode.Disposable, vscode.CodeAction
       document.uri,
       findings.map((finding) => {
         const { level, label } = SEVERITY[finding.issue.severity];
-        const range = new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end));
+        const range = finding.located
+          ? new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end))
+          : lineFrom(document, document.positionAt(finding.span.start));
         const where = finding.located ? '' : ' (the quoted passage was not found in the proof)';
         const diagnostic = new vscode.Diagnostic(range, `${label}: ${finding.issue.explanation}${where}`, level);
         diagnostic.source = 'QED';
@@ -123,4 +126,9 @@ export class CritiqueDiagnostics implements vscode.Disposable, vscode.CodeAction
   dispose(): void {
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+/** From `start` to the end of its line: where an unlocated finding is shown. */
+function lineFrom(document: vscode.TextDocument, start: vscode.Position): vscode.Range {
+  return new vscode.Range(start, document.lineAt(start.line).range.end);
 }
