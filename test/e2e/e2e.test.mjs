@@ -7,7 +7,7 @@
 //   QED_E2E_KEEP=1              keep the temporary profile dirs (printed) for inspection
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { buildTests } from './build-tests.mjs';
@@ -16,8 +16,9 @@ import { buildRunnerVsix, buildVsix, e2eDir, repoRoot, tinyModelPath } from './l
 import { launchChromium, sleep, waitFor, Workbench } from './lib/workbench.mjs';
 
 const artifacts = join(e2eDir, 'artifacts');
-const samples = join(repoRoot, 'samples');
-const sample = readFileSync(join(samples, 'irrational.tex'), 'utf8').split('\n');
+const sample = readFileSync(join(repoRoot, 'samples', 'irrational.tex'), 'utf8').split('\n');
+/** The folder the workbenches open: a copy of samples/, so no test can change the repository's files. */
+let samples;
 const results = { startedAt: new Date().toISOString(), scenarios: {} };
 
 /** 1-based line numbers of an environment in samples/irrational.tex: its \begin line to the line before \end. */
@@ -95,6 +96,8 @@ before(async function () {
   // Only this harness's files: other test suites put their screenshots here too.
   for (const name of readdirSync(artifacts)) if (/^(\d-.*|failed-.*)\.png$|^results\.json$|^(code-server-.*|engine-cli)\.log$/.test(name)) rmSync(join(artifacts, name));
   scratch = mkdtempSync(join(tmpdir(), 'qed-e2e-'));
+  samples = join(scratch, 'samples');
+  cpSync(join(repoRoot, 'samples'), samples, { recursive: true });
   if (process.env.QED_E2E_KEEP) console.log(`      temporary files: ${scratch}`);
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
   const generated = tinyModelPath();
