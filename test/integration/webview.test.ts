@@ -1,17 +1,17 @@
 /**
- * The Proof panel's real bundle (dist/webview) in Debian's Chromium, on a page shaped exactly
- * like panelHtml's output (same CSP), with VS Code's webview API and theme variables faked by
- * an inline script of this test page only. A loopback server serves everything.
+ * The Proof panel's real bundle (dist/webview) in Debian's Chromium, on the page harness of
+ * test/helpers/webviewPage.ts (panelHtml's page and CSP, VS Code faked). Hostile model output
+ * and the CSP are tested in webviewSecurity.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
-import { panelHtml } from '../../src/vscode/panelHtml';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { RunSnapshot } from '../../src/core/panelProtocol';
+import { BlockSplitter } from '../../webview-ui/src/render/blocks';
+import { createMarkdownRenderer } from '../../webview-ui/src/render/markdown';
+import { proofText } from '../helpers/proofText';
+import { ARTIFACTS, snapshot, tokens, WebviewPages, webviewUnavailable, type Harness, type ThemeName } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser, but this file is type-checked without the DOM lib
 // (tsconfig.json is the Node one), so the few browser globals they touch are declared loosely.
@@ -21,114 +21,13 @@ declare const document: any;
 declare const requestAnimationFrame: (callback: () => void) => number;
 declare const NodeFilter: { SHOW_TEXT: number };
 type HTMLDetailsElement = { open: boolean };
-type HTMLElement = { style: { height: string }; closest(selector: string): unknown };
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '..', '..');
-const WEBVIEW = join(ROOT, 'dist', 'webview');
-const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-
-/** The variables VS Code sets on a webview's <html>, for three built-in themes. */
-const THEMES = {
-  dark: {
-    kind: 'vscode-dark',
-    vars: {
-      '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
-      '--vscode-font-size': '13px',
-      '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-      '--vscode-editor-font-size': '14px',
-      '--vscode-foreground': '#cccccc',
-      '--vscode-editor-foreground': '#cccccc',
-      '--vscode-editor-background': '#1f1f1f',
-      '--vscode-descriptionForeground': '#9d9d9d',
-      '--vscode-textLink-foreground': '#4daafc',
-      '--vscode-textLink-activeForeground': '#4daafc',
-      '--vscode-button-background': '#0078d4',
-      '--vscode-button-foreground': '#ffffff',
-      '--vscode-button-hoverBackground': '#026ec1',
-      '--vscode-button-border': '#ffffff12',
-      '--vscode-button-secondaryBackground': '#313131',
-      '--vscode-button-secondaryForeground': '#cccccc',
-      '--vscode-button-secondaryHoverBackground': '#3c3c3c',
-      '--vscode-focusBorder': '#0078d4',
-      '--vscode-panel-border': '#2b2b2b',
-      '--vscode-widget-border': '#313131',
-      '--vscode-textBlockQuote-background': '#2b2b2b',
-      '--vscode-textBlockQuote-border': '#616161',
-      '--vscode-textCodeBlock-background': '#2b2b2b',
-      '--vscode-textPreformat-foreground': '#d0d0d0',
-      '--vscode-errorForeground': '#f85149',
-      '--vscode-editorWarning-foreground': '#cca700',
-      '--vscode-inputValidation-errorBackground': '#5a1d1d',
-      '--vscode-inputValidation-warningBackground': '#352a05',
-      '--vscode-progressBar-background': '#0078d4',
-    },
-  },
-  light: {
-    kind: 'vscode-light',
-    vars: {
-      '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
-      '--vscode-font-size': '13px',
-      '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-      '--vscode-editor-font-size': '14px',
-      '--vscode-foreground': '#3b3b3b',
-      '--vscode-editor-foreground': '#3b3b3b',
-      '--vscode-editor-background': '#ffffff',
-      '--vscode-descriptionForeground': '#6f6f6f',
-      '--vscode-textLink-foreground': '#005fb8',
-      '--vscode-textLink-activeForeground': '#005fb8',
-      '--vscode-button-background': '#005fb8',
-      '--vscode-button-foreground': '#ffffff',
-      '--vscode-button-hoverBackground': '#0258a8',
-      '--vscode-button-border': '#0000001a',
-      '--vscode-button-secondaryBackground': '#e5e5e5',
-      '--vscode-button-secondaryForeground': '#3b3b3b',
-      '--vscode-button-secondaryHoverBackground': '#cccccc',
-      '--vscode-focusBorder': '#005fb8',
-      '--vscode-panel-border': '#e5e5e5',
-      '--vscode-widget-border': '#e5e5e5',
-      '--vscode-textBlockQuote-background': '#f8f8f8',
-      '--vscode-textBlockQuote-border': '#e5e5e5',
-      '--vscode-textCodeBlock-background': '#f8f8f8',
-      '--vscode-textPreformat-foreground': '#3b3b3b',
-      '--vscode-errorForeground': '#f85149',
-      '--vscode-editorWarning-foreground': '#bf8803',
-      '--vscode-inputValidation-errorBackground': '#f2dede',
-      '--vscode-inputValidation-warningBackground': '#f6f5d2',
-      '--vscode-progressBar-background': '#005fb8',
-    },
-  },
-  'high-contrast': {
-    kind: 'vscode-high-contrast',
-    vars: {
-      '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
-      '--vscode-font-size': '13px',
-      '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-      '--vscode-editor-font-size': '14px',
-      '--vscode-foreground': '#ffffff',
-      '--vscode-editor-foreground': '#ffffff',
-      '--vscode-editor-background': '#000000',
-      '--vscode-descriptionForeground': '#ffffffb3',
-      '--vscode-textLink-foreground': '#21a6ff',
-      '--vscode-button-background': '#000000',
-      '--vscode-button-foreground': '#ffffff',
-      '--vscode-button-border': '#6fc3df',
-      '--vscode-button-secondaryBackground': '#000000',
-      '--vscode-button-secondaryForeground': '#ffffff',
-      '--vscode-contrastBorder': '#6fc3df',
-      '--vscode-focusBorder': '#f38518',
-      '--vscode-textBlockQuote-background': '#000000',
-      '--vscode-textBlockQuote-border': '#ffffff',
-      '--vscode-textCodeBlock-background': '#000000',
-      '--vscode-errorForeground': '#f48771',
-    },
-  },
-} as const;
-
-type ThemeName = keyof typeof THEMES;
-
-const STATEMENT = 'Prove that $\\sqrt{2}$ is irrational.';
+type HTMLElement = {
+  style: { height: string };
+  closest(selector: string): unknown;
+  classList: { contains(name: string): boolean };
+  getBoundingClientRect(): { top: number; bottom: number };
+  querySelectorAll(selector: string): { length: number };
+};
 
 const REASONING = `We need to show $\\sqrt 2$ is irrational. Standard approach: assume $\\sqrt2 = p/q$ in lowest terms.
 
@@ -167,220 +66,26 @@ The parity facts used:
 2. consequently $2 \\mid n^2 \\implies 2 \\mid n$.
 `;
 
-const HOSTILE = `<script>window.__pwned = 'script'</script>
-
-<img src=x onerror="window.__pwned = 'img'"> <iframe src="http://evil.example/"></iframe>
-
-[click](javascript:window.__pwned='link') and [data](data:text/html,<script>alert(1)</script>) and ![pixel](http://evil.example/pixel.png)
-
-$\\href{javascript:window.__pwned='href'}{x}$ and $\\url{http://evil.example/}$ and $\\includegraphics{http://evil.example/a.png}$ and $\\htmlStyle{background:url(http://evil.example/b.png)}{y}$
-
-<svg onload="window.__pwned='svg'"></svg> <a href="javascript:alert(1)">raw</a> $\\unknownmacro{z}$ is fine.
-`;
-
-/** Token-like pieces: 1–6 characters, so every delimiter gets cut somewhere. */
-function tokens(text: string): string[] {
-  const pieces: string[] = [];
-  let seed = 7;
-  for (let i = 0; i < text.length; ) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const size = 1 + (seed % 6);
-    pieces.push(text.slice(i, i + size));
-    i += size;
-  }
-  return pieces;
-}
-
-function snapshot(run: Partial<RunSnapshot> & { runId: string }): RunSnapshot {
-  return {
-    title: 'sqrt2.tex:12',
-    statement: STATEMENT,
-    source: 'local engine · qed-nano-q4_k_m.gguf',
-    status: 'loading',
-    reasoning: '',
-    content: '',
-    reasoningChunks: 0,
-    contentChunks: 0,
-    startedAt: Date.now(),
-    ...run,
-  };
-}
-
-/** panelHtml's page, plus this test's stand-in for VS Code (inline, with the page's nonce). */
-function testPage(origin: string, theme: ThemeName, state: unknown): string {
-  const { kind, vars } = THEMES[theme];
-  const fake = `<script nonce="${NONCE}">
-(() => {
-  window.__posted = [];
-  window.__state = ${JSON.stringify(state ?? null)} ?? undefined;
-  window.__pwned = false;
-  window.__csp = [];
-  window.__mathErrors = 0;
-  let acquired = false;
-  window.acquireVsCodeApi = () => {
-    if (acquired) throw new Error('acquireVsCodeApi called twice');
-    acquired = true;
-    return {
-      postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
-      getState: () => window.__state,
-      setState: (value) => { window.__state = JSON.parse(JSON.stringify(value)); },
-    };
-  };
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  const vars = ${JSON.stringify(vars)};
-  for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
-  document.addEventListener('DOMContentLoaded', () => {
-    document.body.classList.add(${JSON.stringify(kind)});
-    document.body.dataset.vscodeThemeKind = ${JSON.stringify(kind)};
-    // Records a KaTeX error or an unrendered formula even if it shows for a single frame.
-    new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) {
-        if (node instanceof Element && (node.matches('.katex-error, .math-source') || node.querySelector('.katex-error, .math-source'))) window.__mathErrors++;
-      }
-    }).observe(document.body, { childList: true, subtree: true });
-  });
-})();
-</script>`;
-  const html = panelHtml({
-    cspSource: origin,
-    nonce: NONCE,
-    scriptUri: `${origin}/webview/panel.js`,
-    styleUri: `${origin}/webview/panel.css`,
-    katexStyleUri: `${origin}/webview/katex/katex.min.css`,
-    title: 'QED Proof',
-  });
-  // A function, not a string: the saved state contains `$$`, which a replacement string would mangle.
-  return html.replace('<link rel="stylesheet"', () => `${fake}\n<link rel="stylesheet"`);
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-  '.html': 'text/html; charset=utf-8',
-};
-
-function startServer(pages: Map<string, string>): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const page = pages.get(url.pathname + url.search);
-    if (page !== undefined) {
-      res.writeHead(200, { 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-store' });
-      res.end(page);
-      return;
-    }
-    if (url.pathname.startsWith('/webview/')) {
-      const file = normalize(join(WEBVIEW, decodeURIComponent(url.pathname.slice('/webview/'.length))));
-      if (file.startsWith(WEBVIEW + sep)) {
-        try {
-          const body = await readFile(file);
-          res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
-          res.end(body);
-          return;
-        } catch {
-          // fall through to 404
-        }
-      }
-    }
-    res.writeHead(404).end();
-  });
-  return new Promise((resolveServer) => server.listen(0, '127.0.0.1', () => resolveServer(server)));
-}
-
 describe('Proof panel webview (Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-  const pages = new Map<string, string>();
+  let pages: WebviewPages;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`      Skipping the Proof panel browser tests: ${CHROMIUM} is not installed (apt-get install chromium).`);
+    const unavailable = webviewUnavailable();
+    if (unavailable?.includes('chromium')) {
+      console.warn(`      Skipping the Proof panel browser tests: ${unavailable}.`);
       this.skip();
     }
-    assert.ok(existsSync(join(WEBVIEW, 'panel.js')), 'dist/webview/panel.js is missing: run `npm run build` first');
-    assert.ok(existsSync(join(WEBVIEW, 'katex', 'katex.min.css')), 'dist/webview/katex is missing: run `npm run build` first');
-    server = await startServer(pages);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    assert.equal(unavailable, undefined);
+    pages = await WebviewPages.start();
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+    await pages?.close();
   });
 
-  interface Harness {
-    page: Page;
-    requests: string[];
-    dialogs: string[];
-    errors: string[];
-    send(message: HostToPanel): Promise<void>;
-    stream(runId: string, field: 'reasoning' | 'content', text: string, counts: { reasoning: number; content: number }, extra?: Partial<Extract<HostToPanel, { type: 'delta' }>>): Promise<void>;
-    posted(): Promise<PanelToHost[]>;
-    frame(): Promise<void>;
-  }
-
-  async function open(theme: ThemeName, state?: unknown): Promise<Harness> {
-    const path = `/panel.html?theme=${theme}&n=${pages.size}`;
-    pages.set(path, testPage(origin, theme, state));
-    const page = await browser.newPage({ viewport: { width: 880, height: 1000 }, deviceScaleFactor: 1 });
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    await page.goto(origin + path);
-    await page.waitForFunction(() => (window as unknown as { __posted: PanelToHost[] }).__posted.some((m) => m.type === 'ready'));
-    const harness: Harness = {
-      page,
-      requests,
-      dialogs,
-      errors,
-      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-      async stream(runId, field, text, counts, extra = {}) {
-        const deltas: HostToPanel[] = tokens(text).map((piece) => {
-          counts[field]++;
-          return {
-            type: 'delta',
-            runId,
-            reasoning: field === 'reasoning' ? piece : '',
-            content: field === 'content' ? piece : '',
-            reasoningChunks: counts.reasoning,
-            contentChunks: counts.content,
-            ...extra,
-          };
-        });
-        // Posted with a pause between them so animation frames render partial text.
-        await page.evaluate(async (messages) => {
-          for (const message of messages) {
-            window.postMessage(message, '*');
-            await new Promise((done) => setTimeout(done, 2));
-          }
-        }, deltas);
-      },
-      posted: () => page.evaluate(() => (window as unknown as { __posted: PanelToHost[] }).__posted),
-      frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
-    };
-    return harness;
-  }
+  const open = (theme: ThemeName, state?: unknown): Promise<Harness> => pages.open(theme, { state });
 
   /** Raw TeX left in the visible text of `selector` (KaTeX's hidden MathML is skipped). */
   function rawTex(page: Page, selector: string): Promise<string[]> {
@@ -397,8 +102,7 @@ describe('Proof panel webview (Chromium)', function () {
   }
 
   function assertOnlyLocalRequests(harness: Harness): void {
-    const foreign = harness.requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:'));
-    assert.deepEqual(foreign, [], 'requests left for another host');
+    assert.deepEqual(harness.foreignRequests(), [], 'requests left for another host');
   }
 
   let finishedState: unknown;
@@ -611,47 +315,134 @@ describe('Proof panel webview (Chromium)', function () {
     await hc.page.close();
   });
 
-  it('runs nothing and fetches nothing from hostile Markdown', async () => {
-    const h = await open('dark');
-    const { page } = h;
-    const runId = 'run-hostile';
-    const title = '<img src=x onerror="window.__pwned=\'title\'">';
-    await h.send({ type: 'snapshot', run: snapshot({ runId, title, statement: HOSTILE, status: 'running', firstTokenAt: Date.now() }) });
-    const counts = { reasoning: 0, content: 0 };
-    await h.stream(runId, 'reasoning', HOSTILE, counts);
-    await h.stream(runId, 'content', HOSTILE, counts);
-    await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
-    await page.locator('.thinking-summary').click();
-    await h.frame();
-    // Whatever is clickable gets clicked.
-    for (const link of await page.locator('.run a').all()) {
-      assert.match((await link.getAttribute('href')) ?? '', /^(https?:|mailto:)/);
-    }
-    await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+  /** The proof's blocks, and those in view: how many, how many are placeholders, their formulas. */
+  function proofView(page: Page): Promise<{ blocks: number; placeholders: number; inView: number; inViewPlaceholders: number; inViewFormulas: number; scrollHeight: number; atBottom: boolean }> {
+    return page.evaluate(() => {
+      const blocks: HTMLElement[] = [...document.querySelectorAll('.proof-body .md-page > .md-block')];
+      const inView = blocks.filter((block) => {
+        const box = block.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+      });
+      const isPlaceholder = (block: HTMLElement) => block.classList.contains('md-placeholder');
+      const page = document.documentElement;
+      return {
+        blocks: blocks.length,
+        placeholders: blocks.filter(isPlaceholder).length,
+        inView: inView.length,
+        inViewPlaceholders: inView.filter(isPlaceholder).length,
+        inViewFormulas: inView.reduce((sum, block) => sum + block.querySelectorAll('.katex').length, 0),
+        scrollHeight: page.scrollHeight,
+        atBottom: window.scrollY + window.innerHeight >= page.scrollHeight - 60,
+      };
+    });
+  }
 
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned: unknown }).__pwned), false);
-    assert.deepEqual(h.dialogs, []);
-    assertOnlyLocalRequests(h);
-    assert.equal(await page.locator('.run script, .run img, .run iframe, .run svg:not(.katex *)').count(), 0);
-    assert.equal(await page.locator('.run-title').textContent(), title, 'the title is text');
-    assert.match((await page.locator('.proof-body').textContent()) ?? '', /<script>window.__pwned = 'script'<\/script>/);
-    assert.ok((await page.locator('.proof-body .math-source').count()) >= 4, 'refused KaTeX commands show as source');
-    await page.screenshot({ path: join(ARTIFACTS, 'panel-dark-hostile.png'), fullPage: true });
+  /** What the whole text renders to, block by block, in Node. */
+  function expectedRendering(text: string): { blocks: number; formulas: number } {
+    const splitter = new BlockSplitter();
+    const blocks = [...splitter.push(text), ...splitter.end()];
+    const renderer = createMarkdownRenderer();
+    const formulas = blocks.reduce((sum, block) => sum + (renderer.render(block).match(/<span class="katex">/g) ?? []).length, 0);
+    return { blocks: blocks.length, formulas };
+  }
+
+  it('reopens a 200 KB answer with the part in view rendered, renders the rest when scrolled to, and keeps it', async () => {
+    const content = proofText(200_000);
+    const expected = expectedRendering(content);
+    const run = snapshot({ runId: 'run-reopen', status: 'done', finishReason: 'stop', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
+    const h = await open('dark', { run });
+    const { page } = h;
+    await h.frame();
+
+    const first = await proofView(page);
+    assert.equal(first.blocks, expected.blocks, 'a block (or placeholder) for every block of the text');
+    assert.ok(first.inView >= 3, `blocks in view: ${first.inView}`);
+    assert.equal(first.inViewPlaceholders, 0, 'everything in view is rendered');
+    assert.ok(first.inViewFormulas > 0);
+    assert.ok(first.placeholders > expected.blocks / 2, `most blocks wait until they are needed: ${first.placeholders} placeholders`);
+
+    // The middle of the answer: a placeholder until scrolled to.
+    const middle = Math.floor(expected.blocks / 2);
+    const placeholderAtMiddle = await page.evaluate((index) => document.querySelectorAll('.proof-body .md-page > .md-block')[index].classList.contains('md-placeholder'), middle);
+    assert.equal(placeholderAtMiddle, true);
+    await page.evaluate(() => {
+      window.__firstBlockContent = document.querySelector('.proof-body .md-page > .md-block').firstElementChild;
+    });
+    await page.evaluate((index) => document.querySelectorAll('.proof-body .md-page > .md-block')[index].scrollIntoView(), middle);
+    await page.waitForFunction(() => {
+      const inView = [...document.querySelectorAll('.proof-body .md-page > .md-block')].filter((block: HTMLElement) => {
+        const box = block.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+      });
+      return inView.length > 0 && inView.every((block: HTMLElement) => !block.classList.contains('md-placeholder'));
+    });
+    const atMiddle = await proofView(page);
+    assert.ok(atMiddle.inViewFormulas > 0);
+    assert.deepEqual(await rawTexInView(page), [], 'the math in view is typeset');
+    const middleTop = () => page.evaluate((index) => Math.round(document.querySelectorAll('.proof-body .md-page > .md-block')[index].getBoundingClientRect().top), middle);
+    const readingAt = await middleTop();
+
+    // Idle time renders the rest, above the view too, without moving what is being read; the
+    // page's height was estimated well from the start.
+    await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
+    assert.ok(Math.abs((await middleTop()) - readingAt) <= 2, `the block being read moved from ${readingAt} px to ${await middleTop()} px`);
+    const done = await proofView(page);
+    assert.ok(Math.abs(done.scrollHeight - first.scrollHeight) < done.scrollHeight * 0.15, `estimated height ${first.scrollHeight} px, rendered ${done.scrollHeight} px`);
+    assert.equal(await page.locator('.proof-body .katex').count(), expected.formulas);
+    assert.equal(await page.locator('.proof-body .katex-error, .proof-body .math-source').count(), 0);
+    assert.deepEqual(await rawTex(page, '.proof-body'), []);
+
+    // Scrolling back shows the blocks rendered before: the same nodes, not a new rendering.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await h.frame();
+    assert.equal(await page.evaluate(() => window.__firstBlockContent === document.querySelector('.proof-body .md-page > .md-block').firstElementChild && window.__firstBlockContent.isConnected), true);
+    assert.deepEqual(h.errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
     await page.close();
   });
-});
 
-describe('panelHtml', () => {
-  it('escapes the title and sets a strict CSP', () => {
-    const html = panelHtml({ cspSource: 'https://*.vscode-cdn.net', nonce: 'abc', scriptUri: 'https://s/p.js', styleUri: 'https://s/p.css', katexStyleUri: 'https://s/k.css', title: '</title><script>alert(1)</script>' });
-    assert.doesNotMatch(html, /<script>alert/);
-    assert.match(html, /&lt;\/title&gt;/);
-    const csp = /content="([^"]+)"/.exec(html)![1];
-    assert.match(csp, /default-src 'none'/);
-    assert.match(csp, /script-src 'nonce-abc'(;|$)/);
-    assert.match(csp, /style-src https:\/\/\*\.vscode-cdn\.net(;|$)/);
-    assert.doesNotMatch(csp, /unsafe-(inline|eval)|https?:(;| |$)/);
-    assert.equal((html.match(/<script/g) ?? []).length, 1);
-    assert.throws(() => panelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: 'a', scriptUri: '', styleUri: '', katexStyleUri: '', title: '' }));
+  it('reopens a long answer that is still streaming at its end, and goes on following it', async () => {
+    const content = proofText(200_000);
+    const runId = 'run-reopen-streaming';
+    const run = snapshot({ runId, status: 'running', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000 });
+    const h = await open('dark', { run });
+    const { page } = h;
+    await page.waitForFunction(() => {
+      const inView = [...document.querySelectorAll('.proof-body .md-page > .md-block')].filter((block: HTMLElement) => {
+        const box = block.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+      });
+      return inView.length > 0 && inView.every((block: HTMLElement) => !block.classList.contains('md-placeholder'));
+    });
+    let view = await proofView(page);
+    assert.equal(view.atBottom, true, 'the end is in view');
+    assert.ok(view.placeholders > 0, 'the beginning is not rendered yet');
+
+    const counts = { reasoning: 0, content: 50_000 };
+    await h.stream(runId, 'content', '\nFinally, $x^2 \\ge 0$ for every real $x$.\n', counts);
+    await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-tail .katex').length === 2);
+    await h.frame();
+    view = await proofView(page);
+    assert.equal(view.atBottom, true, 'still following');
+    assert.match((await page.locator('.proof-body .md-tail').textContent()) ?? '', /^Finally, /);
+    assert.deepEqual(h.errors, []);
+    await page.close();
   });
+
+  /** Raw TeX left in the visible text of the proof's blocks in view. */
+  function rawTexInView(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+      const found: string[] = [];
+      for (const block of document.querySelectorAll('.proof-body .md-page > .md-block')) {
+        const box = block.getBoundingClientRect();
+        if (box.bottom <= 0 || box.top >= window.innerHeight) continue;
+        const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement?.closest('.katex-mathml')) continue;
+          if (/\$|\\\(|\\\)|\\\[|\\\]|\\begin|\\end/.test(node.textContent ?? '')) found.push(node.textContent!);
+        }
+      }
+      return found;
+    });
+  }
 });

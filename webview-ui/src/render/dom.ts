@@ -6,7 +6,7 @@
  * emits them as `data-katex-style` and they are applied here through `element.style`.
  * That keeps KaTeX's layout exact without allowing inline styles for the whole webview.
  */
-import { DEFERRED_STYLE_ATTRIBUTE } from './markdown';
+import { DEFERRED_STYLE_ATTRIBUTE } from './mathRenderer';
 
 export function setRenderedHtml(element: Element, html: string): void {
   element.innerHTML = html;

@@ -1,17 +1,22 @@
 /**
- * Renders one growing Markdown text into a container while it streams.
+ * Renders one growing Markdown text into a container while it streams (the Proof panel's
+ * thinking and proof, the chat's answers).
  *
- * Finished blocks (see blocks.ts) are rendered once and appended; only the open tail block is
- * re-rendered, at most once per animation frame, and less often when rendering it is slow, so
- * a 50,000-token answer costs O(new text) per token plus one tail render per frame.
+ * Finished blocks (see blocks.ts) are rendered once and appended (lazyBlocks.ts: lazily when
+ * many come at once, as when a long answer is reopened); only the open tail block is
+ * re-rendered, in an animation frame at most every TAIL_INTERVAL_MS, and less often when
+ * rendering it is slow, so a 50,000-token answer costs O(new text) per token plus one tail
+ * render per interval.
  * Math still being written in the tail is never handed to KaTeX half-done: inline math is
  * held back (or, if long, shown as plain text), display math is previewed up to its last
  * complete line, so nothing flickers into an error.
  */
 import { BlockSplitter, findUnclosedMath, type UnclosedMath } from './blocks';
 import { setRenderedHtml } from './dom';
-import { escapeHtml } from '../../../src/core/html';
+import { LazyBlocks } from './lazyBlocks';
 import type { MarkdownRenderer } from './markdown';
+import { measureSince } from './perf';
+import { escapeHtml } from '../../../src/core/html';
 
 /** Inline math shorter than this is held back until it closes; longer, it is shown as text. */
 const HOLD_BACK_CHARS = 120;
@@ -19,12 +24,18 @@ const HOLD_BACK_CHARS = 120;
 const PLACEHOLDER = '\uE000';
 /** The end of the text may be the first characters of `\(`, `\[` or `\begin{…}`: not shown yet. */
 const PARTIAL_MATH_OPENER = /\\(b(e(g(in?)?)?)?|begin\s*\{[A-Za-z]*\*?)?$/;
-const BLOCKS_PER_PAGE = 32;
+/**
+ * While text keeps coming, the tail is re-rendered at most this often (the first text after a
+ * pause at once). At every frame (60 Hz) the page's main thread was ~60% busy at 200 tokens/s,
+ * mostly with style, layout and paint of the new tail; at 20 Hz ~35% (DevTools TaskDuration),
+ * and a local model shares the CPU.
+ */
+const TAIL_INTERVAL_MS = 50;
 /** A slow tail render waits this many times its own duration before the next one. */
 const SLOW_RENDER_BACKOFF = 4;
 
 export interface IncrementalRendererOptions {
-  /** Called after the DOM changed (e.g. to keep the end in view). */
+  /** Called after the DOM changed (e.g. to keep the end in view), also when blocks render lazily. */
   onRender?: () => void;
 }
 
@@ -37,7 +48,7 @@ export class IncrementalMarkdown {
   private readonly tail: HTMLElement;
   /** Last good preview of display math being written, so a momentarily unparsable line keeps it. */
   private preview: { start: number; html: string } | undefined;
-  private page: HTMLElement | undefined;
+  private readonly blocks: LazyBlocks;
 
   constructor(
     private readonly container: HTMLElement,
@@ -47,6 +58,7 @@ export class IncrementalMarkdown {
     this.tail = document.createElement('div');
     this.tail.className = 'md-block md-tail';
     container.replaceChildren(this.tail);
+    this.blocks = new LazyBlocks(container, this.tail, renderer, () => this.options.onRender?.());
   }
 
   append(text: string): void {
@@ -65,7 +77,7 @@ export class IncrementalMarkdown {
     this.flush();
   }
 
-  /** Renders whatever is pending synchronously. */
+  /** Renders the tail and adds the finished blocks now (many at once as placeholders, see lazyBlocks.ts). */
   flush(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
@@ -80,7 +92,7 @@ export class IncrementalMarkdown {
     this.splitter = new BlockSplitter();
     this.finishedBlocks = [];
     this.preview = undefined;
-    this.page = undefined;
+    this.blocks.reset();
     this.nextTailRenderAt = 0;
     this.tail.replaceChildren();
     this.container.replaceChildren(this.tail);
@@ -96,17 +108,8 @@ export class IncrementalMarkdown {
   }
 
   private render(): void {
-    let changed = false;
-    if (this.finishedBlocks.length > 0) {
-      for (const block of this.finishedBlocks) {
-        const element = document.createElement('div');
-        element.className = 'md-block';
-        setRenderedHtml(element, this.renderer.render(block));
-        this.currentPage().append(element);
-      }
-      this.finishedBlocks = [];
-      changed = true;
-    }
+    let changed = this.blocks.add(this.finishedBlocks);
+    this.finishedBlocks = [];
     if (this.tailDirty) {
       const now = performance.now();
       if (now < this.nextTailRenderAt) {
@@ -114,25 +117,13 @@ export class IncrementalMarkdown {
       } else {
         this.tailDirty = false;
         this.renderTail();
+        measureSince('qed:render:tail', now);
         const took = performance.now() - now;
-        this.nextTailRenderAt = took > 8 ? now + took * SLOW_RENDER_BACKOFF : 0;
+        this.nextTailRenderAt = now + Math.max(TAIL_INTERVAL_MS, took * SLOW_RENDER_BACKOFF);
         changed = true;
       }
     }
     if (changed) this.options.onRender?.();
-  }
-
-  /**
-   * Finished blocks are grouped in pages, which the stylesheet lets the browser skip when off
-   * screen (`content-visibility`): per frame, layout then touches a few pages, not every block.
-   */
-  private currentPage(): HTMLElement {
-    if (!this.page || this.page.childElementCount >= BLOCKS_PER_PAGE) {
-      this.page = document.createElement('div');
-      this.page.className = 'md-page';
-      this.container.insertBefore(this.page, this.tail);
-    }
-    return this.page;
   }
 
   private renderTail(): void {

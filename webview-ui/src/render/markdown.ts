@@ -1,5 +1,6 @@
 /**
- * The one Markdown + KaTeX renderer of the Proof panel (statement, thinking and proof).
+ * The one Markdown + KaTeX renderer of the webviews (the Proof panel's statement, thinking and
+ * proof, and the chat).
  *
  * Math syntax: `@vscode/markdown-it-katex` parses `$…$` and `$$…$$` (also across blank lines);
  * the rules below add `\(…\)`, `\[…\]` and bare math environments (`\begin{align*}`…). The
@@ -8,13 +9,16 @@
  *
  * Safety: `html: false` (raw HTML is shown as text), links only to http(s)/mailto, images
  * shown as links (no request can leave the webview), KaTeX with `trust: false` (no `\href`,
- * `\htmlClass`…) and expansion/size limits.
+ * `\htmlClass`…) and bounded work per formula and per block (mathRenderer.ts). The rules
+ * below stay linear in their text however hostile it is (latexDelimiters.ts).
  */
 import katexPluginModule from '@vscode/markdown-it-katex';
 import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type { StateBlock, StateInline, Token } from 'markdown-it';
 import { MATH_ENVIRONMENTS } from './blocks';
+import { latexDelimiters } from './latexDelimiters';
+import { createMathRenderer, MathBudget, type MacroDefinition } from './mathRenderer';
 import { escapeHtml } from '../../../src/core/html';
 
 /** KaTeX macros, e.g. `{ '\\RR': '\\mathbb{R}' }`. */
@@ -34,29 +38,6 @@ export interface MarkdownRenderer {
   /** Display math as HTML, or undefined if KaTeX cannot render it (previews of unfinished math). */
   renderDisplayMath(tex: string): string | undefined;
 }
-
-export const DEFERRED_STYLE_ATTRIBUTE = 'data-katex-style';
-
-/** An unlikely colour, so KaTeX's marking of untrusted commands can be recognised. */
-const UNSUPPORTED_COLOR = '#cc0001';
-
-/**
- * `throwOnError: true` here although the panel never shows KaTeX errors: a formula KaTeX
- * rejects is caught and shown as its TeX source (code style), which a mathematician can still
- * read, instead of KaTeX's red error text. `strict: 'ignore'` keeps LaTeX-isms that KaTeX merely
- * frowns upon (unicode in math, `\\` in inline math) rendering without console noise.
- */
-const KATEX_OPTIONS = {
-  throwOnError: true,
-  trust: false,
-  strict: 'ignore',
-  maxExpand: 1000,
-  maxSize: 20,
-  output: 'htmlAndMathml',
-  errorColor: UNSUPPORTED_COLOR,
-} as const;
-
-type MacroDefinition = string | ((context: { consumeArgs(count: number): unknown }) => string);
 
 /** What models write that KaTeX lacks. Document macros override these. */
 const DEFAULT_MACROS: Record<string, MacroDefinition> = {
@@ -88,33 +69,18 @@ const katexPlugin = ((katexPluginModule as unknown as { default?: unknown }).def
   katexPluginModule) as (md: InstanceType<typeof MarkdownIt>, options: { katex: typeof katex; throwOnError: boolean }) => void;
 
 export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): MarkdownRenderer {
-  const macros: Record<string, MacroDefinition> = { ...DEFAULT_MACROS, ...options.macros };
-
-  function renderMath(tex: string, displayMode: boolean): { html: string } | { error: string } {
-    try {
-      const html = katex.renderToString(substituteEnvironments(tex), {
-        ...KATEX_OPTIONS,
-        displayMode,
-        // A copy per formula: `\gdef`/`\newcommand` must not leak into later formulas or
-        // make re-rendering the streamed tail depend on what was rendered before.
-        macros: { ...macros } as Record<string, string>,
-      });
-      // With `trust: false` KaTeX still renders `\href` & co., as their name in errorColor.
-      if (html.includes(UNSUPPORTED_COLOR)) return { error: 'Command not allowed in the Proof panel' };
-      return { html: deferInlineStyles(html) };
-    } catch (error) {
-      // KaTeX underlines the failing position with combining low lines; a tooltip can't show that.
-      const message = error instanceof Error ? error.message : String(error);
-      return { error: message.replace(/\u0332/g, '') };
-    }
-  }
+  const renderMath = createMathRenderer({ ...DEFAULT_MACROS, ...options.macros });
+  /** The math budget of the block being rendered (markdown-it's rules take no arguments). */
+  let budget = new MathBudget();
 
   /** `block`: a paragraph-level element may be emitted; otherwise only phrasing content. */
   function mathHtml(tex: string, display: boolean, block = false): string {
-    const result = renderMath(tex, display);
+    const result = renderMath(substituteEnvironments(tex), display, budget);
     if ('html' in result) return block ? `<div class="math-display">${result.html}</div>` : result.html;
-    const title = escapeHtml(result.error);
     const source = escapeHtml(tex.trim());
+    // Past the block's budget even the source's markup would be too much: plain text.
+    if ('skipped' in result) return source;
+    const title = escapeHtml(result.error);
     if (block) return `<pre class="math-source" title="${title}"><code>${source}</code></pre>`;
     return `<code class="math-source${display ? ' math-source-display' : ''}" title="${title}">${source}</code>`;
   }
@@ -152,18 +118,15 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): M
   };
 
   return {
-    render: (markdown) => md.render(rewriteTextEnvironments(markdown)),
+    render: (markdown) => {
+      budget = new MathBudget();
+      return md.render(rewriteTextEnvironments(markdown));
+    },
     renderDisplayMath: (tex) => {
-      const result = renderMath(tex, true);
+      const result = renderMath(substituteEnvironments(tex), true, new MathBudget());
       return 'html' in result ? result.html : undefined;
     },
   };
-}
-
-/** KaTeX writes sizing as `style` attributes; they are moved aside for CSSOM (see dom.ts). */
-function deferInlineStyles(html: string): string {
-  // Safe as a plain replace: KaTeX escapes `"` in text, so ` style="` only occurs as an attribute.
-  return html.replace(/ style="/g, ` ${DEFERRED_STYLE_ATTRIBUTE}="`);
 }
 
 function substituteEnvironments(tex: string): string {
@@ -208,35 +171,14 @@ function rewriteTextEnvironments(markdown: string): string {
     .join('\n');
 }
 
-/** Index of the backslash of the `\)` or `\]` closing math opened before `from`, or -1. */
-function findBackslashCloser(src: string, from: number, closer: string, limit: number): number {
-  for (let i = from; i < limit - 1; i++) {
-    if (src.charCodeAt(i) !== 0x5c /* \ */) continue;
-    if (src[i + 1] === closer) return i;
-    i++; // `\\`, `\{`… are one unit
-  }
-  return -1;
-}
-
-/** If a math environment begins at `at`, its name and the index just after its `\end{…}`. */
-function matchEnvironment(src: string, at: number, limit: number): { end: number } | undefined {
+/** If a math environment begins at `at`, the index just after its `\end{…}` (at most `limit`). */
+function matchEnvironment(state: StateInline | StateBlock, at: number, limit: number): { end: number } | undefined {
   const begin = /\\begin\s*\{([A-Za-z]+\*?)\}/y;
   begin.lastIndex = at;
-  const m = begin.exec(src);
+  const m = begin.exec(state.src);
   if (!m || !MATH_ENVIRONMENTS.has(m[1])) return undefined;
-  const name = m[1].replace('*', '\\*');
-  const boundary = new RegExp(`\\\\(begin|end)\\s*\\{${name}\\}`, 'g');
-  boundary.lastIndex = at + m[0].length;
-  let depth = 1;
-  let b: RegExpExecArray | null;
-  while ((b = boundary.exec(src)) && b.index < limit) {
-    depth += b[1] === 'begin' ? 1 : -1;
-    if (depth === 0) {
-      const end = b.index + b[0].length;
-      return end <= limit ? { end } : undefined;
-    }
-  }
-  return undefined;
+  const end = latexDelimiters(state).environmentEnd(at);
+  return end !== undefined && end <= limit ? { end } : undefined;
 }
 
 /** Inline `\(…\)`, `\[…\]` and math environments inside a paragraph. Runs before `escape`. */
@@ -248,13 +190,13 @@ function latexInline(state: StateInline, silent: boolean): boolean {
   let after: number;
   let display: boolean;
   if (next === '(' || next === '[') {
-    const close = findBackslashCloser(src, pos + 2, next === '(' ? ')' : ']', posMax);
+    const close = latexDelimiters(state).closerAfter(next === '(' ? ')' : ']', pos + 2, posMax);
     if (close === -1) return false;
     content = src.slice(pos + 2, close);
     after = close + 2;
     display = next === '[';
   } else if (next === 'b') {
-    const environment = matchEnvironment(src, pos, posMax);
+    const environment = matchEnvironment(state, pos, posMax);
     if (!environment) return false;
     content = src.slice(pos, environment.end);
     after = environment.end;
@@ -284,12 +226,12 @@ function latexBlock(state: StateBlock, startLine: number, endLine: number, silen
   let content: string;
   let after: number;
   if (src.startsWith('\\[', start)) {
-    const close = findBackslashCloser(src, start + 2, ']', limit);
+    const close = latexDelimiters(state).closerAfter(']', start + 2, limit);
     if (close === -1) return false;
     content = src.slice(start + 2, close);
     after = close + 2;
   } else if (src.startsWith('\\begin', start)) {
-    const environment = matchEnvironment(src, start, limit);
+    const environment = matchEnvironment(state, start, limit);
     if (!environment) return false;
     content = src.slice(start, environment.end);
     after = environment.end;
