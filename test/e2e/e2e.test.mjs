@@ -448,9 +448,13 @@ describe('QED in code-server, through the UI', function () {
     const started = performance.now();
     await clickCodeLens('\\begin{lemma}[Lifting the exponent', 'Prove');
     const run = await follow(started);
-    const state = run.final;
     assert.deepEqual(run.errors, [], 'no error notification');
-    assert.equal(state.tone, 'success', `the run finished: ${state.status}`);
+    assert.equal(run.final.tone, 'success', `the run finished: ${run.final.status}`);
+    // The last block of the answer renders in the frame after the status changed.
+    const state = await waitFor('the proof text', async () => {
+      const now = await workbench.panelState(run.frame);
+      return now.proofText.trim() ? now : false;
+    }, { timeoutMs: 10_000 }).catch(() => run.final);
     assert.match(state.title, /^Lemma \(Lifting the exponent, .+ odd\) · irrational\.tex:68$/, 'the title names the lemma');
     assertRenderedProof(state, 'CodeLens proof');
     const panel = await run.frame.evaluate(() => ({
