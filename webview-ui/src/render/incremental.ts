@@ -44,6 +44,8 @@ export class IncrementalMarkdown {
   private finishedBlocks: string[] = [];
   private tailDirty = false;
   private frame: number | undefined;
+  /** Waiting for TAIL_INTERVAL_MS to pass before asking for a frame (a frame costs the page even when little changed). */
+  private timer: number | undefined;
   private nextTailRenderAt = 0;
   private readonly tail: HTMLElement;
   /** Last good preview of display math being written, so a momentarily unparsable line keeps it. */
@@ -79,16 +81,14 @@ export class IncrementalMarkdown {
 
   /** Renders the tail and adds the finished blocks now (many at once as placeholders, see lazyBlocks.ts). */
   flush(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.frame = undefined;
+    this.cancelScheduled();
     this.nextTailRenderAt = 0;
     this.render();
   }
 
   /** Starts over with `text` (e.g. a snapshot of another run). */
   reset(text = ''): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.frame = undefined;
+    this.cancelScheduled();
     this.splitter = new BlockSplitter();
     this.finishedBlocks = [];
     this.preview = undefined;
@@ -99,12 +99,27 @@ export class IncrementalMarkdown {
     this.append(text);
   }
 
-  private schedule(): void {
-    if (this.frame !== undefined) return;
+  /** Renders in an animation frame, not before `at`. */
+  private schedule(at = 0): void {
+    if (this.frame !== undefined || this.timer !== undefined) return;
+    const wait = at - performance.now();
+    if (wait > 0) {
+      this.timer = window.setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = undefined;
       this.render();
     });
+  }
+
+  private cancelScheduled(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    window.clearTimeout(this.timer);
+    this.frame = this.timer = undefined;
   }
 
   private render(): void {
@@ -113,7 +128,7 @@ export class IncrementalMarkdown {
     if (this.tailDirty) {
       const now = performance.now();
       if (now < this.nextTailRenderAt) {
-        this.schedule();
+        this.schedule(this.nextTailRenderAt);
       } else {
         this.tailDirty = false;
         this.renderTail();
