@@ -4,6 +4,7 @@
  */
 import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
 import { CritiqueView } from './critiqueView';
+import { element, setText } from './element';
 import type { DocumentRenderer } from './documentRenderer';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
@@ -21,17 +22,6 @@ export interface PanelViewHost {
 /** Distance from the bottom within which the page keeps following streamed text. */
 const FOLLOW_SLACK_PX = 48;
 const COPIED_FEEDBACK_MS = 1500;
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 export class PanelView {
   private run: RunSnapshot | undefined;
@@ -359,9 +349,4 @@ export class PanelView {
       this.timer = undefined;
     }
   }
-}
-
-/** Writes text only when it changed, so a 1 s tick does not disturb selection or screen readers. */
-function setText(node: HTMLElement, text: string): void {
-  if (node.textContent !== text) node.textContent = text;
 }

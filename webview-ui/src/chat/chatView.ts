@@ -9,7 +9,7 @@ import type { Conversation } from '../../../src/core/conversation/types';
 import type { DocumentRenderer } from '../documentRenderer';
 import { Composer } from './composer';
 import { setRenderedHtml } from '../render/dom';
-import { button, element, setText } from './element';
+import { button, element, setText } from '../element';
 import { MessageView, type MessageViewHost } from './messageView';
 
 type Delta = Extract<HostToChat, { type: 'delta' }>;

@@ -3,7 +3,7 @@
  * selection, text dropped from the editor (the host turns it into a quoted LaTeX block with its
  * file and lines), and hints for the slash commands.
  */
-import { button, element } from './element';
+import { button, element } from '../element';
 
 export interface ComposerHost {
   send(text: string): void;

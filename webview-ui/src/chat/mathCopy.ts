@@ -4,7 +4,7 @@
  * Called after each render; blocks that already have their button are skipped, and the streamed
  * tail (re-rendered each frame) simply gets fresh ones.
  */
-import { button } from './element';
+import { button } from '../element';
 
 const MARK = 'data-copy-tex';
 

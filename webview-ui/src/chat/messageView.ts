@@ -10,7 +10,7 @@ import type { DocumentRenderer } from '../documentRenderer';
 import { setRenderedHtml } from '../render/dom';
 import { IncrementalMarkdown } from '../render/incremental';
 import { answerNote, answerThinkingSummary, isStreaming } from './answerStats';
-import { button, element, setText } from './element';
+import { button, element, setText } from '../element';
 import { addMathCopyButtons } from './mathCopy';
 
 export interface MessageViewHost {

@@ -1,4 +1,4 @@
-/** A tiny DOM builder for the chat's own chrome (never for model text: that goes through the renderer). */
+/** A tiny DOM builder for the webviews' own chrome (never for model text: that goes through the renderer). */
 export function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attributes: Record<string, string> = {},
