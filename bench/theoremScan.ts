@@ -1,6 +1,6 @@
 /**
  * The LaTeX theorem scanner on a 2 MB document built by concatenating the corpus documents'
- * bodies (/work/shared/corpus/latex), declared by all the corpus declaration files:
+ * bodies (../shared/corpus/latex), declared by all the corpus declaration files:
  *   - maskLatex and scanLatex on the 2 MB text;
  *   - ProjectScanner.scan on a project (root + declaration file + the 2 MB chapter + a small
  *     chapter): cold (new scanner), warm (nothing changed, so everything is cached), and after an

@@ -1,5 +1,5 @@
 /**
- * The scanner on the real documents in /work/shared/corpus/latex (see its SOURCES.md). Every
+ * The scanner on the real documents in ../shared/corpus/latex (see its SOURCES.md). Every
  * expected number and string here was established without this code: counts with
  * `grep -o '\\begin{[^}]*}' FILE | sort | uniq -c` plus `grep -n '%.*\\begin{' FILE` and
  * `grep -n 'iffalse\|begin{verbatim\|begin{comment' FILE` (no document has a commented-out,

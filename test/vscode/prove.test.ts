@@ -3,24 +3,8 @@
  * code-server through the end-to-end harness), on the tiny model named by QED_TEST_MODEL.
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { QedApi } from '../../src/vscode/extension';
-
-const EXTENSION_ID = 'qed-prover.qed';
-
-async function api(): Promise<QedApi> {
-  const extension = vscode.extensions.getExtension<QedApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
-
-async function openSample(name: string): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the samples folder is open');
-  const document = await vscode.workspace.openTextDocument(path.join(folder.uri.fsPath, name));
-  return vscode.window.showTextDocument(document);
-}
+import { api, openSample } from './extensionHost';
 
 function selectEnvironment(editor: vscode.TextEditor, begin: string): void {
   const text = editor.document.getText();

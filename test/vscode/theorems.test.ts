@@ -5,25 +5,9 @@
  * into diagnostics (with the real engine, and with a scripted endpoint whose answer has findings).
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { QedApi } from '../../src/vscode/extension';
+import { api, openSample } from './extensionHost';
 import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
-
-const EXTENSION_ID = 'qed-prover.qed';
-
-async function api(): Promise<QedApi> {
-  const extension = vscode.extensions.getExtension<QedApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
-
-async function openSample(name: string): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the samples folder is open');
-  const document = await vscode.workspace.openTextDocument(path.join(folder.uri.fsPath, name));
-  return vscode.window.showTextDocument(document);
-}
 
 /** 0-based line of the first line containing `text`, read from the sample itself. */
 function lineOf(document: vscode.TextDocument, text: string): number {

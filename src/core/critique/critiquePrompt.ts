@@ -1,6 +1,6 @@
 /**
  * The grader and refinement prompts of QED-Nano's generate → verify → refine scaffold (see
- * /work/shared/notes/qed-nano.md), in our words but in its structure: an `## Instruction` with
+ * ../shared/notes/qed-nano.md), in our words but in its structure: an `## Instruction` with
  * the 0 / 0.5 / 1 criteria, the response format ending in `\boxed{}`, then `## Problem` and
  * `## Solution`. The one addition is an `## Issues` list with a fixed, line-based shape that a
  * 4B model can follow and `parseIssues` can read even when the model drifts from it.
