@@ -17,8 +17,15 @@ import { launchChromium, sleep, waitFor, Workbench } from './lib/workbench.mjs';
 
 const artifacts = join(e2eDir, 'artifacts');
 const sample = readFileSync(join(repoRoot, 'samples', 'irrational.tex'), 'utf8').split('\n');
-/** The folder the workbenches open: a copy of samples/, so no test can change the repository's files. */
-let samples;
+/**
+ * A fresh copy of samples/ for one workbench: no test can change the repository's files, and what one
+ * profile's workbench persists (a hot-exit backup, an edit it saved) cannot leak into another profile's tests.
+ */
+function workspaceCopy(profileName) {
+  const folder = join(scratch, profileName, 'samples');
+  cpSync(join(repoRoot, 'samples'), folder, { recursive: true });
+  return folder;
+}
 const results = { startedAt: new Date().toISOString(), scenarios: {} };
 
 /** 1-based line numbers of an environment in samples/irrational.tex: its \begin line to the line before \end. */
@@ -96,8 +103,6 @@ before(async function () {
   // Only this harness's files: other test suites put their screenshots here too.
   for (const name of readdirSync(artifacts)) if (/^(\d-.*|failed-.*)\.png$|^results\.json$|^(code-server-.*|engine-cli)\.log$/.test(name)) rmSync(join(artifacts, name));
   scratch = mkdtempSync(join(tmpdir(), 'qed-e2e-'));
-  samples = join(scratch, 'samples');
-  cpSync(join(repoRoot, 'samples'), samples, { recursive: true });
   if (process.env.QED_E2E_KEEP) console.log(`      temporary files: ${scratch}`);
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
   const generated = tinyModelPath();
@@ -229,7 +234,7 @@ describe('QED in code-server, through the UI', function () {
     probeFile = join(scratch, 'ui', 'settings-probe.json');
     controlFile = join(scratch, 'ui', 'settings-control.json');
     const started = performance.now();
-    server = await profile.start({ folder: samples, env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
+    server = await profile.start({ folder: workspaceCopy('ui'), env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
     workbench = await Workbench.open(browser, server.folderUrl());
     await waitFor('the extension host (settings probe)', () => existsSync(probeFile), { timeoutMs: 60_000 });
     results.uiStartupMs = elapsed(started);
@@ -477,11 +482,15 @@ describe('QED in code-server, through the UI', function () {
     await run.frame.locator('.toolbar button', { hasText: 'Insert proof' }).click();
     // In the sample only the lifting-the-exponent lemma can have a proof directly under its \\end{lemma}.
     const proofRightAfterLemma = async () => {
-      const lines = await workbench.page.locator('.editor-instance .view-line').allInnerTexts();
+      // The editor reuses its line elements: their document order is not the visual order.
+      const lines = await workbench.page.evaluate(() =>
+        [...document.querySelectorAll('.editor-instance .view-line')].map((line) => ({ top: parseFloat(line.style.top), text: line.textContent })).sort((a, b) => a.top - b.top).map((line) => line.text),
+      );
       return lines.some((text, index) => text.startsWith('\\end{lemma}') && lines[index + 1]?.startsWith('\\begin{proof}'));
     };
     await waitFor('\\begin{proof} right after \\end{lemma}', proofRightAfterLemma, { timeoutMs: 15_000 });
-    assert.match(await workbench.selectionStatus(), /selected/, 'the inserted proof is selected');
+    // The edit shows before the extension sets the selection on it.
+    await waitFor('the inserted proof selected (status bar)', async () => /selected/.test(await workbench.selectionStatus()), { timeoutMs: 10_000 });
     await workbench.screenshot(join(artifacts, '8-inserted.png'));
     // Leave the sample as it was: one undo removes the whole insertion.
     await workbench.runCommand('View: Focus First Editor Group');
@@ -515,8 +524,15 @@ describe('the extension-host suites (test/vscode) inside code-server', function 
     const resultFile = join(scratch, 'suites', 'extension-tests.json');
     const mocha = join(e2eDir, 'node_modules', 'mocha');
     const server = await profile.start({
-      folder: samples,
-      env: { QED_EXTENSION_TESTS: resultFile, QED_EXTENSION_TESTS_FILES: testFiles.join(delimiter), QED_E2E_MOCHA: mocha, QED_TEST_MODEL: tinyModel },
+      folder: workspaceCopy('suites'),
+      env: {
+        QED_EXTENSION_TESTS: resultFile,
+        QED_EXTENSION_TESTS_FILES: testFiles.join(delimiter),
+        QED_E2E_MOCHA: mocha,
+        QED_TEST_MODEL: tinyModel,
+        // Where the extension's engine says how to reach it (its global storage): the suites ask it for /health.
+        QED_ENGINE_CONNECTION_FILE: join(profile.userDataDir, 'User', 'globalStorage', 'qed-prover.qed', 'engine.json'),
+      },
     });
     let workbench;
     try {
@@ -527,6 +543,7 @@ describe('the extension-host suites (test/vscode) inside code-server', function 
       results.extensionTests = result;
       for (const test of result.tests ?? []) console.log(`        ${test.state === 'passed' ? '✔' : '✘'} ${test.title} (${test.durationMs} ms)${test.error ? `\n${test.error}` : ''}`);
       console.log(`        activate(): ${result.activation?.activateMs} ms; modules loaded: ${result.activation?.modulesLoaded?.length}`);
+      for (const { name, value, unit } of result.measurements ?? []) console.log(`        ${name}: ${value} ${unit}`);
       assert.equal(result.error, undefined, result.error);
       assert.ok(result.tests.length > 0, 'the suites ran tests');
       assert.equal(result.failures, 0, `failed: ${result.tests.filter((test) => test.state === 'failed').map((test) => test.title).join('; ')}`);
@@ -632,7 +649,7 @@ describe('the QED chat view in code-server, through the UI', function () {
     profile.writeSettings(baseSettings(tinyModel));
     probeFile = join(scratch, 'chat', 'settings-probe.json');
     controlFile = join(scratch, 'chat', 'settings-control.json');
-    server = await profile.start({ folder: samples, env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
+    server = await profile.start({ folder: workspaceCopy('chat'), env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
     workbench = await Workbench.open(browser, server.folderUrl());
     await waitFor('the extension host (settings probe)', () => existsSync(probeFile), { timeoutMs: 60_000 });
   });

@@ -134,6 +134,8 @@ async function runExtensionTests(resultFile) {
     result.durationMs = Math.round(performance.now() - started);
     result.failures = failures;
     result.tests = tests;
+    // Figures the suites recorded (test/vscode/extensionHost.ts recordMeasurement).
+    result.measurements = globalThis.qedMeasurements ?? [];
     result.activation.llamaNativeLibrariesAfterTests = llamaLibrariesLoaded();
   } catch (error) {
     result.error = String(error && error.stack ? error.stack : error);
