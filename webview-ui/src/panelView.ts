@@ -9,6 +9,7 @@ import type { DocumentRenderer } from './documentRenderer';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
 import { isActive, statusLine, thinkingSummary } from './runStats';
+import { Throttle } from './throttle';
 
 type Delta = Extract<HostToPanel, { type: 'delta' }>;
 type Status = Extract<HostToPanel, { type: 'status' }>;
@@ -22,6 +23,8 @@ export interface PanelViewHost {
 /** Distance from the bottom within which the page keeps following streamed text. */
 const FOLLOW_SLACK_PX = 48;
 const COPIED_FEEDBACK_MS = 1500;
+/** Token counts and the status line while streaming: four updates a second. */
+const CHROME_INTERVAL_MS = 250;
 
 export class PanelView {
   private run: RunSnapshot | undefined;
@@ -33,7 +36,7 @@ export class PanelView {
   /** Where the panel last scrolled to while following. */
   private followedTo: number | undefined;
   private timer: number | undefined;
-  private chromeFrame: number | undefined;
+  private readonly chrome = new Throttle(() => this.updateChrome(), CHROME_INTERVAL_MS);
   private copiedTimer: number | undefined;
   private readonly resyncRequested = new Set<string>();
 
@@ -133,7 +136,7 @@ export class PanelView {
       this.following = atBottom || (this.followedTo !== undefined && window.scrollY >= this.followedTo - 2);
       if (!this.following) this.followedTo = undefined;
     }, { passive: true });
-    this.updateChrome();
+    this.chrome.run();
   }
 
   get snapshot(): RunSnapshot | undefined {
@@ -186,7 +189,7 @@ export class PanelView {
     }
     if (this.run && !isActive(this.run)) this.finishText();
     this.host.runChanged(this.run, true);
-    this.updateChrome();
+    this.chrome.run();
   }
 
   private applyDelta(delta: Delta): void {
@@ -203,7 +206,7 @@ export class PanelView {
     this.proofText.append(delta.content);
     this.updateThinkingOpen();
     this.host.runChanged(run, false);
-    this.scheduleChrome();
+    this.chrome.schedule();
   }
 
   private applyStatus(status: Status): void {
@@ -218,7 +221,7 @@ export class PanelView {
     if (status.source) run.source = status.source;
     if (!isActive(run)) this.finishText();
     this.host.runChanged(run, true);
-    this.updateChrome();
+    this.chrome.run();
   }
 
   /** A message about a run this page does not show: ask once for the host's snapshot. */
@@ -279,15 +282,7 @@ export class PanelView {
     }
   }
 
-  private scheduleChrome(): void {
-    if (this.chromeFrame !== undefined) return;
-    this.chromeFrame = requestAnimationFrame(() => {
-      this.chromeFrame = undefined;
-      this.updateChrome();
-    });
-  }
-
-  /** Everything around the text: header, status, Thinking summary, buttons, visibility. */
+  /** Everything around the text: header, status, Thinking summary, buttons, visibility. Run through `chrome`. */
   private updateChrome(): void {
     const run = this.run;
     const now = Date.now();
@@ -343,7 +338,7 @@ export class PanelView {
 
   private setTicking(on: boolean): void {
     if (on && this.timer === undefined) {
-      this.timer = window.setInterval(() => this.updateChrome(), 1000);
+      this.timer = window.setInterval(() => this.chrome.run(), 1000);
     } else if (!on && this.timer !== undefined) {
       window.clearInterval(this.timer);
       this.timer = undefined;

@@ -229,8 +229,7 @@ export class ChatView {
   private setTicking(on: boolean): void {
     if (on && this.timer === undefined) {
       this.timer = window.setInterval(() => {
-        const now = Date.now();
-        for (const view of this.views.values()) if (view.streaming) view.updateChrome(now);
+        for (const view of this.views.values()) if (view.streaming) view.refresh();
       }, 1000);
     } else if (!on && this.timer !== undefined) {
       window.clearInterval(this.timer);

@@ -12,6 +12,10 @@ import { IncrementalMarkdown } from '../render/incremental';
 import { answerNote, answerThinkingSummary, isStreaming } from './answerStats';
 import { button, element, setText } from '../element';
 import { addMathCopyButtons } from './mathCopy';
+import { Throttle } from '../throttle';
+
+/** Token counts and the note while streaming: four updates a second. */
+const CHROME_INTERVAL_MS = 250;
 
 export interface MessageViewHost {
   action(action: AnswerAction, turnId: string): void;
@@ -51,6 +55,7 @@ export class MessageView {
   private readonly renderUser: () => void;
   private readonly answerText: IncrementalMarkdown;
   private readonly thinkingText: IncrementalMarkdown;
+  private readonly chrome = new Throttle(() => this.updateChrome(), CHROME_INTERVAL_MS);
 
   constructor(
     turn: Turn,
@@ -83,7 +88,7 @@ export class MessageView {
     this.thinking.addEventListener('toggle', () => this.flushThinkingBacklog());
     this.appendText(turn.assistant.reasoning, turn.assistant.content);
     if (!isStreaming(this.answer)) this.finishText();
-    this.updateChrome(Date.now());
+    this.chrome.run();
   }
 
   get id(): string {
@@ -130,21 +135,28 @@ export class MessageView {
     this.appendText(reasoning, content);
     // A continued answer streams again after it had ended.
     if (wasStreaming && !isStreaming(this.answer)) this.finishText();
-    this.updateChrome(Date.now());
+    // Counters change with every token; a change of state (started, ended) shows at once.
+    if (wasStreaming === isStreaming(this.answer)) this.chrome.schedule();
+    else this.chrome.run();
   }
 
   setLast(last: boolean): void {
     this.last = last;
-    this.updateChrome(Date.now());
+    this.chrome.run();
   }
 
   setShowThinking(show: boolean): void {
     this.showThinking = show;
-    this.updateChrome(Date.now());
+    this.chrome.run();
   }
 
-  /** Everything around the text; called on changes and once a second while streaming. */
-  updateChrome(now: number): void {
+  /** Everything around the text, now; while streaming the view calls this once a second. */
+  refresh(): void {
+    this.chrome.run();
+  }
+
+  private updateChrome(): void {
+    const now = Date.now();
     const answer = this.answer;
     const streaming = isStreaming(answer);
     const hasContent = answer.content.trim() !== '';
