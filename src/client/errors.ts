@@ -3,30 +3,7 @@
  * whose message is a single line telling the user what to fix.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-
-export type BackendErrorKind =
-  | 'auth'
-  | 'notFound'
-  | 'model'
-  | 'rateLimit'
-  | 'server'
-  | 'connection'
-  | 'timeout'
-  | 'protocol'
-  | 'badRequest';
-
-export class BackendError extends Error {
-  override readonly name = 'BackendError';
-
-  constructor(
-    readonly kind: BackendErrorKind,
-    message: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(oneLine(message, MAX_MESSAGE), options);
-  }
-}
+import { BackendError, type BackendErrorKind, oneLine } from './backendError';
 
 /** What the messages need to name the setting or URL to fix. */
 export interface ErrorContext {
@@ -38,7 +15,6 @@ export interface ErrorContext {
   availableModels?: readonly string[];
 }
 
-const MAX_MESSAGE = 220;
 const MAX_SERVER_TEXT = 90;
 
 export function toBackendError(err: unknown, ctx: ErrorContext): BackendError {
@@ -271,7 +247,3 @@ function clip(text: string): string {
   return oneLine(text, MAX_SERVER_TEXT).replace(/[.\s]+$/, '');
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}

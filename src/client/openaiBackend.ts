@@ -8,7 +8,8 @@ import type { AssistantPrefill, ChatBackend, ChatRequest, ChatStreamEvent, Finis
 import { assistantPrefixText, splitterAfter } from '../core/continuation';
 import { ReasoningSplitter, THINK_CLOSE } from '../core/reasoning';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
-import { type BackendError, type ErrorContext, isModelNotFound, stallError, streamError, toBackendError, truncatedStreamError } from './errors';
+import type { BackendError } from './backendError';
+import { type ErrorContext, isModelNotFound, stallError, streamError, toBackendError, truncatedStreamError } from './errors';
 
 export interface OpenAIChatBackendOptions {
   baseUrl: string;

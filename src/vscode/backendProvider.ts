@@ -5,7 +5,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChatBackend } from '../core/chat';
-import { OpenAIChatBackend } from '../client/openaiBackend';
 import type { LocalEngine } from './localEngine';
 import type { ModelStore } from './modelStore';
 import { readSettings, type QedSettings } from './settings';
@@ -30,6 +29,8 @@ export class BackendProvider {
 
   async resolve(onStatus: (message: string) => void): Promise<ResolvedBackend> {
     const settings = readSettings();
+    // Loaded on the first run, not at activation: the OpenAI SDK is most of the extension's code.
+    const { OpenAIChatBackend } = await import('../client/openaiBackend');
     if (settings.backend === 'endpoint') {
       if (!settings.endpoint.url) throw new NotConfiguredError('qed.backend is “endpoint” but qed.endpoint.url is empty.');
       const apiKey = await this.secrets.get(ENDPOINT_KEY_SECRET);

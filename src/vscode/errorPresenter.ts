@@ -3,7 +3,7 @@
  * open the right settings, set the API key), so a bad setting is never a dead end.
  */
 import * as vscode from 'vscode';
-import { BackendError } from '../client/errors';
+import { BackendError } from '../client/backendError';
 import { EngineStartError } from '../engine/supervisor';
 import { ModelDownloadError } from './modelStore';
 import { NotConfiguredError } from './backendProvider';

@@ -4,7 +4,6 @@
  * is replaced only for Re-prove/repair runs, and only when the user confirms.
  */
 import * as vscode from 'vscode';
-import { proofBlock } from '../core/proofToLatex';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import type { RunOrigin } from './proofController';
 import { environmentName } from './theoremLenses';
@@ -42,6 +41,8 @@ export class ProofInserter {
     const anchorLine = document.lineAt(document.positionAt(target.environment?.span.start ?? target.anchor).line);
     const indent = anchorLine.text.slice(0, anchorLine.firstNonWhitespaceCharacterIndex);
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    // Imported on use: markdown-it need not load at activation.
+    const { proofBlock } = await import('../core/proofToLatex');
     const block = indentLines(proofBlock(answer, origin.format), indent).replace(/\n/g, eol);
     const separator = origin.format === 'markdown' ? eol + eol : eol;
     const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false, viewColumn: columnOf(document) });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpenAIChatBackend } from '../../src/client/openaiBackend';
-import { BackendError } from '../../src/client/errors';
+import { BackendError } from '../../src/client/backendError';
 import { proveMessages } from '../../src/core/prompts';
 import { createLogger } from '../../src/engine/logger';
 import { EngineStartError, EngineSupervisor } from '../../src/engine/supervisor';

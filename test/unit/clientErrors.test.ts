@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BackendError, toBackendError } from '../../src/client/errors';
+import { BackendError } from '../../src/client/backendError';
+import { toBackendError } from '../../src/client/errors';
 import { OpenAIChatBackend } from '../../src/client/openaiBackend';
 import type { ChatRequest, ChatStreamEvent } from '../../src/core/chat';
 

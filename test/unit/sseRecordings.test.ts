@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { BackendError } from '../../src/client/errors';
+import { BackendError } from '../../src/client/backendError';
 import { OpenAIChatBackend } from '../../src/client/openaiBackend';
 import type { ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../../src/core/chat';
 

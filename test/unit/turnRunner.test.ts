@@ -4,7 +4,7 @@
  * ChatBackend contract says an aborted stream ends (`done: cancelled`).
  */
 import assert from 'node:assert/strict';
-import { BackendError } from '../../src/client/errors';
+import { BackendError } from '../../src/client/backendError';
 import type { ChatBackend, ChatRequest, ChatStreamEvent } from '../../src/core/chat';
 import { continueTurn, runTurn, type TurnOptions } from '../../src/core/conversation/turnRunner';
 import type { AssistantAnswer } from '../../src/core/conversation/types';

