@@ -454,12 +454,26 @@ describe('Chat view webview (Chromium)', function () {
     assert.equal(await page.locator('details.thinking').isVisible(), false, 'qed.chat.showThinking off hides Thinking');
     assert.equal(await page.locator('.user-body .katex').count(), 1, 'document macros render');
     assert.equal(await page.locator('.user-body .math-source').count(), 0);
+    assert.equal(await page.locator('details.sent-prompt').isVisible(), false, 'a message sent as typed has no “Sent to the model”');
+
     await page.screenshot({ path: join(ARTIFACTS, 'chat-high-contrast.png') });
     assert.equal(await page.evaluate(() => window.__pwned), false);
     assert.equal(await page.locator('.answer-body script, .answer-body img, .answer-body iframe').count(), 0);
     assert.equal(await page.locator('.answer-body a[href^="javascript"]').count(), 0);
     assertOnlyLocal(h);
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
+
+    // A slash command: the view shows what was typed; what the model got is one click away.
+    const prompt = 'Generate a rigorous proof to the following question:\n\n$\\RR$ is uncountable.';
+    await h.send({ type: 'snapshot', state: chatState({ conversation: conversation([{ ...turn('t2', prompt, { content: 'By diagonalisation.', status: 'done', endedAt: 5 }), typed: '/prove $\\RR$ is uncountable.' }], { katexMacros: { '\\RR': '\\mathbb{R}' } }) }) });
+    await h.frame();
+    assert.equal(await page.locator('.user-body').textContent().then((text) => text?.startsWith('/prove ')), true, 'the typed command is shown');
+    assert.equal(await page.locator('.user-body .katex').count(), 1);
+    const sent = page.locator('details.sent-prompt');
+    assert.equal(await sent.isVisible(), true);
+    assert.equal(await sent.evaluate((node) => (node as unknown as { open: boolean }).open), false, 'collapsed');
+    assert.equal(await sent.locator('summary').textContent(), 'Sent to the model');
+    assert.equal(await sent.locator('.prompt-text').textContent(), prompt, 'exactly what the model got');
     assert.deepEqual(h.errors, []);
     await page.close();
   });

@@ -19,7 +19,8 @@ function conversation(id: string, overrides: Partial<Conversation> = {}): Conver
     turns: [
       {
         id: 'turn-1',
-        user: 'Prove that $\\sqrt 2$ is irrational.\nPlease be careful.',
+        user: 'Generate a rigorous proof to the following question:\n\nProve that $\\sqrt 2$ is irrational.',
+        typed: '/prove Prove that $\\sqrt 2$ is irrational.',
         assistant: {
           reasoning: 'Suppose $\\sqrt 2 = p/q$ in lowest terms.\nThen...',
           content: 'Assume $\\sqrt 2 = p/q$. Then $p^2 = 2q^2$, so $p$ is even…',
@@ -187,7 +188,8 @@ describe('HistoryStore', () => {
         '',
         '**You**',
         '',
-        'Prove that $\\sqrt 2$ is irrational.\nPlease be careful.',
+        // What the user typed, not the prompt the command expanded to.
+        '/prove Prove that $\\sqrt 2$ is irrational.',
         '',
         '**QED-Nano**',
         '',

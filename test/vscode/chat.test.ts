@@ -120,6 +120,7 @@ describe('QED chat', function () {
     const answer = await lastAnswerUntil(controller, (candidate) => MATH.test(candidate.content));
     const [turn] = conversation.turns;
     assert.equal(turn!.user, 'Generate a rigorous proof to the following question:\n\n$\\sqrt{2}$ is irrational.');
+    assert.equal(turn!.typed, '/prove $\\sqrt{2}$ is irrational.', 'what the user typed is kept for the view');
     assert.equal(answer.status, 'done', answer.error);
     assert.ok(answer.reasoning.length > 0, 'thinking streamed');
     assert.match(answer.content, MATH, 'the answer has math');
@@ -138,9 +139,11 @@ describe('QED chat', function () {
     await controller.open(id);
     const reopened = controller.currentConversation!;
     assert.equal(reopened.id, id);
-    assert.deepEqual(reopened.turns.map((t) => [t.user, t.assistant.content, t.assistant.status]), conversation.turns.map((t) => [t.user, t.assistant.content, t.assistant.status]));
+    assert.deepEqual(reopened.turns.map((t) => [t.user, t.typed, t.assistant.content, t.assistant.status]), conversation.turns.map((t) => [t.user, t.typed, t.assistant.content, t.assistant.status]));
+    assert.equal(reopened.turns[1]!.typed, undefined, 'a plain message is sent as typed');
     const markdown = await controller.exportMarkdown(id);
     assert.ok(markdown?.startsWith('# $\\sqrt{2}$ is irrational.\n'), markdown?.slice(0, 80));
+    assert.ok(markdown?.includes('**You**\n\n/prove $\\sqrt{2}$ is irrational.\n'), 'the export shows the message as typed');
   });
 
   it('Stop ends the answer and keeps the partial thinking; the next message works', async () => {

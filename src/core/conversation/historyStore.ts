@@ -254,6 +254,7 @@ function parseConversation(text: string, id: string, withTurns: boolean): Parsed
 
 function isTurn(value: unknown): boolean {
   if (!isRecord(value) || typeof value.id !== 'string' || typeof value.user !== 'string') return false;
+  if (value.typed !== undefined && typeof value.typed !== 'string') return false;
   const answer = value.assistant;
   return isRecord(answer) && typeof answer.reasoning === 'string' && typeof answer.content === 'string' && typeof answer.status === 'string';
 }

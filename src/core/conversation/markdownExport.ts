@@ -8,7 +8,7 @@ import type { AssistantAnswer, Conversation } from './types';
 export function conversationToMarkdown(conversation: Conversation): string {
   const lines: string[] = [`# ${conversation.title}`, '', header(conversation), ''];
   for (const turn of conversation.turns) {
-    lines.push('---', '', '**You**', '', turn.user.trim(), '', '**QED-Nano**', '');
+    lines.push('---', '', '**You**', '', (turn.typed ?? turn.user).trim(), '', '**QED-Nano**', '');
     const answer = turn.assistant;
     if (answer.reasoning.trim()) {
       // A blank line after <summary> and before </details> lets Markdown render inside the block.

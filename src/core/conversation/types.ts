@@ -27,7 +27,10 @@ export interface ConversationSettings {
 
 export interface Turn {
   id: string;
+  /** What the model was sent for this turn. */
   user: string;
+  /** What the user typed, when the model was sent more: a slash command and its expanded prompt. */
+  typed?: string;
   assistant: AssistantAnswer;
 }
 

@@ -137,7 +137,8 @@ export class ChatController implements vscode.Disposable {
       return;
     }
     const conversation = this.conversation ?? this.startConversation(expanded.title);
-    const turn: Turn = { id: randomUUID(), user: expanded.user, assistant: pendingAnswer() };
+    const typed = text.trim();
+    const turn: Turn = { id: randomUUID(), user: expanded.user, ...(typed !== expanded.user ? { typed } : {}), assistant: pendingAnswer() };
     conversation.turns.push(turn);
     await this.answer(conversation, turn, 'new');
   }

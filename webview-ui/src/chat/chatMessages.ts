@@ -38,7 +38,7 @@ function isAnswer(value: unknown): value is AssistantAnswer {
 }
 
 function isTurn(value: unknown): value is Turn {
-  return isObject(value) && isString(value.id) && isString(value.user) && isAnswer(value.assistant);
+  return isObject(value) && isString(value.id) && isString(value.user) && (value.typed === undefined || isString(value.typed)) && isAnswer(value.assistant);
 }
 
 function isSummary(value: unknown): value is ConversationSummary {

@@ -29,6 +29,7 @@ export class MessageView {
   private answer: AssistantAnswer;
   private turnId: string;
   private userText: string;
+  private typedText: string | undefined;
   /** The user opened or closed Thinking: stop opening and closing it for them. */
   private thinkingTouched = false;
   /** Reasoning not rendered yet because Thinking is closed (rendering hidden text is waste). */
@@ -37,6 +38,9 @@ export class MessageView {
   private showThinking = true;
 
   private readonly userBody = element('div', { class: 'markdown user-body' });
+  /** For a slash command: the prompt it expanded to, exactly as the model got it. */
+  private readonly sentText = element('pre', { class: 'prompt-text' });
+  private readonly sent = element('details', { class: 'prompt sent-prompt' }, element('summary', { class: 'prompt-summary' }, 'Sent to the model'), this.sentText);
   private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
   private readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
   private readonly thinking = element('details', { class: 'thinking' }, element('summary', { class: 'thinking-summary' }, this.thinkingLabel), this.thinkingBody);
@@ -64,15 +68,20 @@ export class MessageView {
   ) {
     this.turnId = turn.id;
     this.userText = turn.user;
+    this.typedText = turn.typed;
     this.answer = { ...turn.assistant, reasoning: '', content: '' };
     this.element = element(
       'article',
       { class: 'turn', 'data-turn-id': turn.id },
-      element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'message-role' }, 'You'), this.userBody),
+      element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'message-role' }, 'You'), this.userBody, this.sent),
       element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'message-role' }, 'QED-Nano'), this.thinking, this.answerBody, this.note, this.actions),
     );
-    setRenderedHtml(this.userBody, renderer.render(turn.user));
-    this.renderUser = () => setRenderedHtml(this.userBody, renderer.render(this.userText));
+    this.renderUser = () => {
+      setRenderedHtml(this.userBody, renderer.render(this.typedText ?? this.userText));
+      setText(this.sentText, this.userText);
+      this.sent.hidden = this.typedText === undefined;
+    };
+    this.renderUser();
     const onRender = () => {
       addMathCopyButtons(this.answerBody, (tex) => host.copyText(tex));
       host.rendered();
@@ -101,8 +110,9 @@ export class MessageView {
 
   /** The turn again (a snapshot): only new text is rendered when it extends what is shown. */
   update(turn: Turn): void {
-    if (turn.user !== this.userText) {
+    if (turn.user !== this.userText || turn.typed !== this.typedText) {
       this.userText = turn.user;
+      this.typedText = turn.typed;
       this.renderUser();
     }
     const next = turn.assistant;
