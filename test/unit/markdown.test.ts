@@ -97,6 +97,13 @@ describe('markdown renderer', () => {
     assert.match(html, /costs \$5/);
   });
 
+  it('renders a \\boxed{…} written outside math, and leaves an unclosed one as text', () => {
+    const html = render('Based on my evaluation, the final overall score should be: \\boxed{0.5}. Or \\boxed{\\{x\\} = 1}; and \\boxed{2');
+    assert.equal(count(html, /<span class="katex">/g), 2);
+    assert.match(visibleText(html), /score should be: 0\.5\u200b?\. Or \{x\}=1\u200b?; and \\boxed\{2\s*$/, 'only the unclosed box stays source');
+    assert.equal(count(render('$\\boxed{1}$'), /<span class="katex">/g), 1, 'a box inside math is the math plugin\'s');
+  });
+
   it('turns theorem-like environments into prose', () => {
     const html = render('\\begin{lemma}[Key]\nEvery $n$ works.\n\\end{lemma}\n\n\\begin{proof}\nTrivial. \\end{proof}');
     assert.match(html, /<strong>Lemma \(Key\)\.<\/strong>/);

@@ -72,6 +72,44 @@ describe('LatexDelimiters', () => {
   });
 });
 
+describe('LatexDelimiters braces', () => {
+  /** The real (unescaped) `{` positions, and each one's match by counting depth from it. */
+  function scanBraces(src: string): Map<number, number | undefined> {
+    const found = new Map<number, number | undefined>();
+    for (let i = 0; i < src.length; i++) {
+      if (src[i] === '\\') i++;
+      else if (src[i] === '{') found.set(i, undefined);
+    }
+    for (const at of found.keys()) {
+      let depth = 0;
+      for (let i = at; i < src.length; i++) {
+        if (src[i] === '\\') i++;
+        else if (src[i] === '{') depth++;
+        else if (src[i] === '}' && --depth === 0) {
+          found.set(at, i);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  it('matches each { with its } like counting depth from it, escaped braces aside', () => {
+    const next = random(7);
+    const alphabet = ['\\', '{', '{', '}', '}', 'x'];
+    let checked = 0;
+    for (let round = 0; round < 400; round++) {
+      const src = Array.from({ length: 30 }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const index = new LatexDelimiters(src);
+      for (const [at, end] of scanBraces(src)) {
+        assert.equal(index.braceEnd(at), end, `${JSON.stringify(src)} at ${at}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 1000);
+  });
+});
+
 describe('math renderer limits', () => {
   const renderMath = createMathRenderer({});
   const typeset = (tex: string) => renderMath(tex, false, new MathBudget());
@@ -113,6 +151,11 @@ describe('math renderer limits', () => {
     assert.ok(formulas > 100 && formulas < 3000, `${formulas} formulas typeset`);
     assert.ok(html.length < 4_000_000, `${html.length} characters of HTML`);
     assert.ok(html.endsWith(' x x x</p>\n'));
+  });
+
+  it('leaves a megabyte of unclosed \\boxed{ as text', () => {
+    const html = createMarkdownRenderer().render('\\boxed{'.repeat(150_000));
+    assert.equal(html, `<p>${'\\boxed{'.repeat(150_000)}</p>\n`);
   });
 
   it('leaves a megabyte of unclosed \\( and \\[ as text', () => {

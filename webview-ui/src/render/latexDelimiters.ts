@@ -13,6 +13,7 @@
 export class LatexDelimiters {
   private closers: { ')': number[]; ']': number[] } | undefined;
   private environments: Map<number, number> | undefined;
+  private braces: Map<number, number> | undefined;
 
   constructor(private readonly text: string) {}
 
@@ -28,6 +29,11 @@ export class LatexDelimiters {
     return (this.environments ??= this.pairEnvironments()).get(at);
   }
 
+  /** For a `{` at `at`: the index of its matching `}`, if any (`\{` and `\}` are not braces). */
+  braceEnd(at: number): number | undefined {
+    return (this.braces ??= this.pairBraces()).get(at);
+  }
+
   private findClosers(): { ')': number[]; ']': number[] } {
     const found = { ')': [] as number[], ']': [] as number[] };
     const text = this.text;
@@ -36,6 +42,19 @@ export class LatexDelimiters {
       if (next === ')' || next === ']') found[next].push(i);
     }
     return found;
+  }
+
+  private pairBraces(): Map<number, number> {
+    const ends = new Map<number, number>();
+    const open: number[] = [];
+    const text = this.text;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\\') i++;
+      else if (c === '{') open.push(i);
+      else if (c === '}' && open.length > 0) ends.set(open.pop()!, i);
+    }
+    return ends;
   }
 
   /** Pairs every `\begin{name}` with its `\end{name}`, nesting by name like TeX. */

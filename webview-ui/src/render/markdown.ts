@@ -3,9 +3,10 @@
  * proof, and the chat).
  *
  * Math syntax: `@vscode/markdown-it-katex` parses `$…$` and `$$…$$` (also across blank lines);
- * the rules below add `\(…\)`, `\[…\]` and bare math environments (`\begin{align*}`…). The
- * plugin's own `enableBareBlocks` is not used: it hands *any* `\begin{…}` to KaTeX, so a
- * model's `\begin{proof}` would swallow the whole proof into one failed formula.
+ * the rules below add `\(…\)`, `\[…\]`, bare math environments (`\begin{align*}`…) and a bare
+ * `\boxed{…}` (a final answer or grade outside math). The plugin's own `enableBareBlocks` is not
+ * used: it hands *any* `\begin{…}` to KaTeX, so a model's `\begin{proof}` would swallow the whole
+ * proof into one failed formula.
  *
  * Safety: `html: false` (raw HTML is shown as text), links only to http(s)/mailto, images
  * shown as links (no request can leave the webview), KaTeX with `trust: false` (no `\href`,
@@ -181,7 +182,9 @@ function matchEnvironment(state: StateInline | StateBlock, at: number, limit: nu
   return end !== undefined && end <= limit ? { end } : undefined;
 }
 
-/** Inline `\(…\)`, `\[…\]` and math environments inside a paragraph. Runs before `escape`. */
+const BOXED = '\\boxed{';
+
+/** Inline `\(…\)`, `\[…\]`, math environments and a bare `\boxed{…}` inside a paragraph. Runs before `escape`. */
 function latexInline(state: StateInline, silent: boolean): boolean {
   const { src, pos, posMax } = state;
   if (src.charCodeAt(pos) !== 0x5c /* \ */) return false;
@@ -189,18 +192,28 @@ function latexInline(state: StateInline, silent: boolean): boolean {
   let content: string;
   let after: number;
   let display: boolean;
+  let markup = `\\${next}`;
   if (next === '(' || next === '[') {
     const close = latexDelimiters(state).closerAfter(next === '(' ? ')' : ']', pos + 2, posMax);
     if (close === -1) return false;
     content = src.slice(pos + 2, close);
     after = close + 2;
     display = next === '[';
+  } else if (src.startsWith(BOXED, pos)) {
+    // A final answer or grade the model boxed outside math (`\boxed{1}` ends QED-Nano's critiques).
+    const close = latexDelimiters(state).braceEnd(pos + BOXED.length - 1);
+    if (close === undefined || close >= posMax) return false;
+    content = src.slice(pos, close + 1);
+    after = close + 1;
+    display = false;
+    markup = '\\boxed';
   } else if (next === 'b') {
     const environment = matchEnvironment(state, pos, posMax);
     if (!environment) return false;
     content = src.slice(pos, environment.end);
     after = environment.end;
     display = true;
+    markup = '\\begin';
   } else {
     return false;
   }
@@ -208,7 +221,7 @@ function latexInline(state: StateInline, silent: boolean): boolean {
   if (!silent) {
     const token = state.push(display ? 'math_inline_block' : 'math_inline', 'math', 0);
     token.content = content;
-    token.markup = next === 'b' ? '\\begin' : `\\${next}`;
+    token.markup = markup;
   }
   state.pos = after;
   return true;
