@@ -401,6 +401,39 @@ describe('Proof panel webview (Chromium)', function () {
     await page.close();
   });
 
+  it('opens a re-created webview where the reader was in a long answer', async () => {
+    const content = proofText(200_000);
+    const run = snapshot({ runId: 'run-place', status: 'done', finishReason: 'stop', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
+    const blockAt = (page: Page, index: number) =>
+      page.evaluate((index) => {
+        const block = document.querySelectorAll('.proof-body .md-page > .md-block')[index] as HTMLElement;
+        return { top: Math.round(block.getBoundingClientRect().top), placeholder: block.classList.contains('md-placeholder') };
+      }, index);
+    const first = await open('dark', { run });
+    const target = Math.floor(expectedRendering(content).blocks * 0.7);
+    // The reader scrolls to a block deep in the answer, a little past its top, and stops there.
+    await first.page.evaluate((index) => {
+      document.querySelectorAll('.proof-body .md-page > .md-block')[index].scrollIntoView();
+      window.scrollBy(0, 7);
+    }, target);
+    // Blocks above render in idle time meanwhile; the place is saved at most 300 ms after the page last moved.
+    await first.page.waitForFunction(() => document.querySelectorAll('.proof-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
+    await first.page.waitForTimeout(600);
+    const readingAt = (await blockAt(first.page, target)).top;
+    const saved = await first.page.evaluate(() => window.__state);
+    await first.page.close();
+    assert.equal(saved.scroll.block.section, 'proof');
+
+    const again = await open('dark', saved);
+    // Held while the blocks around it render, and still there after.
+    await again.page.waitForTimeout(500);
+    const now = await blockAt(again.page, target);
+    assert.ok(Math.abs(now.top - readingAt) <= 2, `the block read last is at ${now.top} px, was at ${readingAt} px`);
+    assert.equal(now.placeholder, false, 'and it is rendered');
+    assert.deepEqual(again.errors, []);
+    await again.page.close();
+  });
+
   it('reopens a long answer that is still streaming at its end, and goes on following it', async () => {
     const content = proofText(200_000);
     const runId = 'run-reopen-streaming';

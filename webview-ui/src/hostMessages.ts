@@ -1,9 +1,11 @@
 /**
- * Defensive parsing of what arrives on `window` 'message': anything that is not a well-formed
- * HostToPanel message is dropped, so a malformed or foreign message cannot break the panel.
+ * Defensive parsing of what arrives on `window` 'message' (and of the saved state): anything that
+ * is not a well-formed HostToPanel message is dropped, so a malformed or foreign message cannot
+ * break the panel.
  */
 import type { FinishReason, Usage } from '../../src/core/chat';
 import type { HostToPanel, RunKind, RunSnapshot, RunStatus } from '../../src/core/panelProtocol';
+import type { ScrollAnchor } from './scrollAnchor';
 
 type Fields = Record<string, unknown>;
 
@@ -59,6 +61,20 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     optional(value.usage, isUsage) &&
     optional(value.error, isString) &&
     optional(value.progress, isString)
+  );
+}
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** The saved reading place (scrollAnchor.ts); an older or damaged one is ignored. */
+export function isScrollAnchor(value: unknown): value is ScrollAnchor {
+  return (
+    isObject(value) &&
+    isString(value.runId) &&
+    isBoolean(value.following) &&
+    isFiniteNumber(value.scrollY) &&
+    optional(value.thinkingOpen, isBoolean) &&
+    optional(value.block, (block): block is ScrollAnchor['block'] => isObject(block) && isString(block.section) && isCount(block.index) && isFiniteNumber(block.top))
   );
 }
 

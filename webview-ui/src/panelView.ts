@@ -9,6 +9,7 @@ import type { DocumentRenderer } from './documentRenderer';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
 import { isActive, statusLine, thinkingSummary } from './runStats';
+import { anchorBlock, restoreAnchor, type ScrollAnchor } from './scrollAnchor';
 import { Throttle } from './throttle';
 
 type Delta = Extract<HostToPanel, { type: 'delta' }>;
@@ -18,6 +19,8 @@ export interface PanelViewHost {
   post(message: PanelToHost): void;
   /** The run changed; `urgent` for changes worth saving at once (status, new run). */
   runChanged(run: RunSnapshot | undefined, urgent: boolean): void;
+  /** The page scrolled, or its text moved (blocks rendered): where the reader is may have changed. */
+  placeChanged(): void;
 }
 
 /** Distance from the bottom within which the page keeps following streamed text. */
@@ -113,9 +116,15 @@ export class PanelView {
     this.critique = new CritiqueView(renderer);
     this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.thinking, this.proof);
     root.replaceChildren(this.header, this.main, this.empty);
-    const onRender = () => this.keepFollowing();
-    this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
-    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender });
+    this.proofText = new IncrementalMarkdown(this.proofBody, renderer);
+    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer);
+    // Following the end as the text grows: a ResizeObserver runs after the frame's layout, so
+    // reading the page's height there costs nothing. Scrolling right after each render instead
+    // forced a second layout of the page in every frame.
+    new ResizeObserver(() => {
+      this.keepFollowing();
+      this.placeChanged();
+    }).observe(this.main);
 
     this.stopButton.addEventListener('click', () => this.act('stop'));
     this.copyButton.addEventListener('click', () => this.act('copy'));
@@ -135,12 +144,43 @@ export class PanelView {
       const atBottom = window.innerHeight + window.scrollY >= page.scrollHeight - FOLLOW_SLACK_PX;
       this.following = atBottom || (this.followedTo !== undefined && window.scrollY >= this.followedTo - 2);
       if (!this.following) this.followedTo = undefined;
+      this.placeChanged();
     }, { passive: true });
     this.chrome.run();
   }
 
   get snapshot(): RunSnapshot | undefined {
     return this.run;
+  }
+
+  /** Where the reader is, saved with the run for when the webview is re-created. */
+  get scrollAnchor(): ScrollAnchor | undefined {
+    if (!this.run) return undefined;
+    return {
+      runId: this.run.runId,
+      following: this.following,
+      scrollY: window.scrollY,
+      block: anchorBlock(this.scrollSections()),
+      thinkingOpen: this.thinkingTouched ? this.thinking.open : undefined,
+    };
+  }
+
+  /** Back to where the reader was in this run (after `showSnapshot` of the same run). */
+  restoreScroll(anchor: ScrollAnchor): void {
+    const run = this.run;
+    if (!run || anchor.runId !== run.runId) return;
+    if (anchor.thinkingOpen !== undefined) {
+      this.thinkingTouched = true;
+      this.thinking.open = anchor.thinkingOpen;
+      this.flushThinkingBacklog();
+      if (!isActive(run)) this.thinkingText.finish();
+    }
+    if (anchor.following && isActive(run)) return this.keepFollowing();
+    restoreAnchor(this.scrollSections(), anchor);
+  }
+
+  private scrollSections(): Record<string, HTMLElement> {
+    return { thinking: this.thinkingBody, proof: this.proofBody };
   }
 
   handle(message: HostToPanel): void {
@@ -273,6 +313,11 @@ export class PanelView {
         this.copyButton.textContent = 'Copy';
       }, COPIED_FEEDBACK_MS);
     }
+  }
+
+  /** While following a streaming run the place is "the end", saved with the run anyway. */
+  private placeChanged(): void {
+    if (!(this.following && this.run && isActive(this.run))) this.host.placeChanged();
   }
 
   private keepFollowing(): void {

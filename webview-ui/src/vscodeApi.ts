@@ -1,9 +1,11 @@
 /** The typed face of `acquireVsCodeApi()`, which VS Code defines before the panel script runs. */
 import type { PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
+import type { ScrollAnchor } from './scrollAnchor';
 
 /** What survives the webview being re-created; proofPanel.ts reads `run` in its serializer. */
 export interface PanelState {
   run?: RunSnapshot;
+  scroll?: ScrollAnchor;
 }
 
 export interface VsCodeApi {
