@@ -42,7 +42,11 @@ new PerformanceObserver((list) => {
 }).observe({ type: 'measure' });
 try {
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__bench.loaf.push([e.startTime, e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0)]);
+    for (const e of list.getEntries()) {
+      const end = e.startTime + e.duration;
+      // Script; then style and layout (from styleAndLayoutStart), the rest being rendering steps before it.
+      window.__bench.loaf.push([e.startTime, e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0]);
+    }
   }).observe({ type: 'long-animation-frame' });
 } catch {}
 // Whether the proof's blocks in the viewport are rendered (not placeholders) and there is one.
@@ -123,6 +127,10 @@ interface StreamRun {
   longestAnimationFrameMs: number;
   /** Script time in the longest long animation frame: what the page itself spent. */
   longestAnimationFrameScriptMs: number;
+  /** Style and layout time in it: the browser's work on the page's DOM. */
+  longestAnimationFrameLayoutMs: number;
+  /** About when it happened: the 1,000-token window it fell in (its end). */
+  longestAnimationFrameAtToken: number;
   seconds: number;
 }
 
@@ -170,7 +178,7 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     },
     { runId, pieces, tokensPerSecond: TOKENS_PER_SECOND, frameMs: FRAME_MS, windowTokens: WINDOW_TOKENS },
   );
-  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number][] };
+  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number][] };
   const tasks = await Promise.all(taskAt);
   await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
   await h.frame();
@@ -196,6 +204,8 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     longAnimationFrames: loafs.length,
     longestAnimationFrameMs: loafs[0]?.[1] ?? 0,
     longestAnimationFrameScriptMs: loafs[0]?.[2] ?? 0,
+    longestAnimationFrameLayoutMs: loafs[0]?.[3] ?? 0,
+    longestAnimationFrameAtToken: loafs[0] ? Math.max(0, boundaries.findIndex((at) => at > loafs[0]![0])) * WINDOW_TOKENS : 0,
     seconds: result.seconds,
   };
 }
@@ -266,7 +276,7 @@ export async function benchRenderStreaming(): Promise<string> {
       `Frames while streaming (requestAnimationFrame deltas): longest ${ms(median(streams.map((run) => run.longestFrameMs)))} (goal < 50 ms), ` +
         `99th percentile ${ms(median(streams.map((run) => run.p99FrameMs)))}; per run: longest ${streams.map((run) => run.longestFrameMs.toFixed(0)).join(', ')} ms, ` +
         `over 50 ms ${streams.map((run) => run.slowFrames).join(', ')} of ~${Math.round(median(streams.map((run) => run.seconds)) * 60).toLocaleString('en')} frames. ` +
-        `Long animation frames (main thread busy > 50 ms) per run: ${streams.map((run) => run.longAnimationFrames).join(', ')}; the longest ${streams.map((run) => `${run.longestAnimationFrameMs.toFixed(0)} ms (${run.longestAnimationFrameScriptMs.toFixed(0)} ms script)`).join(', ')}. ` +
+        `Long animation frames (main thread busy > 50 ms) per run: ${streams.map((run) => run.longAnimationFrames).join(', ')}; the longest ${streams.map((run) => (run.longAnimationFrames ? `${run.longestAnimationFrameMs.toFixed(0)} ms (${run.longestAnimationFrameScriptMs.toFixed(0)} ms script, ${run.longestAnimationFrameLayoutMs.toFixed(0)} ms style and layout, before token ${run.longestAnimationFrameAtToken.toLocaleString('en-US')})` : 'none')).join('; ')}. ` +
         `A run took ${median(streams.map((run) => run.seconds)).toFixed(0)} s.`,
       '',
       `Reopening a finished ${(reopenText.length / 1000).toFixed(0)} KB answer: the viewport's blocks rendered ${ms(median(reopens.map((run) => run.visibleMs)))} after the saved state was read ` +
