@@ -266,7 +266,10 @@ describe('QED in code-server, through the UI', function () {
     assert.match(run.selection, /selected/);
     assert.equal(state.tone, 'success', `the run finished: ${state.status}`);
     assert.match(state.status, /^Finished · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/, 'the status line shows tokens/s');
-    assert.match(state.thinkingLabel, /^Thinking · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/);
+    // Tokens per second shows once the thinking lasted long enough to mean something (250 ms).
+    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d.]+ tok\/s)?$/.exec(state.thinkingLabel);
+    assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
+    if (Number(thinking[1]) >= 0.3) assert.ok(thinking[2], `tokens per second: ${state.thinkingLabel}`);
     assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+\.gguf · CPU, \d+ threads$/);
     assert.match(state.title, /irrational\.tex:47/);
     assertRenderedProof(state, 'proof');
@@ -303,15 +306,19 @@ describe('QED in code-server, through the UI', function () {
     await applySettings({ 'qed.generation.maxTokens': 200_000 });
     let clickedAt;
     let tokensAtClick;
-    const run = await prove(THEOREM_P, {
-      onRunning: async (state, thinkingTokens, frame) => {
-        if (thinkingTokens < 40 || !state.stopVisible) return false;
-        tokensAtClick = thinkingTokens;
-        await frame.locator('.toolbar button[aria-label="Stop generating"]').click();
-        clickedAt = performance.now();
-        return true;
-      },
-    });
+    // The tiny (bigram) model sometimes ends by itself within a second or two: then prove again.
+    let run;
+    for (let attempt = 0; attempt < 3 && !clickedAt; attempt++) {
+      run = await prove(THEOREM_P, {
+        onRunning: async (state, thinkingTokens, frame) => {
+          if (thinkingTokens < 40 || !state.stopVisible) return false;
+          tokensAtClick = thinkingTokens;
+          await frame.locator('.toolbar button[aria-label="Stop generating"]').click();
+          clickedAt = performance.now();
+          return true;
+        },
+      });
+    }
     const stopMs = clickedAt ? elapsed(clickedAt) : undefined;
     await workbench.screenshot(join(artifacts, '2-stopped.png'));
     const state = run.final;
@@ -677,7 +684,10 @@ describe('the QED chat view in code-server, through the UI', function () {
     assert.equal(state.title, '$\\sqrt{2}$ is irrational.');
     assert.equal(state.userKatex, 1, 'the question’s math is rendered by KaTeX');
     assert.ok(state.answerText.trim().length > 0, 'an answer');
-    assert.match(state.thinkingLabel, /^Thinking · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/);
+    // Tokens per second shows once the thinking lasted long enough to mean something (250 ms).
+    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d.]+ tok\/s)?$/.exec(state.thinkingLabel);
+    assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
+    if (Number(thinking[1]) >= 0.3) assert.ok(thinking[2], `tokens per second: ${state.thinkingLabel}`);
     assert.doesNotMatch(state.answerOutsideMath, /\$/, 'no raw $ outside rendered math');
     assert.ok(state.katexFontsLoaded > 0, 'KaTeX fonts loaded in the view');
     assert.match(state.themeKind, /vscode-dark/);
