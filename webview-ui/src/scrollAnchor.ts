@@ -33,9 +33,13 @@ export function anchorBlock(sections: Sections): ScrollAnchor['block'] {
     const page = pages[firstBelowTop(pages)];
     if (!page) continue;
     const blocks = page.children;
-    // An empty block (a lone `\label`…) would come back as a placeholder with some height.
+    // Not an empty block (a lone `\label`…): it would come back as a placeholder with some height.
+    const inView = (block: Element) => {
+      const box = block.getBoundingClientRect();
+      return box.bottom > 0 && box.height >= 1;
+    };
     let inPage = 0;
-    while (inPage < blocks.length - 1 && (blocks[inPage]!.getBoundingClientRect().bottom <= 0 || blocks[inPage]!.getBoundingClientRect().height < 1)) inPage++;
+    while (inPage < blocks.length - 1 && !inView(blocks[inPage]!)) inPage++;
     const top = blocks[inPage]!.getBoundingClientRect().top;
     // A section that starts below the view: the reader is above all its blocks.
     if (top >= window.innerHeight) return undefined;
@@ -76,20 +80,20 @@ export function restoreAnchor(sections: Sections, anchor: ScrollAnchor): void {
     if (element && block) window.scrollTo({ top: window.scrollY + element.getBoundingClientRect().top - block.top });
     else window.scrollTo({ top: anchor.scrollY });
   };
-  let readerMoved = false;
-  const userEvents = ['wheel', 'keydown', 'pointerdown', 'touchstart'] as const;
-  const onUser = () => {
-    readerMoved = true;
-    for (const type of userEvents) window.removeEventListener(type, onUser, true);
+  let held = true;
+  const readerEvents = ['wheel', 'keydown', 'pointerdown', 'touchstart'] as const;
+  const release = () => {
+    held = false;
+    for (const type of readerEvents) window.removeEventListener(type, release, true);
   };
-  for (const type of userEvents) window.addEventListener(type, onUser, { capture: true, passive: true });
+  for (const type of readerEvents) window.addEventListener(type, release, { capture: true, passive: true });
   scroll();
   let frames = 0;
   const hold = () => {
-    if (readerMoved) return;
+    if (!held) return;
     scroll();
     if (++frames < HOLD_FRAMES) requestAnimationFrame(hold);
-    else onUser();
+    else release();
   };
   requestAnimationFrame(hold);
 }
