@@ -1,10 +1,11 @@
 /**
- * The Proof panel's real bundle (dist/webview) in Debian's Chromium, on a page shaped exactly
- * like panelHtml's output (same CSP), with VS Code's webview API and theme variables faked by
- * an inline script of the test page only. A loopback server serves everything, so any request
- * for another origin is something the page tried on its own.
+ * The webviews' real bundles (dist/webview: the Proof panel and the chat) in Debian's Chromium,
+ * on a page shaped exactly like panelHtml's output (same CSP), with VS Code's webview API and
+ * theme variables faked by an inline script of the test page only. A loopback server serves
+ * everything, so any request for another origin is something the page tried on its own.
  *
- * Shared by the panel's tests (test/integration/webview*.test.ts) and the rendering benchmark.
+ * Shared by the webview tests (test/integration/webview*.test.ts, panelDocument, chatWebview)
+ * and the rendering benchmark.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ChatToHost, HostToChat } from '../../src/core/chatProtocol';
 import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
 import { panelHtml } from '../../src/vscode/panelHtml';
 
@@ -65,6 +67,12 @@ export const THEMES = {
       '--vscode-inputValidation-errorBackground': '#5a1d1d',
       '--vscode-inputValidation-warningBackground': '#352a05',
       '--vscode-progressBar-background': '#0078d4',
+      '--vscode-sideBar-background': '#181818',
+      '--vscode-input-background': '#313131',
+      '--vscode-input-foreground': '#cccccc',
+      '--vscode-input-border': '#3c3c3c',
+      '--vscode-dropdown-background': '#313131',
+      '--vscode-dropdown-foreground': '#cccccc',
     },
   },
   light: {
@@ -96,6 +104,12 @@ export const THEMES = {
       '--vscode-inputValidation-errorBackground': '#f2dede',
       '--vscode-inputValidation-warningBackground': '#f6f5d2',
       '--vscode-progressBar-background': '#005fb8',
+      '--vscode-sideBar-background': '#f8f8f8',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#3b3b3b',
+      '--vscode-input-border': '#cecece',
+      '--vscode-dropdown-background': '#ffffff',
+      '--vscode-dropdown-foreground': '#3b3b3b',
     },
   },
   'high-contrast': {
@@ -118,6 +132,9 @@ export const THEMES = {
       '--vscode-textBlockQuote-border': '#ffffff',
       '--vscode-textCodeBlock-background': '#000000',
       '--vscode-errorForeground': '#f48771',
+      '--vscode-sideBar-background': '#000000',
+      '--vscode-input-background': '#000000',
+      '--vscode-input-border': '#6fc3df',
     },
   },
 } as const;
@@ -153,6 +170,13 @@ export function snapshot(run: Partial<RunSnapshot> & { runId: string }): RunSnap
   };
 }
 
+/** The two webview bundles: the Proof panel (an editor tab) and the chat (a side-bar view). */
+const BUNDLES = {
+  panel: { script: 'panel.js', style: 'panel.css', title: 'QED Proof', viewport: { width: 880, height: 1000 } },
+  chat: { script: 'chat.js', style: 'chat.css', title: 'QED', viewport: { width: 420, height: 900 } },
+} as const;
+type Bundle = keyof typeof BUNDLES;
+
 export interface OpenOptions {
   /** What `getState()` returns: the saved state of a re-created webview. */
   state?: unknown;
@@ -164,13 +188,30 @@ export interface OpenOptions {
   headScript?: string;
 }
 
-export interface Harness {
+/** A webview page of either bundle. */
+interface PageHarness {
   page: Page;
   /** Every URL the page requested, in order. */
   requests: string[];
   dialogs: string[];
   /** Uncaught exceptions and console errors. */
   errors: string[];
+  /** Resolves after two animation frames: whatever was scheduled has rendered. */
+  frame(): Promise<void>;
+  /** Requests that went to another origin than the harness's own server. */
+  foreignRequests(): string[];
+  /** Posts host messages with a pause between them, so animation frames render partial text. */
+  postSpaced(messages: unknown[]): Promise<void>;
+}
+
+/** The chat view's page, with the scripted host's side of its protocol. */
+export interface ChatHarness extends PageHarness {
+  send(message: HostToChat): Promise<void>;
+  posted(): Promise<ChatToHost[]>;
+}
+
+/** The Proof panel's page. */
+export interface Harness extends PageHarness {
   send(message: HostToPanel): Promise<void>;
   stream(
     runId: string,
@@ -180,10 +221,6 @@ export interface Harness {
     extra?: Partial<Extract<HostToPanel, { type: 'delta' }>>,
   ): Promise<void>;
   posted(): Promise<PanelToHost[]>;
-  /** Resolves after two animation frames: whatever was scheduled has rendered. */
-  frame(): Promise<void>;
-  /** Requests that went to another origin than the harness's own server. */
-  foreignRequests(): string[];
 }
 
 /** JSON that can sit inside an inline <script>: a `</script>` in the saved text must not end it. */
@@ -192,7 +229,7 @@ function inlineJson(value: unknown): string {
 }
 
 /** panelHtml's page, plus this harness's stand-in for VS Code (inline, with the page's nonce). */
-function testPage(origin: string, theme: ThemeName, state: unknown, headScript: string): string {
+function testPage(origin: string, bundle: Bundle, theme: ThemeName, state: unknown, headScript: string): string {
   const { kind, vars } = THEMES[theme];
   const fake = `<script nonce="${NONCE}">
 // tsx compiles page.evaluate callbacks with esbuild's keepNames, which calls __name() on named functions.
@@ -235,10 +272,10 @@ ${headScript}
   const html = panelHtml({
     cspSource: origin,
     nonce: NONCE,
-    scriptUri: `${origin}/webview/panel.js`,
-    styleUri: `${origin}/webview/panel.css`,
+    scriptUri: `${origin}/webview/${BUNDLES[bundle].script}`,
+    styleUri: `${origin}/webview/${BUNDLES[bundle].style}`,
     katexStyleUri: `${origin}/webview/katex/katex.min.css`,
-    title: 'QED Proof',
+    title: BUNDLES[bundle].title,
   });
   // A function, not a string: the saved state contains `$$`, which a replacement string would mangle.
   return html.replace('<link rel="stylesheet"', () => `${fake}\n<link rel="stylesheet"`);
@@ -286,7 +323,7 @@ function startServer(pages: Map<string, string>): Promise<Server> {
 /** Why the browser harness cannot run here, or undefined if it can. */
 export function webviewUnavailable(): string | undefined {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (apt-get install chromium)`;
-  if (!existsSync(join(WEBVIEW, 'panel.js')) || !existsSync(join(WEBVIEW, 'katex', 'katex.min.css'))) {
+  if (!['panel.js', 'chat.js', join('katex', 'katex.min.css')].every((file) => existsSync(join(WEBVIEW, file)))) {
     return 'dist/webview is missing: run `npm run build` first';
   }
   return undefined;
@@ -318,30 +355,12 @@ export class WebviewPages {
     await new Promise((done) => this.server.close(done));
   }
 
+  /** A Proof panel page. */
   async open(theme: ThemeName, options: OpenOptions = {}): Promise<Harness> {
-    const path = `/panel.html?theme=${theme}&n=${this.pages.size}`;
-    this.pages.set(path, testPage(this.origin, theme, options.state, options.headScript ?? ''));
-    const page = await this.browser.newPage({ viewport: options.viewport ?? { width: 880, height: 1000 }, deviceScaleFactor: 1 });
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    await page.goto(this.origin + path);
-    await page.waitForFunction(() => (window.__posted as PanelToHost[]).some((m) => m.type === 'ready'));
-    const origin = this.origin;
+    const base = await this.load('panel', theme, options);
+    const { page } = base;
     return {
-      page,
-      requests,
-      dialogs,
-      errors,
+      ...base,
       send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
       async stream(runId, field, text, counts, extra = {}) {
         const deltas: HostToPanel[] = tokens(text).map((piece) => {
@@ -356,17 +375,56 @@ export class WebviewPages {
             ...extra,
           };
         });
-        // Posted with a pause between them so animation frames render partial text.
-        await page.evaluate(async (messages) => {
-          for (const message of messages) {
+        await base.postSpaced(deltas);
+      },
+      posted: () => page.evaluate(() => window.__posted as PanelToHost[]),
+    };
+  }
+
+  /** A chat view page. */
+  async openChat(theme: ThemeName, options: OpenOptions = {}): Promise<ChatHarness> {
+    const base = await this.load('chat', theme, options);
+    const { page } = base;
+    return {
+      ...base,
+      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+      posted: () => page.evaluate(() => window.__posted as ChatToHost[]),
+    };
+  }
+
+  private async load(bundle: Bundle, theme: ThemeName, options: OpenOptions): Promise<PageHarness> {
+    const path = `/${bundle}.html?theme=${theme}&n=${this.pages.size}`;
+    this.pages.set(path, testPage(this.origin, bundle, theme, options.state, options.headScript ?? ''));
+    const page = await this.browser.newPage({ viewport: options.viewport ?? BUNDLES[bundle].viewport, deviceScaleFactor: 1 });
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(this.origin + path);
+    await page.waitForFunction(() => (window.__posted as { type: string }[]).some((m) => m.type === 'ready'));
+    const origin = this.origin;
+    return {
+      page,
+      requests,
+      dialogs,
+      errors,
+      frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
+      foreignRequests: () => requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:')),
+      postSpaced: (messages) =>
+        page.evaluate(async (all) => {
+          for (const message of all) {
             window.postMessage(message, '*');
             await new Promise((done) => setTimeout(done, 2));
           }
-        }, deltas);
-      },
-      posted: () => page.evaluate(() => window.__posted as PanelToHost[]),
-      frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
-      foreignRequests: () => requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:')),
+        }, messages),
     };
   }
 }

@@ -1,77 +1,20 @@
 /**
- * The chat view's real bundle (dist/webview/chat.js) in Debian's Chromium, on the page the
- * extension serves (panelHtml, same CSP), with a scripted host: VS Code's webview API and theme
- * variables are faked by an inline script of this test page only.
+ * The chat view's real bundle (dist/webview/chat.js) in Debian's Chromium, on the page harness
+ * the Proof panel's tests use (test/helpers/webviewPage.ts), with a scripted host.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AnswerMeta, ChatSnapshot, ChatToHost, HostToChat } from '../../src/core/chatProtocol';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../src/core/chatProtocol';
 import type { AssistantAnswer, Conversation, Turn } from '../../src/core/conversation/types';
-import { panelHtml } from '../../src/vscode/panelHtml';
+import { ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
-declare const requestAnimationFrame: (callback: () => void) => number;
 declare const NodeFilter: { SHOW_TEXT: number };
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '..', '..');
-const WEBVIEW = join(ROOT, 'dist', 'webview');
-const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
-const NONCE = 'Y2hhdC10ZXN0LW5vbmNlLTE=';
-
-const COMMON = {
-  '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
-};
-/** The variables VS Code sets on a side-bar webview's <html>, for three built-in themes. */
-const THEMES = {
-  dark: {
-    kind: 'vscode-dark',
-    vars: {
-      ...COMMON,
-      '--vscode-foreground': '#cccccc', '--vscode-sideBar-background': '#181818', '--vscode-editor-background': '#1f1f1f',
-      '--vscode-descriptionForeground': '#9d9d9d', '--vscode-textLink-foreground': '#4daafc', '--vscode-button-background': '#0078d4',
-      '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
-      '--vscode-focusBorder': '#0078d4', '--vscode-panel-border': '#2b2b2b', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
-      '--vscode-input-border': '#3c3c3c', '--vscode-textBlockQuote-background': '#2b2b2b', '--vscode-textBlockQuote-border': '#616161',
-      '--vscode-textCodeBlock-background': '#2b2b2b', '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700',
-      '--vscode-inputValidation-warningBackground': '#352a05', '--vscode-dropdown-background': '#313131', '--vscode-dropdown-foreground': '#cccccc',
-    },
-  },
-  light: {
-    kind: 'vscode-light',
-    vars: {
-      ...COMMON,
-      '--vscode-foreground': '#3b3b3b', '--vscode-sideBar-background': '#f8f8f8', '--vscode-editor-background': '#ffffff',
-      '--vscode-descriptionForeground': '#6f6f6f', '--vscode-textLink-foreground': '#005fb8', '--vscode-button-background': '#005fb8',
-      '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b',
-      '--vscode-focusBorder': '#005fb8', '--vscode-panel-border': '#e5e5e5', '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b',
-      '--vscode-input-border': '#cecece', '--vscode-textBlockQuote-background': '#f2f2f2', '--vscode-textBlockQuote-border': '#d0d0d0',
-      '--vscode-textCodeBlock-background': '#f2f2f2', '--vscode-errorForeground': '#e51400', '--vscode-editorWarning-foreground': '#bf8803',
-      '--vscode-inputValidation-warningBackground': '#f6f5d2', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b',
-    },
-  },
-  'high-contrast': {
-    kind: 'vscode-high-contrast',
-    vars: {
-      ...COMMON,
-      '--vscode-foreground': '#ffffff', '--vscode-sideBar-background': '#000000', '--vscode-editor-background': '#000000',
-      '--vscode-descriptionForeground': '#ffffffb3', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff',
-      '--vscode-button-border': '#6fc3df', '--vscode-contrastBorder': '#6fc3df', '--vscode-focusBorder': '#f38518',
-      '--vscode-input-background': '#000000', '--vscode-input-border': '#6fc3df', '--vscode-errorForeground': '#f48771',
-    },
-  },
-} as const;
-type ThemeName = keyof typeof THEMES;
 
 const QUESTION = 'Prove that $\\sqrt{2}$ is irrational.';
 const REASONING = 'Assume $\\sqrt2 = p/q$ in lowest terms. Then $p^2 = 2q^2$, so $p$ is even.\n\nWrite $p = 2k$; then $q^2 = 2k^2$.\n';
@@ -110,131 +53,35 @@ function chatState(extra: Partial<ChatSnapshot> = {}): ChatSnapshot {
   return { conversation: undefined, history: [], showThinking: true, defaultThinkingBudget: null, warnings: [], ...extra };
 }
 
-/** Token-like pieces of 1–6 characters, so every delimiter gets cut somewhere. */
-function pieces(text: string): string[] {
-  const out: string[] = [];
-  let seed = 11;
-  for (let i = 0; i < text.length; ) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const size = 1 + (seed % 6);
-    out.push(text.slice(i, i + size));
-    i += size;
-  }
-  return out;
-}
-
-function testPage(origin: string, theme: ThemeName, state: unknown): string {
-  const { kind, vars } = THEMES[theme];
-  const fake = `<script nonce="${NONCE}">
-(() => {
-  window.__posted = [];
-  window.__state = ${JSON.stringify(state ?? null).replace(/</g, '\\u003c')} ?? undefined;
-  window.__pwned = false;
-  window.__csp = [];
-  window.acquireVsCodeApi = () => ({
-    postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
-    getState: () => window.__state,
-    setState: (value) => { window.__state = JSON.parse(JSON.stringify(value)); },
-  });
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  for (const [name, value] of Object.entries(${JSON.stringify(vars)})) document.documentElement.style.setProperty(name, value);
-  document.addEventListener('DOMContentLoaded', () => document.body.classList.add(${JSON.stringify(kind)}));
-})();
-</script>`;
-  const html = panelHtml({
-    cspSource: origin,
-    nonce: NONCE,
-    scriptUri: `${origin}/webview/chat.js`,
-    styleUri: `${origin}/webview/chat.css`,
-    katexStyleUri: `${origin}/webview/katex/katex.min.css`,
-    title: 'QED',
-  });
-  return html.replace('<link rel="stylesheet"', () => `${fake}\n<link rel="stylesheet"`);
-}
-
-const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.map': 'application/json' };
-
-function startServer(pages: Map<string, string>): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const page = pages.get(url.pathname + url.search);
-    if (page !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-      return;
-    }
-    const file = normalize(join(WEBVIEW, decodeURIComponent(url.pathname.replace(/^\/webview\//, ''))));
-    if (url.pathname.startsWith('/webview/') && file.startsWith(WEBVIEW + sep)) {
-      try {
-        const body = await readFile(file);
-        res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-        return;
-      } catch {
-        // 404 below
-      }
-    }
-    res.writeHead(404).end();
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
-}
-
 describe('Chat view webview (Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-  const pages = new Map<string, string>();
+  let pages: WebviewPages;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`      Skipping the chat browser tests: ${CHROMIUM} is not installed.`);
+    const unavailable = webviewUnavailable();
+    if (unavailable) {
+      console.warn(`      Skipping the chat browser tests: ${unavailable}.`);
       this.skip();
     }
-    assert.ok(existsSync(join(WEBVIEW, 'chat.js')), 'dist/webview/chat.js is missing: run `npm run build` first');
-    server = await startServer(pages);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    pages = await WebviewPages.start();
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+    await pages?.close();
   });
 
-  interface Harness {
-    page: Page;
-    requests: string[];
-    errors: string[];
-    send(message: HostToChat): Promise<void>;
+  type Harness = ChatHarness & {
+    /** Streams `text` into one field of a turn's answer as the host would, updating `answer`. */
     stream(turnId: string, field: 'reasoning' | 'content', text: string, answer: AssistantAnswer): Promise<void>;
-    posted(): Promise<ChatToHost[]>;
-    frame(): Promise<void>;
-  }
+  };
 
-  async function open(theme: ThemeName, state?: unknown, viewport = { width: 420, height: 900 }): Promise<Harness> {
-    const path = `/chat.html?theme=${theme}&n=${pages.size}`;
-    pages.set(path, testPage(origin, theme, state));
-    const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    await page.goto(origin + path);
-    await page.waitForFunction(() => window.__posted.some((m: ChatToHost) => m.type === 'ready'));
+  async function open(theme: ThemeName, state?: unknown, viewport?: { width: number; height: number }): Promise<Harness> {
+    const h = await pages.openChat(theme, { state, viewport });
     return {
-      page,
-      requests,
-      errors,
-      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-      async stream(turnId, field, text, answer) {
-        const deltas: HostToChat[] = pieces(text).map((piece) => {
+      ...h,
+      stream(turnId, field, text, answer) {
+        const deltas: HostToChat[] = tokens(text, 11).map((piece) => {
           answer[field] += piece;
           if (field === 'reasoning') answer.reasoningTokens++;
           else {
@@ -244,15 +91,8 @@ describe('Chat view webview (Chromium)', function () {
           answer.firstTokenAt ??= Date.now() - 2000;
           return { type: 'delta', conversationId: 'c1', turnId, reasoning: field === 'reasoning' ? piece : '', content: field === 'content' ? piece : '', meta: meta(answer) };
         });
-        await page.evaluate(async (messages) => {
-          for (const message of messages) {
-            window.postMessage(message, '*');
-            await new Promise((done) => setTimeout(done, 2));
-          }
-        }, deltas);
+        return h.postSpaced(deltas);
       },
-      posted: () => page.evaluate(() => window.__posted),
-      frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
     };
   }
 
@@ -272,7 +112,7 @@ describe('Chat view webview (Chromium)', function () {
   }
 
   function assertOnlyLocal(h: Harness): void {
-    assert.deepEqual(h.requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:')), [], 'requests left for another host');
+    assert.deepEqual(h.foreignRequests(), [], 'requests left for another host');
   }
 
   it('streams Thinking live, collapses it when the answer starts, and renders every formula with Copy LaTeX', async () => {
@@ -292,7 +132,8 @@ describe('Chat view webview (Chromium)', function () {
     await h.stream('t1', 'reasoning', REASONING, answer);
     await h.frame();
     assert.equal(await page.locator('details.thinking').evaluate((d: any) => d.open), true, 'Thinking is open while only reasoning streams');
-    assert.match((await page.locator('.thinking-summary').textContent()) ?? '', /^Thinking · \d+ tokens · \d+\.\d s · \d+\.\d tok\/s$/);
+    // Counters are updated four times a second while streaming.
+    await page.locator('.thinking-summary', { hasText: /^Thinking · \d+ tokens · \d+\.\d s · \d+\.\d tok\/s$/ }).waitFor({ timeout: 2000 });
     assert.equal(await page.getByRole('button', { name: /^Answer now/ }).isVisible(), true);
     assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), true);
     await page.screenshot({ path: join(ARTIFACTS, 'chat-dark-thinking.png') });
