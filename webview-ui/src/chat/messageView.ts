@@ -73,8 +73,8 @@ export class MessageView {
     this.element = element(
       'article',
       { class: 'turn', 'data-turn-id': turn.id },
-      element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'message-role' }, 'You'), this.userBody, this.sent),
-      element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'message-role' }, 'QED-Nano'), this.thinking, this.answerBody, this.note, this.actions),
+      element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'section-label message-role' }, 'You'), this.userBody, this.sent),
+      element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'section-label message-role' }, 'QED-Nano'), this.thinking, this.answerBody, this.note, this.actions),
     );
     this.renderUser = () => {
       setRenderedHtml(this.userBody, renderer.render(this.typedText ?? this.userText));
