@@ -180,6 +180,28 @@ describe('Chat view webview (Chromium)', function () {
     await page.close();
   });
 
+  it('keeps the end of a streaming answer in view, until the reader scrolls up', async () => {
+    const h = await open('dark', undefined, { width: 420, height: 500 });
+    const { page } = h;
+    const answer = turn('t1', QUESTION).assistant;
+    await h.send({ type: 'snapshot', state: chatState({ conversation: conversation([turn('t1', QUESTION)]) }) });
+    await h.frame();
+    const place = () =>
+      page.locator('.chat-scroller').evaluate((scroller: any) => ({ top: scroller.scrollTop, fromEnd: scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop }));
+    await h.stream('t1', 'content', ANSWER.repeat(3), answer);
+    await h.frame();
+    const following = await place();
+    assert.ok(following.top > 0 && following.fromEnd <= 2, `at the end while streaming: ${JSON.stringify(following)}`);
+
+    await page.locator('.chat-scroller').evaluate((scroller: any) => (scroller.scrollTop = 0));
+    await h.frame();
+    await h.stream('t1', 'content', ANSWER, answer);
+    await h.frame();
+    assert.equal((await place()).top, 0, 'the reader scrolled up: the view stays where they are');
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+
   it('the composer: Enter sends, Shift+Enter is a new line, slash hints, quotes go in at the caret', async () => {
     const h = await open('light');
     const { page } = h;

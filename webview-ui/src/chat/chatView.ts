@@ -76,6 +76,8 @@ export class ChatView {
       const { scrollTop, clientHeight, scrollHeight } = this.scroller;
       this.following = scrollTop + clientHeight >= scrollHeight - FOLLOW_SLACK_PX;
     }, { passive: true });
+    // Following the end as answers grow, after the frame's layout (see the Proof panel's view).
+    new ResizeObserver(() => this.keepFollowing()).observe(this.turns);
     this.render();
   }
 
@@ -126,7 +128,6 @@ export class ChatView {
     } else {
       this.host.stateChanged(false);
     }
-    this.keepFollowing();
   }
 
   private render(): void {
@@ -154,7 +155,6 @@ export class ChatView {
     const messageHost: MessageViewHost = {
       action: (action, turnId) => this.host.post({ type: 'answerAction', action, turnId }),
       copyText: (text) => this.host.post({ type: 'copyText', text }),
-      rendered: () => this.keepFollowing(),
     };
     turns.forEach((turn, index) => {
       let view = this.views.get(turn.id);
