@@ -116,15 +116,13 @@ export class PanelView {
     this.critique = new CritiqueView(renderer);
     this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.thinking, this.proof);
     root.replaceChildren(this.header, this.main, this.empty);
-    this.proofText = new IncrementalMarkdown(this.proofBody, renderer);
-    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer);
-    // Following the end as the text grows: a ResizeObserver runs after the frame's layout, so
-    // reading the page's height there costs nothing. Scrolling right after each render instead
-    // forced a second layout of the page in every frame.
-    new ResizeObserver(() => {
-      this.keepFollowing();
-      this.placeChanged();
-    }).observe(this.main);
+    const onRender = () => this.keepFollowing();
+    this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
+    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender });
+    // The end is followed right after each render. Following from a ResizeObserver instead (after
+    // the frame's layout, which saves a forced layout) made frames late more often in the
+    // streaming benchmark (bench/RESULTS.md), so it only notes that the reader's place moved.
+    new ResizeObserver(() => this.placeChanged()).observe(this.main);
 
     this.stopButton.addEventListener('click', () => this.act('stop'));
     this.copyButton.addEventListener('click', () => this.act('copy'));

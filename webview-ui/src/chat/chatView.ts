@@ -76,8 +76,6 @@ export class ChatView {
       const { scrollTop, clientHeight, scrollHeight } = this.scroller;
       this.following = scrollTop + clientHeight >= scrollHeight - FOLLOW_SLACK_PX;
     }, { passive: true });
-    // Following the end as answers grow, after the frame's layout (see the Proof panel's view).
-    new ResizeObserver(() => this.keepFollowing()).observe(this.turns);
     this.render();
   }
 
@@ -128,6 +126,7 @@ export class ChatView {
     } else {
       this.host.stateChanged(false);
     }
+    this.keepFollowing();
   }
 
   private render(): void {
@@ -155,6 +154,7 @@ export class ChatView {
     const messageHost: MessageViewHost = {
       action: (action, turnId) => this.host.post({ type: 'answerAction', action, turnId }),
       copyText: (text) => this.host.post({ type: 'copyText', text }),
+      rendered: () => this.keepFollowing(),
     };
     turns.forEach((turn, index) => {
       let view = this.views.get(turn.id);

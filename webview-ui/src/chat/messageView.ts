@@ -20,6 +20,8 @@ const CHROME_INTERVAL_MS = 250;
 export interface MessageViewHost {
   action(action: AnswerAction, turnId: string): void;
   copyText(text: string): void;
+  /** The DOM changed (to keep the end in view while following). */
+  rendered(): void;
 }
 
 export class MessageView {
@@ -80,9 +82,12 @@ export class MessageView {
       this.sent.hidden = this.typedText === undefined;
     };
     this.renderUser();
-    const onRender = () => addMathCopyButtons(this.answerBody, (tex) => host.copyText(tex));
+    const onRender = () => {
+      addMathCopyButtons(this.answerBody, (tex) => host.copyText(tex));
+      host.rendered();
+    };
     this.answerText = new IncrementalMarkdown(this.answerBody, renderer, { onRender });
-    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer);
+    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender: () => host.rendered() });
     for (const [action, node] of Object.entries(this.buttons)) {
       node.addEventListener('click', () => this.act(action === 'retry' ? 'regenerate' : (action as AnswerAction)));
     }
