@@ -313,9 +313,9 @@ export class PanelView {
     }
   }
 
-  /** While following a streaming run the place is "the end", saved with the run anyway. */
+  /** While a run streams, its saves (every second) carry the place: only a finished run's place is saved apart. */
   private placeChanged(): void {
-    if (!(this.following && this.run && isActive(this.run))) this.host.placeChanged();
+    if (!(this.run && isActive(this.run))) this.host.placeChanged();
   }
 
   private keepFollowing(): void {
