@@ -188,8 +188,8 @@ export interface OpenOptions {
   headScript?: string;
 }
 
-/** A webview page of either bundle. */
-interface PageHarness {
+/** A webview page of either bundle, with the scripted host's side of its protocol. */
+interface PageHarness<ToPage, FromPage> {
   page: Page;
   /** Every URL the page requested, in order. */
   requests: string[];
@@ -201,18 +201,17 @@ interface PageHarness {
   /** Requests that went to another origin than the harness's own server. */
   foreignRequests(): string[];
   /** Posts host messages with a pause between them, so animation frames render partial text. */
-  postSpaced(messages: unknown[]): Promise<void>;
+  postSpaced(messages: ToPage[]): Promise<void>;
+  send(message: ToPage): Promise<void>;
+  /** What the page posted to its host, in order. */
+  posted(): Promise<FromPage[]>;
 }
 
-/** The chat view's page, with the scripted host's side of its protocol. */
-export interface ChatHarness extends PageHarness {
-  send(message: HostToChat): Promise<void>;
-  posted(): Promise<ChatToHost[]>;
-}
+/** The chat view's page. */
+export type ChatHarness = PageHarness<HostToChat, ChatToHost>;
 
 /** The Proof panel's page. */
-export interface Harness extends PageHarness {
-  send(message: HostToPanel): Promise<void>;
+export interface Harness extends PageHarness<HostToPanel, PanelToHost> {
   stream(
     runId: string,
     field: 'reasoning' | 'content',
@@ -220,7 +219,6 @@ export interface Harness extends PageHarness {
     counts: { reasoning: number; content: number },
     extra?: Partial<Extract<HostToPanel, { type: 'delta' }>>,
   ): Promise<void>;
-  posted(): Promise<PanelToHost[]>;
 }
 
 /** JSON that can sit inside an inline <script>: a `</script>` in the saved text must not end it. */
@@ -357,12 +355,10 @@ export class WebviewPages {
 
   /** A Proof panel page. */
   async open(theme: ThemeName, options: OpenOptions = {}): Promise<Harness> {
-    const base = await this.load('panel', theme, options);
-    const { page } = base;
+    const base = await this.load<HostToPanel, PanelToHost>('panel', theme, options);
     return {
       ...base,
-      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-      async stream(runId, field, text, counts, extra = {}) {
+      stream(runId, field, text, counts, extra = {}) {
         const deltas: HostToPanel[] = tokens(text).map((piece) => {
           counts[field]++;
           return {
@@ -375,24 +371,17 @@ export class WebviewPages {
             ...extra,
           };
         });
-        await base.postSpaced(deltas);
+        return base.postSpaced(deltas);
       },
-      posted: () => page.evaluate(() => window.__posted as PanelToHost[]),
     };
   }
 
   /** A chat view page. */
-  async openChat(theme: ThemeName, options: OpenOptions = {}): Promise<ChatHarness> {
-    const base = await this.load('chat', theme, options);
-    const { page } = base;
-    return {
-      ...base,
-      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-      posted: () => page.evaluate(() => window.__posted as ChatToHost[]),
-    };
+  openChat(theme: ThemeName, options: OpenOptions = {}): Promise<ChatHarness> {
+    return this.load<HostToChat, ChatToHost>('chat', theme, options);
   }
 
-  private async load(bundle: Bundle, theme: ThemeName, options: OpenOptions): Promise<PageHarness> {
+  private async load<ToPage, FromPage>(bundle: Bundle, theme: ThemeName, options: OpenOptions): Promise<PageHarness<ToPage, FromPage>> {
     const path = `/${bundle}.html?theme=${theme}&n=${this.pages.size}`;
     this.pages.set(path, testPage(this.origin, bundle, theme, options.state, options.headScript ?? ''));
     const page = await this.browser.newPage({ viewport: options.viewport ?? BUNDLES[bundle].viewport, deviceScaleFactor: 1 });
@@ -416,6 +405,8 @@ export class WebviewPages {
       requests,
       dialogs,
       errors,
+      send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+      posted: () => page.evaluate(() => window.__posted as FromPage[]),
       frame: () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))),
       foreignRequests: () => requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:')),
       postSpaced: (messages) =>

@@ -171,7 +171,6 @@ export class PanelView {
       this.thinkingTouched = true;
       this.thinking.open = anchor.thinkingOpen;
       this.flushThinkingBacklog();
-      if (!isActive(run)) this.thinkingText.finish();
     }
     if (anchor.following && isActive(run)) return this.keepFollowing();
     restoreAnchor(this.scrollSections(), anchor);
