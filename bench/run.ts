@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { ensureTinyModel, PACED_FEED_FORWARD } from '../models/tiny/generate';
 import { benchEngineThroughput } from './engineThroughput';
 import { benchRenderStreaming } from './renderStreaming';
+import { benchStopLatency } from './stopLatency';
 import { benchTheoremScan } from './theoremScan';
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   console.log(await benchEngineThroughput('tiny model, unpaced (thousands of tokens/s)', await ensureTinyModel()));
   console.log();
   console.log(await benchEngineThroughput('tiny model paced to ~5 ms/token, like QED-Nano on a GPU', await ensureTinyModel({ feedForward: PACED_FEED_FORWARD })));
+  console.log();
+  console.log(await benchStopLatency(await ensureTinyModel()));
   console.log();
   console.log(await benchRenderStreaming());
 }

@@ -21,9 +21,11 @@ export interface CliEngine {
  */
 export const TEST_THREADS = 1;
 
-export async function startCliEngine(options: { parallel?: number; threads?: number; extraArgs?: string[]; modelPath?: string } = {}): Promise<CliEngine> {
+/** `threads: 'default'` leaves the choice to the engine (the machine's math cores), as the extension does. */
+export async function startCliEngine(options: { parallel?: number; threads?: number | 'default'; extraArgs?: string[]; modelPath?: string } = {}): Promise<CliEngine> {
   const modelPath = options.modelPath ?? (await ensureTinyModel());
-  const args = [CLI, 'serve', '--model', modelPath, '--parallel', String(options.parallel ?? 4), '--gpu', 'cpu', '--threads', String(options.threads ?? TEST_THREADS), ...(options.extraArgs ?? [])];
+  const threads = options.threads === 'default' ? [] : ['--threads', String(options.threads ?? TEST_THREADS)];
+  const args = [CLI, 'serve', '--model', modelPath, '--parallel', String(options.parallel ?? 4), '--gpu', 'cpu', ...threads, ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QED_API_KEY: '' } });
   let stdout = '';
   let stderr = '';
