@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../src/core/chatProtocol';
 import type { AssistantAnswer, Conversation, Turn } from '../../src/core/conversation/types';
+import { proofText } from '../helpers/proofText';
 import { ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
@@ -200,6 +201,54 @@ describe('Chat view webview (Chromium)', function () {
     assert.equal((await place()).top, 0, 'the reader scrolled up: the view stays where they are');
     assert.deepEqual(h.errors, []);
     await page.close();
+  });
+
+  it('opens a re-created view where the reader was in a long conversation', async () => {
+    const long = conversation(
+      [1, 2, 3, 4].map((n) => turn(`t${n}`, `Question ${n}: prove it.`, { content: proofText(30_000, n), reasoning: REASONING, reasoningTokens: 40, status: 'done', endedAt: 5 })),
+    );
+    const size = { width: 420, height: 600 };
+    const blockAt = (page: Page) =>
+      page.evaluate(() => {
+        const block = document.querySelectorAll('.turn')[2].querySelectorAll('.answer-body .md-page > .md-block')[40];
+        return { top: Math.round(block.getBoundingClientRect().top), placeholder: block.classList.contains('md-placeholder') };
+      });
+    const first = await open('dark', undefined, size);
+    await first.send({ type: 'snapshot', state: chatState({ conversation: long }) });
+    await first.frame();
+    // The reader opens the second answer's Thinking, then scrolls up into the third answer, a little past a block's top, and stops there.
+    await first.page.locator('.turn').nth(1).locator('summary.thinking-summary').click();
+    await first.page.evaluate(() => {
+      document.querySelectorAll('.turn')[2].querySelectorAll('.answer-body .md-page > .md-block')[40].scrollIntoView();
+      document.querySelector('.chat-scroller').scrollBy(0, 7);
+    });
+    await first.page.waitForFunction(() => document.querySelectorAll('.answer-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
+    await first.page.waitForTimeout(600);
+    const readingAt = await blockAt(first.page);
+    const saved = await first.page.evaluate(() => window.__state);
+    await first.page.close();
+    assert.equal(saved.place.following, false);
+    assert.match(saved.place.block.section, /^turn2\.answer$/);
+
+    const again = await open('dark', saved, size);
+    // Held while the blocks around it render, and still there when the host's snapshot comes.
+    await again.page.waitForTimeout(300);
+    await again.send({ type: 'snapshot', state: chatState({ conversation: long }) });
+    await again.page.waitForTimeout(300);
+    const now = await blockAt(again.page);
+    assert.ok(Math.abs(now.top - readingAt.top) <= 2, `the block read last is at ${now.top} px, was at ${readingAt.top} px`);
+    assert.equal(now.placeholder, false, 'and it is rendered');
+    const thinkingOpen = await again.page.locator('details.thinking').evaluateAll((sections: any[]) => sections.map((section) => section.open));
+    assert.deepEqual(thinkingOpen, [false, true, false, false], 'the Thinking the reader opened is open again');
+    assert.deepEqual(again.errors, []);
+    await again.page.close();
+
+    // A reader who was at the end is at the end again.
+    const atEnd = await open('dark', { ...saved, place: { ...saved.place, following: true } }, size);
+    await atEnd.frame();
+    const fromEnd = await atEnd.page.locator('.chat-scroller').evaluate((scroller: any) => scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop);
+    assert.ok(fromEnd <= 2, `at the end: ${fromEnd} px from it`);
+    await atEnd.page.close();
   });
 
   it('the composer: Enter sends, Shift+Enter is a new line, slash hints, quotes go in at the caret', async () => {

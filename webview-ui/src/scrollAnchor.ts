@@ -18,6 +18,33 @@ export interface ScrollAnchor {
 
 type Sections = Record<string, HTMLElement>;
 
+/** What scrolls: the page (the Proof panel) or an element (the chat's list of turns). */
+export interface Viewport {
+  /** The view's top edge and height, in client coordinates. */
+  top(): number;
+  height(): number;
+  scrollTop(): number;
+  scrollTo(top: number): void;
+}
+
+export const windowViewport: Viewport = {
+  top: () => 0,
+  height: () => window.innerHeight,
+  scrollTop: () => window.scrollY,
+  scrollTo: (top) => window.scrollTo({ top }),
+};
+
+export function elementViewport(element: HTMLElement): Viewport {
+  return {
+    top: () => element.getBoundingClientRect().top,
+    height: () => element.clientHeight,
+    scrollTop: () => element.scrollTop,
+    scrollTo: (top) => {
+      element.scrollTop = top;
+    },
+  };
+}
+
 /** Finished blocks (the streaming tail comes and goes). */
 const BLOCK = '.md-page > .md-block';
 
@@ -26,23 +53,24 @@ const BLOCK = '.md-page > .md-block';
  * order, and each has its real or remembered height), then the blocks of that page: blocks in
  * pages the browser skips (`content-visibility`) have no trustworthy position.
  */
-export function anchorBlock(sections: Sections): ScrollAnchor['block'] {
+export function anchorBlock(sections: Sections, viewport = windowViewport): ScrollAnchor['block'] {
+  const viewTop = viewport.top();
   for (const [section, element] of Object.entries(sections)) {
     const pages = element.querySelectorAll<HTMLElement>(':scope > .md-page');
     if (pages.length === 0 || element.offsetParent === null) continue;
-    const page = pages[firstBelowTop(pages)];
+    const page = pages[firstBelowTop(pages, viewTop)];
     if (!page) continue;
     const blocks = page.children;
     // Not an empty block (a lone `\label`…): it would come back as a placeholder with some height.
     const inView = (block: Element) => {
       const box = block.getBoundingClientRect();
-      return box.bottom > 0 && box.height >= 1;
+      return box.bottom > viewTop && box.height >= 1;
     };
     let inPage = 0;
     while (inPage < blocks.length - 1 && !inView(blocks[inPage]!)) inPage++;
-    const top = blocks[inPage]!.getBoundingClientRect().top;
+    const top = blocks[inPage]!.getBoundingClientRect().top - viewTop;
     // A section that starts below the view: the reader is above all its blocks.
-    if (top >= window.innerHeight) return undefined;
+    if (top >= viewport.height()) return undefined;
     let index = inPage;
     for (const before of pages) {
       if (before === page) break;
@@ -54,12 +82,12 @@ export function anchorBlock(sections: Sections): ScrollAnchor['block'] {
 }
 
 /** The index of the first element whose bottom is below the top of the view (or the length). */
-function firstBelowTop(elements: NodeListOf<HTMLElement>): number {
+function firstBelowTop(elements: NodeListOf<HTMLElement>, viewTop: number): number {
   let low = 0;
   let high = elements.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (elements[middle]!.getBoundingClientRect().bottom <= 0) low = middle + 1;
+    if (elements[middle]!.getBoundingClientRect().bottom <= viewTop) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -68,18 +96,30 @@ function firstBelowTop(elements: NodeListOf<HTMLElement>): number {
 /** Frames over which a restored place is held while the blocks around it render. */
 const HOLD_FRAMES = 8;
 
+/** The block an anchor names, found again by its section and index. */
+export function anchoredBlock(sections: Sections, block: NonNullable<ScrollAnchor['block']>): HTMLElement | undefined {
+  return sections[block.section]?.querySelectorAll<HTMLElement>(BLOCK)[block.index];
+}
+
+/** Scrolls back to `anchor` (its block if it is still there, else its offset). */
+export function restoreAnchor(sections: Sections, anchor: ScrollAnchor, viewport = windowViewport): void {
+  holdScroll(viewport, () => {
+    const element = anchor.block && anchoredBlock(sections, anchor.block);
+    return element ? offsetToShow(viewport, element, anchor.block!.top) : anchor.scrollY;
+  });
+}
+
+/** The scroll offset that puts `element`'s top `top` pixels below the top of the view. */
+export function offsetToShow(viewport: Viewport, element: HTMLElement, top: number): number {
+  return viewport.scrollTop() + element.getBoundingClientRect().top - viewport.top() - top;
+}
+
 /**
- * Scrolls back to `anchor`; the block is found again by its section and index. The blocks in view
- * are placeholders at first, and as they render the page moves: the place is set again in each of
- * the next few frames, until the reader scrolls by themselves.
+ * Scrolls to `target()`. The blocks in view are placeholders at first, and as they render the
+ * page moves: the place is set again in each of the next few frames, until the reader scrolls by
+ * themselves.
  */
-export function restoreAnchor(sections: Sections, anchor: ScrollAnchor): void {
-  const scroll = () => {
-    const block = anchor.block;
-    const element = block ? sections[block.section]?.querySelectorAll<HTMLElement>(BLOCK)[block.index] : undefined;
-    if (element && block) window.scrollTo({ top: window.scrollY + element.getBoundingClientRect().top - block.top });
-    else window.scrollTo({ top: anchor.scrollY });
-  };
+export function holdScroll(viewport: Viewport, target: () => number): void {
   let held = true;
   const readerEvents = ['wheel', 'keydown', 'pointerdown', 'touchstart'] as const;
   const release = () => {
@@ -87,11 +127,11 @@ export function restoreAnchor(sections: Sections, anchor: ScrollAnchor): void {
     for (const type of readerEvents) window.removeEventListener(type, release, true);
   };
   for (const type of readerEvents) window.addEventListener(type, release, { capture: true, passive: true });
-  scroll();
+  viewport.scrollTo(target());
   let frames = 0;
   const hold = () => {
     if (!held) return;
-    scroll();
+    viewport.scrollTo(target());
     if (++frames < HOLD_FRAMES) requestAnimationFrame(hold);
     else release();
   };

@@ -1,11 +1,14 @@
 /** The typed face of `acquireVsCodeApi()` for the chat webview. */
 import type { ChatSnapshot, ChatToHost } from '../../../src/core/chatProtocol';
+import type { ChatPlace } from './chatView';
 
 /** Only a fast first paint: the host owns the conversations and sends the real snapshot. */
 export interface ChatState {
   snapshot?: ChatSnapshot;
   /** What the user was typing. */
   draft?: string;
+  /** Where the reader was in the conversation. */
+  place?: ChatPlace;
 }
 
 export interface ChatApi {

@@ -5,6 +5,7 @@
  */
 import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../../src/core/chatProtocol';
 import type { AssistantAnswer, Conversation, ConversationSummary, Turn } from '../../../src/core/conversation/types';
+import type { ChatPlace } from './chatView';
 
 type Fields = Record<string, unknown>;
 
@@ -69,6 +70,22 @@ export function isChatSnapshot(value: unknown): value is ChatSnapshot {
     optional(value.notice, isString) &&
     Array.isArray(value.warnings) &&
     value.warnings.every(isString)
+  );
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isIndexAt = (value: unknown): value is Fields => isObject(value) && isCount(value.index) && isNumber(value.top);
+
+/** A place saved by an earlier page (webview state is ours, but may come from an older version). */
+export function isChatPlace(value: unknown): value is ChatPlace {
+  return (
+    isObject(value) &&
+    isString(value.conversationId) &&
+    typeof value.following === 'boolean' &&
+    isNumber(value.scrollTop) &&
+    optional(value.turn, isIndexAt) &&
+    optional(value.block, (block) => isIndexAt(block) && isString(block.section)) &&
+    optional(value.thinking, (thinking) => isObject(thinking) && Object.values(thinking).every((open) => typeof open === 'boolean'))
   );
 }
 

@@ -11,6 +11,7 @@ import { Composer } from './composer';
 import { setRenderedHtml } from '../render/dom';
 import { button, element, setText } from '../element';
 import { MessageView, type MessageViewHost } from './messageView';
+import { anchorBlock, anchoredBlock, elementViewport, holdScroll, offsetToShow, type ScrollAnchor } from '../scrollAnchor';
 
 type Delta = Extract<HostToChat, { type: 'delta' }>;
 
@@ -18,6 +19,24 @@ export interface ChatViewHost {
   post(message: ChatToHost): void;
   /** The mirrored state changed; `urgent` for changes worth saving at once. */
   stateChanged(urgent: boolean): void;
+  /** The reader scrolled: `place` has changed. */
+  placeChanged(): void;
+}
+
+/**
+ * Where the reader is, so that the view (re-created each time it is shown) opens there again.
+ * The first block of text in view is the best anchor (scrollAnchor.ts); where no answer text is
+ * in view, the first turn in view; the pixel offset is the last resort.
+ */
+export interface ChatPlace {
+  conversationId: string;
+  /** At the end, following new text. */
+  following: boolean;
+  scrollTop: number;
+  turn?: { index: number; top: number };
+  block?: ScrollAnchor['block'];
+  /** Thinking sections the reader opened or closed, by turn id. */
+  thinking?: Record<string, boolean>;
 }
 
 /** Distance from the bottom within which the view keeps following streamed text. */
@@ -75,12 +94,58 @@ export class ChatView {
     this.scroller.addEventListener('scroll', () => {
       const { scrollTop, clientHeight, scrollHeight } = this.scroller;
       this.following = scrollTop + clientHeight >= scrollHeight - FOLLOW_SLACK_PX;
+      host.placeChanged();
     }, { passive: true });
     this.render();
   }
 
   get snapshot(): ChatSnapshot | undefined {
     return this.state;
+  }
+
+  get place(): ChatPlace | undefined {
+    const conversationId = this.state?.conversation?.id;
+    if (!conversationId) return undefined;
+    const viewport = elementViewport(this.scroller);
+    const viewTop = viewport.top();
+    const turns = [...this.turns.children] as HTMLElement[];
+    const index = turns.findIndex((turn) => turn.getBoundingClientRect().bottom > viewTop);
+    const thinking: Record<string, boolean> = {};
+    for (const [id, view] of this.views) if (view.thinkingChoice !== undefined) thinking[id] = view.thinkingChoice;
+    return {
+      conversationId,
+      following: this.following,
+      scrollTop: this.scroller.scrollTop,
+      turn: index >= 0 ? { index, top: turns[index]!.getBoundingClientRect().top - viewTop } : undefined,
+      block: anchorBlock(this.scrollSections(), viewport),
+      thinking,
+    };
+  }
+
+  /** Back to where the reader was (after `showSnapshot` of the same conversation). */
+  restorePlace(place: ChatPlace): void {
+    if (place.conversationId !== this.state?.conversation?.id) return;
+    for (const [id, open] of Object.entries(place.thinking ?? {})) this.views.get(id)?.chooseThinking(open);
+    this.following = place.following;
+    if (place.following) return this.keepFollowing();
+    const viewport = elementViewport(this.scroller);
+    const sections = this.scrollSections();
+    holdScroll(viewport, () => {
+      const block = place.block && anchoredBlock(sections, place.block);
+      if (block) return offsetToShow(viewport, block, place.block!.top);
+      const turn = place.turn && (this.turns.children[place.turn.index] as HTMLElement | undefined);
+      return turn ? offsetToShow(viewport, turn, place.turn!.top) : place.scrollTop;
+    });
+  }
+
+  /** The text that can anchor a place, in page order (keys that are not integers keep their order). */
+  private scrollSections(): Record<string, HTMLElement> {
+    const sections: Record<string, HTMLElement> = {};
+    [...this.views.values()].forEach((view, index) => {
+      sections[`turn${index}.thinking`] = view.thinkingBody;
+      sections[`turn${index}.answer`] = view.answerBody;
+    });
+    return sections;
   }
 
   handle(message: HostToChat): void {

@@ -42,9 +42,9 @@ export class MessageView {
   private readonly sentText = element('pre', { class: 'prompt-text' });
   private readonly sent = element('details', { class: 'prompt sent-prompt' }, element('summary', { class: 'prompt-summary' }, 'Sent to the model'), this.sentText);
   private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
-  private readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
+  readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
   private readonly thinking = element('details', { class: 'thinking' }, element('summary', { class: 'thinking-summary' }, this.thinkingLabel), this.thinkingBody);
-  private readonly answerBody = element('div', { class: 'markdown answer-body' });
+  readonly answerBody = element('div', { class: 'markdown answer-body' });
   private readonly note = element('p', { class: 'answer-note', role: 'status' });
   private readonly buttons = {
     stop: button('Stop', 'Stop generating'),
@@ -127,6 +127,18 @@ export class MessageView {
     this.thinkingText.reset();
     this.answerText.reset();
     this.apply(next.reasoning, next.content, next);
+  }
+
+  /** Whether the user opened (true) or closed (false) Thinking, if they touched it. */
+  get thinkingChoice(): boolean | undefined {
+    return this.thinkingTouched ? this.thinking.open : undefined;
+  }
+
+  /** The user's earlier choice, from a saved place. */
+  chooseThinking(open: boolean): void {
+    this.thinkingTouched = true;
+    this.thinking.open = open;
+    this.flushThinkingBacklog();
   }
 
   /** Appended text and the answer's fields now. */
