@@ -27,15 +27,19 @@ export class ProofInserter {
       return false;
     }
     let replace: { start: number; end: number } | undefined;
-    if (target.environment?.proof && origin.replacesProof) {
+    const environment = target.environment;
+    if (environment?.proof && origin.replacesProof) {
+      const { proof } = environment;
+      const label = environment.label ? ` “${environment.label}”` : '';
+      const line = document.positionAt(environment.span.start).line + 1;
       const choice = await vscode.window.showWarningMessage(
-        `Replace the existing proof of ${environmentName(target.environment)}?`,
+        `Replace the existing proof of ${environmentName(environment)}${label} (line ${line})?`,
         { modal: true, detail: 'This is one edit: Undo brings the old proof back. “Keep Both” inserts the new proof after the statement.' },
         'Replace',
         'Keep Both',
       );
       if (!choice) return false;
-      if (choice === 'Replace') replace = target.environment.proof.span;
+      if (choice === 'Replace') replace = proof.span;
     }
 
     const anchorLine = document.lineAt(document.positionAt(target.environment?.span.start ?? target.anchor).line);

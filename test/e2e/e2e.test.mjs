@@ -432,6 +432,13 @@ describe('QED in code-server, through the UI', function () {
   });
 
   /** Clicks the CodeLens titled `title` that sits above the editor line containing `lineText`. */
+  /** The editor's visible lines, top to bottom (it reuses its line elements: DOM order is not visual order). */
+  function visibleLines() {
+    return workbench.page.evaluate(() =>
+      [...document.querySelectorAll('.editor-instance .view-line')].map((line) => ({ top: parseFloat(line.style.top), text: line.textContent.replace(/\u00a0/g, ' ') })).sort((a, b) => a.top - b.top).map((line) => line.text),
+    );
+  }
+
   async function clickCodeLens(lineText, title) {
     const page = workbench.page;
     const line = sample.findIndex((text) => text.includes(lineText)) + 1;
@@ -489,10 +496,7 @@ describe('QED in code-server, through the UI', function () {
     await run.frame.locator('.toolbar button', { hasText: 'Insert proof' }).click();
     // In the sample only the lifting-the-exponent lemma can have a proof directly under its \\end{lemma}.
     const proofRightAfterLemma = async () => {
-      // The editor reuses its line elements: their document order is not the visual order.
-      const lines = await workbench.page.evaluate(() =>
-        [...document.querySelectorAll('.editor-instance .view-line')].map((line) => ({ top: parseFloat(line.style.top), text: line.textContent })).sort((a, b) => a.top - b.top).map((line) => line.text),
-      );
+      const lines = await visibleLines();
       return lines.some((text, index) => text.startsWith('\\end{lemma}') && lines[index + 1]?.startsWith('\\begin{proof}'));
     };
     await waitFor('\\begin{proof} right after \\end{lemma}', proofRightAfterLemma, { timeoutMs: 15_000 });
@@ -503,6 +507,37 @@ describe('QED in code-server, through the UI', function () {
     await workbench.runCommand('View: Focus First Editor Group');
     await workbench.page.keyboard.press('Control+Z');
     await waitFor('the insertion undone', async () => !(await proofRightAfterLemma()), { timeoutMs: 10_000 });
+    await workbench.runCommand('File: Revert File');
+
+    // Re-prove a lemma that has a proof: Insert asks before replacing it, and Replace is one edit.
+    await workbench.markCurrentRun();
+    const reproveStarted = performance.now();
+    await clickCodeLens('\\begin{lemma}\\label{lem:even-square}', 'Re-prove');
+    const reprove = await follow(reproveStarted);
+    assert.equal(reprove.final.tone, 'success', `the re-prove finished: ${reprove.final.status}`);
+    await reprove.frame.locator('.toolbar button', { hasText: 'Insert proof' }).click();
+    const question = await waitFor('the “Replace the existing proof?” dialog', () => workbench.dialogText(), { timeoutMs: 15_000 });
+    assert.match(question, /^Replace the existing proof of Lemma “lem:even-square” \(line 38\)\?$/m);
+    await workbench.screenshot(join(artifacts, '8-replace-dialog.png'));
+    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Replace', exact: true }).click();
+    await waitFor('the new proof selected (status bar)', async () => /selected/.test(await workbench.selectionStatus()), { timeoutMs: 15_000 });
+    // To the end of the new proof: the next statement follows it, and the old proof is gone.
+    await workbench.page.keyboard.press('ArrowRight');
+    const OLD_PROOF = 'If $n$ is odd, write $n = 2k+1$.';
+    const replaced = await waitFor('the next theorem right after the new proof', async () => {
+      const lines = await visibleLines();
+      const next = lines.findIndex((text) => text.startsWith('\\begin{theorem}[Pythagoreans]'));
+      const before = lines.slice(0, next).filter((text) => text.trim()).at(-1);
+      return next > 0 && before?.trim() === '\\end{proof}' ? lines : false;
+    }, { timeoutMs: 10_000 });
+    assert.ok(!replaced.some((text) => text.startsWith(OLD_PROOF)), `the old proof is replaced: ${JSON.stringify(replaced)}`);
+    await workbench.screenshot(join(artifacts, '8-replaced.png'));
+    await workbench.page.keyboard.press('Control+Z');
+    await waitFor('the old proof back after one undo', async () => {
+      const lines = await visibleLines();
+      const old = lines.findIndex((text) => text.startsWith(OLD_PROOF));
+      return old > 0 && lines[old - 1] === '\\begin{proof}';
+    }, { timeoutMs: 10_000 });
     await workbench.runCommand('File: Revert File');
 
     await workbench.markCurrentRun();
