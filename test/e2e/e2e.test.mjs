@@ -460,7 +460,7 @@ describe('QED in code-server, through the UI', function () {
     }, { timeoutMs: 30_000, intervalMs: 250 });
   }
 
-  it('8. CodeLens: Prove a lemma with the document’s macros, Insert proof after it; Critique proof shows a verdict', async () => {
+  it('8. CodeLens: Prove a lemma with the document’s macros, Insert proof after it; Re-prove replaces a proof once asked; Critique proof shows a verdict', async () => {
     await workbench.clearNotifications();
     await workbench.openFile('irrational.tex');
     await workbench.markCurrentRun();
