@@ -141,7 +141,9 @@ export class ChatView {
   /** The text that can anchor a place, in page order (keys that are not integers keep their order). */
   private scrollSections(): Record<string, HTMLElement> {
     const sections: Record<string, HTMLElement> = {};
-    [...this.views.values()].forEach((view, index) => {
+    [...this.turns.children].forEach((node, index) => {
+      const view = this.views.get((node as HTMLElement).dataset.turnId ?? '');
+      if (!view) return;
       sections[`turn${index}.thinking`] = view.thinkingBody;
       sections[`turn${index}.answer`] = view.answerBody;
     });
