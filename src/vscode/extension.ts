@@ -18,9 +18,16 @@ import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
 export interface QedApi {
   currentRun(): RunSnapshot | undefined;
   whenIdle(): Promise<void>;
+  /** Our share of activation: evaluating the bundle, then `activate()` itself (ms). */
+  activation: { bundleMs?: number; activateMs: number };
 }
 
+/** Set by the bundle's banner and footer (scripts/build.mjs); absent when the sources run unbundled. */
+declare const __qedBundleStarted: number | undefined;
+declare const __qedBundleEvaluated: number | undefined;
+
 export function activate(context: vscode.ExtensionContext): QedApi {
+  const activateStarted = performance.now();
   const log = vscode.window.createOutputChannel('QED Engine', { log: true });
   const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
   const storage = context.globalStorageUri;
@@ -63,7 +70,11 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
   );
   context.subscriptions.push(registerChat(context, backends));
-  return { currentRun: () => proofs.currentRun, whenIdle: () => proofs.whenIdle().then(() => theorems.whenSettled()) };
+  const activation = {
+    bundleMs: typeof __qedBundleStarted === 'number' && typeof __qedBundleEvaluated === 'number' ? __qedBundleEvaluated - __qedBundleStarted : undefined,
+    activateMs: performance.now() - activateStarted,
+  };
+  return { currentRun: () => proofs.currentRun, whenIdle: () => proofs.whenIdle().then(() => theorems.whenSettled()), activation };
 }
 
 export function deactivate(): void {

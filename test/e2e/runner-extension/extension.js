@@ -93,6 +93,8 @@ async function measureActivation() {
   return {
     wasActiveBefore: wasActive,
     activateMs: Math.round(activateMs * 10) / 10,
+    // QED's own share (evaluating its bundle, then its activate()); the rest is VS Code's.
+    ours: extension.exports?.activation,
     modulesLoaded: loaded,
     builtinsLoaded: (process.moduleLoadList ?? []).filter((name) => !builtinsBefore.has(name)),
     nodeLlamaCppInRequireCache: Object.keys(require.cache).some((file) => file.includes('node-llama-cpp')),
