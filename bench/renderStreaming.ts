@@ -45,7 +45,10 @@ try {
     for (const e of list.getEntries()) {
       const end = e.startTime + e.duration;
       // Script; then style and layout (from styleAndLayoutStart), the rest being rendering steps before it.
-      window.__bench.loaf.push([e.startTime, e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0]);
+      // The longest script's entry point, and the style and layout it forced (read-after-write).
+      const top = [...e.scripts].sort((a, b) => b.duration - a.duration)[0];
+      const entry = top ? top.invoker + ' ' + Math.round(top.duration) + ' ms (' + Math.round(top.forcedStyleAndLayoutDuration) + ' ms forced style and layout)' : '';
+      window.__bench.loaf.push([e.startTime, e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0, entry]);
     }
   }).observe({ type: 'long-animation-frame' });
 } catch {}
@@ -131,6 +134,8 @@ interface StreamRun {
   longestAnimationFrameLayoutMs: number;
   /** About when it happened: the 1,000-token window it fell in (its end). */
   longestAnimationFrameAtToken: number;
+  /** Its longest script: entry point, duration, forced style and layout. */
+  longestAnimationFrameEntry: string;
   seconds: number;
 }
 
@@ -178,7 +183,7 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     },
     { runId, pieces, tokensPerSecond: TOKENS_PER_SECOND, frameMs: FRAME_MS, windowTokens: WINDOW_TOKENS },
   );
-  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number][] };
+  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number, string][] };
   const tasks = await Promise.all(taskAt);
   await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
   await h.frame();
@@ -206,6 +211,7 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     longestAnimationFrameScriptMs: loafs[0]?.[2] ?? 0,
     longestAnimationFrameLayoutMs: loafs[0]?.[3] ?? 0,
     longestAnimationFrameAtToken: loafs[0] ? Math.max(0, boundaries.findIndex((at) => at > loafs[0]![0])) * WINDOW_TOKENS : 0,
+    longestAnimationFrameEntry: loafs[0]?.[4] ?? '',
     seconds: result.seconds,
   };
 }
@@ -276,7 +282,7 @@ export async function benchRenderStreaming(): Promise<string> {
       `Frames while streaming (requestAnimationFrame deltas): longest ${ms(median(streams.map((run) => run.longestFrameMs)))} (goal < 50 ms), ` +
         `99th percentile ${ms(median(streams.map((run) => run.p99FrameMs)))}; per run: longest ${streams.map((run) => run.longestFrameMs.toFixed(0)).join(', ')} ms, ` +
         `over 50 ms ${streams.map((run) => run.slowFrames).join(', ')} of ~${Math.round(median(streams.map((run) => run.seconds)) * 60).toLocaleString('en')} frames. ` +
-        `Long animation frames (main thread busy > 50 ms) per run: ${streams.map((run) => run.longAnimationFrames).join(', ')}; the longest ${streams.map((run) => (run.longAnimationFrames ? `${run.longestAnimationFrameMs.toFixed(0)} ms (${run.longestAnimationFrameScriptMs.toFixed(0)} ms script, ${run.longestAnimationFrameLayoutMs.toFixed(0)} ms style and layout, before token ${run.longestAnimationFrameAtToken.toLocaleString('en-US')})` : 'none')).join('; ')}. ` +
+        `Long animation frames (main thread busy > 50 ms) per run: ${streams.map((run) => run.longAnimationFrames).join(', ')}; the longest ${streams.map((run) => (run.longAnimationFrames ? `${run.longestAnimationFrameMs.toFixed(0)} ms (${run.longestAnimationFrameScriptMs.toFixed(0)} ms script, ${run.longestAnimationFrameLayoutMs.toFixed(0)} ms style and layout, before token ${run.longestAnimationFrameAtToken.toLocaleString('en-US')}${run.longestAnimationFrameEntry ? `; longest script: ${run.longestAnimationFrameEntry}` : ''})` : 'none')).join('; ')}. ` +
         `A run took ${median(streams.map((run) => run.seconds)).toFixed(0)} s.`,
       '',
       `Reopening a finished ${(reopenText.length / 1000).toFixed(0)} KB answer: the viewport's blocks rendered ${ms(median(reopens.map((run) => run.visibleMs)))} after the saved state was read ` +
