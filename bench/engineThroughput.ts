@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import * as path from 'node:path';
 import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { proveMessages } from '../src/core/prompts';
-import { startCliEngine } from '../test/helpers/cliEngine';
+import { engineHealth, startCliEngine } from '../test/helpers/cliEngine';
 
 export interface Timing {
   tokens: number;
@@ -70,7 +70,7 @@ async function engineRun(client: OpenAIChatBackend, seed: number): Promise<Timin
 export async function benchEngineThroughput(label: string, modelPath: string, runs = 7): Promise<string> {
   const seeds = Array.from({ length: runs }, (_, i) => 42 + i);
   const engine = await startCliEngine({ parallel: 4, modelPath });
-  const health = (await (await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } })).json()) as { threads: number; contextSize: number };
+  const health = await engineHealth(engine);
   const raw = await startRawWorker({ modelPath, threads: health.threads, contextSize: health.contextSize });
   try {
     const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });

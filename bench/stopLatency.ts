@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { proveMessages } from '../src/core/prompts';
-import { startCliEngine, type CliEngine } from '../test/helpers/cliEngine';
+import { engineHealth, startCliEngine, type CliEngine } from '../test/helpers/cliEngine';
 
 interface StopSample {
   /** abort() → the client's stream has ended (the HTTP stream is closed on our side). */
@@ -28,17 +28,11 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-async function activeGenerations(engine: CliEngine): Promise<number> {
-  const response = await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } });
-  return ((await response.json()) as { active: number }).active;
-}
-
 async function stopOnce(engine: CliEngine, client: OpenAIChatBackend, seed: number): Promise<StopSample | undefined> {
   const abort = new AbortController();
   const stopAfter = 20 + (seed * 37) % 200;
   let tokens = 0;
   let abortedAt = 0;
-  let clientMs = 0;
   for await (const event of client.stream({ messages: proveMessages('There are infinitely many primes.'), seed, maxTokens: MAX_TOKENS }, abort.signal)) {
     if (event.type === 'done') break;
     tokens++;
@@ -48,8 +42,8 @@ async function stopOnce(engine: CliEngine, client: OpenAIChatBackend, seed: numb
     }
   }
   if (!abortedAt) return undefined; // the model ended by itself first
-  clientMs = performance.now() - abortedAt;
-  while ((await activeGenerations(engine)) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  const clientMs = performance.now() - abortedAt;
+  while ((await engineHealth(engine)).active > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   return { clientMs, engineMs: performance.now() - abortedAt };
 }
 
@@ -76,7 +70,7 @@ function row(label: string, samples: StopSample[]): string {
 export async function benchStopLatency(modelPath: string, stops = 30): Promise<string> {
   const engine = await startCliEngine({ modelPath, threads: 'default', parallel: 1 });
   try {
-    const health = (await (await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } })).json()) as { threads: number };
+    const health = await engineHealth(engine);
     const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
     await measure(engine, client, 2); // warm-up
     const quiet = await measure(engine, client, stops);

@@ -42,7 +42,7 @@ export class ProofInserter {
       if (choice === 'Replace') replace = proof.span;
     }
 
-    const anchorLine = document.lineAt(document.positionAt(target.environment?.span.start ?? target.anchor).line);
+    const anchorLine = document.lineAt(document.positionAt(environment?.span.start ?? target.anchor).line);
     const indent = anchorLine.text.slice(0, anchorLine.firstNonWhitespaceCharacterIndex);
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     // Imported on use: markdown-it need not load at activation.

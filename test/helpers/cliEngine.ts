@@ -54,6 +54,12 @@ export async function startCliEngine(options: { parallel?: number; threads?: num
   };
 }
 
+/** The engine's /health (threads, context size, generations in flight). */
+export async function engineHealth(engine: Pick<CliEngine, 'url' | 'apiKey'>): Promise<{ threads: number; contextSize: number; active: number }> {
+  const response = await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } });
+  return (await response.json()) as { threads: number; contextSize: number; active: number };
+}
+
 /** Runs the CLI to completion and returns its exit code and output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -66,6 +66,11 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
+/** A saved anchor block (scrollAnchor.ts), in the panel's and the chat's saved places. */
+export function isAnchorBlock(block: unknown): block is NonNullable<ScrollAnchor['block']> {
+  return isObject(block) && isString(block.section) && isCount(block.index) && isFiniteNumber(block.top);
+}
+
 /** The saved reading place (scrollAnchor.ts); an older or damaged one is ignored. */
 export function isScrollAnchor(value: unknown): value is ScrollAnchor {
   return (
@@ -74,7 +79,7 @@ export function isScrollAnchor(value: unknown): value is ScrollAnchor {
     isBoolean(value.following) &&
     isFiniteNumber(value.scrollY) &&
     optional(value.thinkingOpen, isBoolean) &&
-    optional(value.block, (block): block is ScrollAnchor['block'] => isObject(block) && isString(block.section) && isCount(block.index) && isFiniteNumber(block.top))
+    optional(value.block, isAnchorBlock)
   );
 }
 

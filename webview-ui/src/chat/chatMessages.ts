@@ -6,6 +6,7 @@
 import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../../src/core/chatProtocol';
 import type { AssistantAnswer, Conversation, ConversationSummary, Turn } from '../../../src/core/conversation/types';
 import type { ChatPlace } from './chatView';
+import { isAnchorBlock } from '../hostMessages';
 
 type Fields = Record<string, unknown>;
 
@@ -84,7 +85,7 @@ export function isChatPlace(value: unknown): value is ChatPlace {
     typeof value.following === 'boolean' &&
     isNumber(value.scrollTop) &&
     optional(value.turn, isIndexAt) &&
-    optional(value.block, (block) => isIndexAt(block) && isString(block.section)) &&
+    optional(value.block, isAnchorBlock) &&
     optional(value.thinking, (thinking) => isObject(thinking) && Object.values(thinking).every((open) => typeof open === 'boolean'))
   );
 }

@@ -106,19 +106,19 @@ export class ChatView {
   get place(): ChatPlace | undefined {
     const conversationId = this.state?.conversation?.id;
     if (!conversationId) return undefined;
+    const thinking: Record<string, boolean> = {};
+    for (const [id, view] of this.views) if (view.thinkingChoice !== undefined) thinking[id] = view.thinkingChoice;
+    const place = { conversationId, following: this.following, scrollTop: this.scroller.scrollTop, thinking };
+    // At the end, the end is the place: no layout reads (this runs with every save while streaming).
+    if (this.following) return place;
     const viewport = elementViewport(this.scroller);
     const viewTop = viewport.top();
     const turns = [...this.turns.children] as HTMLElement[];
     const index = turns.findIndex((turn) => turn.getBoundingClientRect().bottom > viewTop);
-    const thinking: Record<string, boolean> = {};
-    for (const [id, view] of this.views) if (view.thinkingChoice !== undefined) thinking[id] = view.thinkingChoice;
     return {
-      conversationId,
-      following: this.following,
-      scrollTop: this.scroller.scrollTop,
+      ...place,
       turn: index >= 0 ? { index, top: turns[index]!.getBoundingClientRect().top - viewTop } : undefined,
       block: anchorBlock(this.scrollSections(), viewport),
-      thinking,
     };
   }
 
