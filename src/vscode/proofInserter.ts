@@ -64,6 +64,7 @@ export class ProofInserter {
     const selection = new vscode.Selection(document.positionAt(insertedStart), document.positionAt(start + inserted.length));
     editor.selection = selection;
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    keepActive(editor);
     return true;
   }
 
@@ -85,6 +86,28 @@ export function sameEnvironment(document: vscode.TextDocument, candidate: Theore
   if (!original || candidate.env !== original.env) return false;
   if (original.label) return candidate.label === original.label;
   return document.getText(new vscode.Range(document.positionAt(candidate.statement.start), document.positionAt(candidate.statement.end))) === origin.statementSource;
+}
+
+/** How long after an insertion the editor takes the focus back from the panel. */
+export const KEEP_ACTIVE_MS = 600;
+
+/**
+ * VS Code learns that a webview has the focus by polling it every 250 ms, so the click on the
+ * panel's Insert button can re-activate the panel's editor group after the edited editor was
+ * focused, leaving the inserted proof selected in an inactive editor. Give the editor the focus
+ * back once if that happens right after the insertion.
+ */
+function keepActive(editor: vscode.TextEditor): void {
+  const subscription = vscode.window.onDidChangeActiveTextEditor((active) => {
+    // Another text editor means the user moved on; only a webview (no text editor) is undone.
+    if (!active) void vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false, selection: editor.selection });
+    stop();
+  });
+  const timer = setTimeout(stop, KEEP_ACTIVE_MS);
+  function stop(): void {
+    clearTimeout(timer);
+    subscription.dispose();
+  }
 }
 
 function indentLines(text: string, indent: string): string {

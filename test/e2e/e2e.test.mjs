@@ -439,6 +439,14 @@ describe('QED in code-server, through the UI', function () {
     );
   }
 
+  async function waitForSelection(what, timeoutMs) {
+    try {
+      await waitFor(what, async () => /selected/.test(await workbench.selectionStatus()), { timeoutMs });
+    } catch (error) {
+      throw new Error(`${error.message}; ${await workbench.focusReport()}`);
+    }
+  }
+
   async function clickCodeLens(lineText, title) {
     const page = workbench.page;
     const line = sample.findIndex((text) => text.includes(lineText)) + 1;
@@ -501,7 +509,7 @@ describe('QED in code-server, through the UI', function () {
     };
     await waitFor('\\begin{proof} right after \\end{lemma}', proofRightAfterLemma, { timeoutMs: 15_000 });
     // The edit shows before the extension sets the selection on it.
-    await waitFor('the inserted proof selected (status bar)', async () => /selected/.test(await workbench.selectionStatus()), { timeoutMs: 10_000 });
+    await waitForSelection('the inserted proof selected (status bar)', 10_000);
     await workbench.screenshot(join(artifacts, '8-inserted.png'));
     // Leave the sample as it was: one undo removes the whole insertion.
     await workbench.runCommand('View: Focus First Editor Group');
@@ -520,7 +528,7 @@ describe('QED in code-server, through the UI', function () {
     assert.match(question, /^Replace the existing proof of Lemma “lem:even-square” \(line 38\)\?$/m);
     await workbench.screenshot(join(artifacts, '8-replace-dialog.png'));
     await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Replace', exact: true }).click();
-    await waitFor('the new proof selected (status bar)', async () => /selected/.test(await workbench.selectionStatus()), { timeoutMs: 15_000 });
+    await waitForSelection('the new proof selected (status bar)', 15_000);
     // To the end of the new proof: the next statement follows it, and the old proof is gone.
     await workbench.page.keyboard.press('ArrowRight');
     const OLD_PROOF = 'If $n$ is odd, write $n = 2k+1$.';

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { api, openSample } from './extensionHost';
+import { KEEP_ACTIVE_MS } from '../../src/vscode/proofInserter';
 import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
 
 /** 0-based line of the first line containing `text`, read from the sample itself. */
@@ -22,6 +23,29 @@ async function lenses(document: vscode.TextDocument): Promise<string[]> {
     .filter((lens) => lens.command?.command.startsWith('qed.'))
     .map((lens) => `${lens.range.start.line}:${lens.command!.title}`)
     .sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
+}
+
+/** The Proof panel opens beside the document: in the second editor group. */
+async function focusPanelGroup(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+}
+
+/** The active text editor's document once it has not changed for 300 ms. */
+async function activeEditorSettles(): Promise<vscode.TextDocument | undefined> {
+  for (;;) {
+    const changed = await new Promise<boolean>((resolve) => {
+      const subscription = vscode.window.onDidChangeActiveTextEditor(() => {
+        subscription.dispose();
+        clearTimeout(timer);
+        resolve(true);
+      });
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        resolve(false);
+      }, 300);
+    });
+    if (!changed) return vscode.window.activeTextEditor?.document;
+  }
 }
 
 async function revert(document: vscode.TextDocument): Promise<void> {
@@ -127,6 +151,14 @@ describe('QED on theorem-like environments', function () {
       assert.match(inserted, /^\n\\begin\{proof\}\n[\s\S]+\n\\end\{proof\}$/);
       const editor = vscode.window.activeTextEditor!;
       assert.equal(editor.document.getText(editor.selection), inserted.slice(1), 'the inserted proof is selected');
+      // A click on the panel's Insert button can re-activate the panel's group late (VS Code polls webview focus).
+      await focusPanelGroup();
+      assert.equal(await activeEditorSettles(), document, 'right after the insertion, the editor takes the focus back');
+      assert.equal(vscode.window.activeTextEditor?.document.getText(vscode.window.activeTextEditor.selection), inserted.slice(1), 'still selected');
+      await new Promise((resolve) => setTimeout(resolve, KEEP_ACTIVE_MS));
+      await focusPanelGroup();
+      assert.equal(await activeEditorSettles(), undefined, 'later, going to the panel is the user’s choice');
+      await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('undo');
       assert.equal(document.getText(), before, 'one undo removes it');
     } finally {

@@ -116,8 +116,20 @@ export class Workbench {
     });
   }
 
+  /** The status bar's “Ln 3, Col 1 (12 selected)”, or '' when no text editor is active (the item is then absent). */
   async selectionStatus() {
-    return this.page.locator('.statusbar-item[id="status.editor.selection"]').innerText();
+    const item = this.page.locator('.statusbar-item[id="status.editor.selection"]');
+    return (await item.count()) ? item.innerText({ timeout: 2000 }) : '';
+  }
+
+  /** What has the keyboard focus and which editor tab is active: for a failure message. */
+  async focusReport() {
+    return this.page.evaluate(() => {
+      const active = document.activeElement;
+      const describe = (element) => (element ? `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className && typeof element.className === 'string' ? `.${element.className.trim().split(/\s+/).slice(0, 3).join('.')}` : ''}` : 'none');
+      const tabs = [...document.querySelectorAll('.tabs-container .tab.active')].map((tab) => `${tab.getAttribute('aria-label')}${tab.closest('.part.editor .editor-group-container.active') ? ' (active group)' : ''}`);
+      return `focus on ${describe(active)}; active tabs: ${tabs.join(' | ') || 'none'}`;
+    });
   }
 
   /** Visible notification toasts: severity from the icon, message and button labels. */
