@@ -285,7 +285,7 @@ describe('Chat view webview (Chromium)', function () {
     await page.close();
   });
 
-  it('Stop and Answer now while streaming; stopped, cut-off (Continue) and failed (Retry) answers keep their text', async () => {
+  it('Stop and Answer now while streaming; stopped (Answer now, Continue), cut-off (Continue) and failed (Retry) answers keep their text', async () => {
     const h = await open('dark');
     const { page } = h;
     const streaming = turn('t2', 'Second?', { reasoning: 'Hmm, $a$.', reasoningTokens: 4, firstTokenAt: Date.now() - 1000 });
@@ -303,6 +303,19 @@ describe('Chat view webview (Chromium)', function () {
     await page.keyboard.press('Enter');
     assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'stop', turnId: 't2' });
     assert.equal(await page.getByRole('button', { name: 'Stop generating' }).textContent(), 'Stopping…');
+
+    // Stopped while still thinking: the answer can be written from the thinking so far, or the thinking go on.
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: ' So', content: '', meta: meta({ ...streaming.assistant, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() }) });
+    await h.frame();
+    const stopped = page.locator('.turn').last();
+    assert.equal(await stopped.locator('.answer-note').textContent(), 'Stopped by you.');
+    assert.equal(await stopped.getByRole('button', { name: 'Continue this answer where it stopped' }).isVisible(), true);
+    assert.equal(await page.locator('.turn').first().getByRole('button', { name: /^Continue/ }).isVisible(), false, 'only the last answer is continued');
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-dark-stopped-thinking.png') });
+    await stopped.getByRole('button', { name: /^Answer now/ }).click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'answerNow', turnId: 't2' });
+    // The host resumes the same answer.
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: '', meta: meta(streaming.assistant) });
 
     const cut = { ...streaming.assistant, status: 'length' as const, finishReason: 'length' as const, forcedAnswer: 'budget' as const, endedAt: Date.now() };
     await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: 'The answer so far', meta: meta(cut) });

@@ -62,7 +62,7 @@ async function streamingAnswer(controller: ChatController, start: () => Promise<
     await until('the answer to stream', () => streamed() || done, 120_000);
     // Wrapped: an async function returning a promise would wait for it.
     if (streamed()) return { ended };
-    assert.ok(attempt < 2, 'three answers in a row ended before 50 characters');
+    assert.ok(attempt < 2, `three answers in a row ended before 50 characters (the last: ${JSON.stringify(controller.currentConversation?.turns.at(-1)?.assistant)?.slice(0, 400)})`);
     await ended;
     ended = controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
   }
@@ -83,6 +83,28 @@ async function interruptedAnswer(controller: ChatController, start: () => Promis
     const answer = controller.currentConversation!.turns.at(-1)!.assistant;
     if (answer.status === wanted || attempt === 2) return { partial, answer, ms: Date.now() - at };
   }
+}
+
+/**
+ * Starts an answer and stops it as soon as `ready` holds; regenerates it (twice at most) when it
+ * ended by itself or was stopped too late. Returns the stopped answer, or undefined.
+ */
+async function stoppedWhen(controller: ChatController, start: () => Promise<void>, ready: (answer: AssistantAnswer) => boolean, wanted: (answer: AssistantAnswer) => boolean): Promise<AssistantAnswer | undefined> {
+  const last = () => controller.currentConversation?.turns.at(-1)?.assistant;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // The answer object is replaced on every update: a different one means this run's answer has begun.
+    const before = last();
+    const ended = attempt === 0 ? start() : controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
+    await until('the answer to stream', () => {
+      const answer = last();
+      return !!answer && answer !== before && (answer.status !== 'streaming' || ready(answer));
+    }, 120_000);
+    controller.stop();
+    await ended;
+    const answer = last()!;
+    if (answer.status === 'stopped' && wanted(answer)) return answer;
+  }
+  return undefined;
 }
 
 describe('QED chat', function () {
@@ -196,12 +218,39 @@ describe('QED chat', function () {
       const answer = controller.currentConversation?.turns[1]?.assistant;
       return (answer?.reasoning.length ?? 0) >= 30 || (answer !== undefined && answer.status !== 'streaming');
     }, 120_000);
-    controller.answerNow();
+    await controller.answerNow(controller.currentConversation!.turns[1]!.id);
     await sent;
     const forced = controller.currentConversation!.turns[1]!.assistant;
     assert.ok(forced.forcedAnswer === 'answer-now' || forced.answerStartedAt !== undefined, 'the answer was asked for (or had just begun)');
     assert.ok(forced.content.trim().length > 0, 'an answer after Answer now');
     await setMaxTokens(8000);
+  });
+
+  it('picks up a stopped answer: Answer now writes it from the thinking so far, Continue goes on from where it stopped', async () => {
+    const controller = await chat();
+    await setMaxTokens(200_000);
+    controller.newConversation();
+    const last = () => controller.currentConversation!.turns.at(-1)!;
+    const whileThinking = (answer: AssistantAnswer) => answer.content === '' && answer.reasoning.length > 0;
+    const thinking = await stoppedWhen(controller, () => controller.send('/prove Every prime greater than $2$ is odd.'), (answer) => answer.reasoning.length >= 20 || answer.content !== '', whileThinking);
+    assert.ok(thinking, 'an answer stopped while it was thinking');
+    await controller.answerNow(last().id);
+    const answered = last().assistant;
+    assert.equal(controller.currentConversation!.turns.length, 1, 'the same answer, not a new message');
+    assert.equal(answered.forcedAnswer, 'answer-now');
+    assert.equal(answered.reasoning, thinking.reasoning, 'the answer is written from the thinking as it was stopped');
+    assert.ok(answered.content.trim().length > 0, 'an answer');
+    assert.notEqual(answered.status, 'streaming');
+
+    const answering = await stoppedWhen(controller, () => controller.send('Once more, in other words.'), (answer) => answer.content.length >= 20, (answer) => answer.content !== '');
+    assert.ok(answering, 'an answer stopped while it was being written');
+    await setMaxTokens(8000);
+    await controller.rerun(last().id, 'continue');
+    const continued = last().assistant;
+    assert.equal(controller.currentConversation!.turns.length, 2, 'the same answer, not a new message');
+    assert.equal(continued.reasoning, answering.reasoning);
+    assert.ok(continued.content.startsWith(answering.content) && continued.content.length > answering.content.length, 'the answer goes on from where it stopped');
+    assert.notEqual(continued.status, 'streaming');
   });
 
   it('Continue extends an answer cut at the token limit', async () => {

@@ -147,19 +147,27 @@ export class ChatController implements vscode.Disposable {
     this.active?.abort.abort();
   }
 
-  answerNow(): void {
-    this.active?.answerNow.abort();
+  /** Answer now: ends the thinking of the answer being written, or of the last one if it was stopped while thinking. */
+  async answerNow(turnId: string): Promise<void> {
+    if (this.active) return void this.active.answerNow.abort();
+    await this.rerun(turnId, 'answerNow');
   }
 
-  /** Continue (after a length cut) or Regenerate/Retry: the last turn only. */
-  async rerun(turnId: string, mode: 'continue' | 'regenerate'): Promise<void> {
+  /**
+   * Continue (an answer cut at the token limit or stopped), Answer now (one stopped while still
+   * thinking: its thinking is closed and the answer written from it), or Regenerate/Retry: the
+   * last turn only.
+   */
+  async rerun(turnId: string, mode: 'continue' | 'answerNow' | 'regenerate'): Promise<void> {
     await this.ready;
     const conversation = this.conversation;
     const turn = conversation?.turns.at(-1);
     if (!conversation || !turn || turn.id !== turnId || this.active) return;
-    if (mode === 'continue' && (turn.assistant.status === 'done' || turn.assistant.status === 'streaming')) return;
+    const ended = turn.assistant.status !== 'done' && turn.assistant.status !== 'streaming';
+    if (mode === 'continue' && !ended) return;
+    if (mode === 'answerNow' && !(ended && turn.assistant.content === '')) return;
     if (mode === 'regenerate') turn.assistant = pendingAnswer();
-    await this.answer(conversation, turn, mode === 'continue' ? 'continue' : 'new');
+    await this.answer(conversation, turn, mode === 'regenerate' ? 'new' : 'continue', mode === 'answerNow');
   }
 
   setThinkingBudget(budget: number | null): void {
@@ -268,7 +276,7 @@ export class ChatController implements vscode.Disposable {
     return conversation;
   }
 
-  private async answer(conversation: Conversation, turn: Turn, mode: 'new' | 'continue'): Promise<void> {
+  private async answer(conversation: Conversation, turn: Turn, mode: 'new' | 'continue', answerAtOnce = false): Promise<void> {
     let finished!: () => void;
     const active: ActiveAnswer = {
       conversation,
@@ -279,6 +287,7 @@ export class ChatController implements vscode.Disposable {
       sent: { reasoning: turn.assistant.reasoning.length, content: turn.assistant.content.length },
       done: new Promise((resolve) => (finished = resolve)),
     };
+    if (answerAtOnce) active.answerNow.abort();
     this.active = active;
     if (mode === 'continue') turn.assistant = { ...turn.assistant, status: 'streaming', error: undefined, endedAt: undefined };
     conversation.updatedAt = Date.now();

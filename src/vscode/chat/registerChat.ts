@@ -51,7 +51,7 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
             controller.stop();
             break;
           case 'answerNow':
-            controller.answerNow();
+            void controller.answerNow(message.turnId);
             break;
           case 'continue':
           case 'regenerate':

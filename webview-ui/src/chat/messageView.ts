@@ -194,8 +194,14 @@ export class MessageView {
 
     const b = this.buttons;
     b.stop.hidden = !streaming;
-    b.answerNow.hidden = !streaming || hasContent || answer.forcedAnswer !== undefined;
-    b.continue.hidden = answer.status !== 'length' || !this.last;
+    // The last answer, cut at the length limit or stopped, can be picked up where it ended.
+    const resumable = this.last && (answer.status === 'length' || answer.status === 'stopped');
+    const stillThinking = !hasContent && answer.forcedAnswer === undefined;
+    b.answerNow.hidden = !stillThinking || !(streaming || (resumable && answer.reasoning !== ''));
+    b.continue.hidden = !resumable;
+    const whereItEnded = answer.status === 'stopped' ? 'where it stopped' : 'where it was cut off';
+    b.continue.setAttribute('aria-label', `Continue this answer ${whereItEnded}`);
+    b.continue.title = `Continue this answer ${whereItEnded}`;
     b.retry.hidden = answer.status !== 'error' || !this.last;
     b.copy.hidden = streaming || !hasContent;
     b.insert.hidden = streaming || !hasContent;
