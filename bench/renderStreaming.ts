@@ -36,7 +36,9 @@ const REOPEN_RUNS = 7;
 
 /** Installed before the bundle runs: collects the renderer's measures, long frames and reopen timing. */
 const HEAD_SCRIPT = `
-window.__bench = { measures: [], loaf: [], reopen: {} };
+window.__bench = { measures: [], loaf: [], fonts: [], reopen: {} };
+// When KaTeX's fonts finish loading: a font arriving makes the browser lay out again the text that uses it.
+document.fonts.addEventListener('loadingdone', (e) => window.__bench.fonts.push([performance.now(), e.fontfaces.map((f) => f.family).join(', ')]));
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (e.name.startsWith('qed:render')) window.__bench.measures.push([e.startTime, e.duration]);
 }).observe({ type: 'measure' });
@@ -136,6 +138,10 @@ interface StreamRun {
   longestAnimationFrameAtToken: number;
   /** Its longest script: entry point, duration, forced style and layout. */
   longestAnimationFrameEntry: string;
+  /** Frames that missed two vsyncs or more (delta > 40 ms): how long, and about which token was streaming. */
+  lateFrames: { ms: number; atToken: number }[];
+  /** KaTeX fonts as they finished loading, and about which token was streaming. */
+  fontsLoaded: { families: string; atToken: number }[];
   seconds: number;
 }
 
@@ -179,18 +185,19 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
       // The last window's text renders in the next frame.
       await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
       streaming = false;
-      return { frames, boundaries, seconds: (performance.now() - started) / 1000 };
+      return { frames, boundaries, started, seconds: (performance.now() - started) / 1000 };
     },
     { runId, pieces, tokensPerSecond: TOKENS_PER_SECOND, frameMs: FRAME_MS, windowTokens: WINDOW_TOKENS },
   );
-  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number, string][] };
+  const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number, string][]; fonts: [number, string][] };
   const tasks = await Promise.all(taskAt);
   await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
   await h.frame();
   if (h.errors.length) throw new Error(`the panel reported errors: ${h.errors.join('; ')}`);
   await page.close();
 
-  const { frames, boundaries } = result;
+  const { frames, boundaries, started } = result;
+  const tokenAt = (time: number) => Math.max(0, Math.round(((time - started) * TOKENS_PER_SECOND) / 1000));
   const rendererMs: number[] = [];
   const taskMs: number[] = [];
   for (let k = 0; k + 1 < boundaries.length; k++) {
@@ -212,6 +219,8 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     longestAnimationFrameLayoutMs: loafs[0]?.[3] ?? 0,
     longestAnimationFrameAtToken: loafs[0] ? Math.max(0, boundaries.findIndex((at) => at > loafs[0]![0])) * WINDOW_TOKENS : 0,
     longestAnimationFrameEntry: loafs[0]?.[4] ?? '',
+    lateFrames: deltas.flatMap((delta, i) => (delta > 40 ? [{ ms: delta, atToken: tokenAt(frames[i]!) }] : [])),
+    fontsLoaded: bench.fonts.map(([time, families]) => ({ families, atToken: tokenAt(time) })),
     seconds: result.seconds,
   };
 }
@@ -284,6 +293,9 @@ export async function benchRenderStreaming(): Promise<string> {
         `over 50 ms ${streams.map((run) => run.slowFrames).join(', ')} of ~${Math.round(median(streams.map((run) => run.seconds)) * 60).toLocaleString('en')} frames. ` +
         `Long animation frames (main thread busy > 50 ms) per run: ${streams.map((run) => run.longAnimationFrames).join(', ')}; the longest ${streams.map((run) => (run.longAnimationFrames ? `${run.longestAnimationFrameMs.toFixed(0)} ms (${run.longestAnimationFrameScriptMs.toFixed(0)} ms script, ${run.longestAnimationFrameLayoutMs.toFixed(0)} ms style and layout, before token ${run.longestAnimationFrameAtToken.toLocaleString('en-US')}${run.longestAnimationFrameEntry ? `; longest script: ${run.longestAnimationFrameEntry}` : ''})` : 'none')).join('; ')}. ` +
         `A run took ${median(streams.map((run) => run.seconds)).toFixed(0)} s.`,
+      '',
+      `Frames over 40 ms per run, at about token: ${streams.map((run) => run.lateFrames.map((late) => `${late.ms.toFixed(0)} ms at ${late.atToken.toLocaleString('en')}`).join(', ') || 'none').join('; ')}. ` +
+        `KaTeX fonts finished loading at about token: ${streams.map((run) => run.fontsLoaded.map((font) => `${font.atToken.toLocaleString('en')} (${font.families})`).join(', ') || 'none while streaming').join('; ')}.`,
       '',
       `Reopening a finished ${(reopenText.length / 1000).toFixed(0)} KB answer: the viewport's blocks rendered ${ms(median(reopens.map((run) => run.visibleMs)))} after the saved state was read ` +
         `(goal < 300 ms; runs: ${reopens.map((run) => run.visibleMs.toFixed(0)).join(', ')} ms), with ${reopens[0]!.renderedBlocks} of ${reopens[0]!.blocks} blocks rendered by then.`,
