@@ -15,7 +15,10 @@
  *      viewport's blocks are rendered (its paint follows). Goal: < 300 ms.
  *
  * Medians over runs. Environment: QED_BENCH_RENDER_RUNS (default 3), QED_BENCH_RENDER_TOKENS
- * (default 50,000; each streaming run takes tokens / 200 seconds).
+ * (default 50,000; each streaming run takes tokens / 200 seconds), QED_BENCH_RENDER_TRACE (a
+ * file: the first streaming run's Chromium trace, `devtools.timeline` events, goes there; each
+ * event's `dur` is wall time and `tdur` the thread's CPU time, which tells a slow layout from a
+ * descheduled thread).
  */
 import type { CDPSession } from 'playwright-core';
 import { proofText } from '../test/helpers/proofText';
@@ -145,6 +148,8 @@ interface StreamRun {
   seconds: number;
 }
 
+let tracedOnce = false;
+
 async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<StreamRun> {
   const h = await pages.open('dark', { headScript: HEAD_SCRIPT });
   const { page } = h;
@@ -154,6 +159,12 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
   await page.exposeBinding('__qedBenchWindow', (_source, index: number) => {
     taskAt[index] = taskSeconds(cdp);
   });
+  const tracePath = process.env.QED_BENCH_RENDER_TRACE;
+  const browser = tracePath && !tracedOnce ? page.context().browser() : null;
+  if (browser) {
+    tracedOnce = true;
+    await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline'] });
+  }
   const runId = 'bench-stream';
   await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', firstTokenAt: Date.now() }) });
   await h.frame();
@@ -191,6 +202,7 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
   );
   const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number, string][]; fonts: [number, string][] };
   const tasks = await Promise.all(taskAt);
+  if (browser) await browser.stopTracing();
   await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
   await h.frame();
   if (h.errors.length) throw new Error(`the panel reported errors: ${h.errors.join('; ')}`);

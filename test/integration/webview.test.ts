@@ -278,6 +278,44 @@ describe('Proof panel webview (Chromium)', function () {
     await page.close();
   });
 
+  it('keeps the items of a list being written in the page, and re-creates only the item that grows', async () => {
+    const h = await open('dark');
+    const { page } = h;
+    const runId = 'run-list';
+    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', firstTokenAt: Date.now() }) });
+    const counts = { reasoning: 0, content: 0 };
+    await h.stream(runId, 'content', 'Three cases:\n\n1. If $n = 0$, then $n^2 = 0$.\n2. If $n > 0$, ', counts);
+    await h.frame();
+    await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-tail li').length === 2 && document.querySelectorAll('.proof-body .md-tail .katex').length === 3);
+    await page.evaluate(() => {
+      const w = window as unknown as { __firstItem: Element | null; __removed: string[] };
+      w.__firstItem = document.querySelector('.proof-body .md-tail li');
+      w.__removed = [];
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.removedNodes) if (node instanceof Element) w.__removed.push(node.tagName);
+      }).observe(document.querySelector('.proof-body .md-tail')!, { childList: true, subtree: true });
+    });
+    await h.stream(runId, 'content', 'then $n^2 > 0$.\n3. If $n < 0$, then $n^2 = (-n)^2 > 0$.', counts);
+    await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-tail li').length === 3 && document.querySelectorAll('.proof-body .md-tail .katex').length === 6);
+    const tail = await page.evaluate(() => {
+      const w = window as unknown as { __firstItem: Element | null; __removed: string[] };
+      const items = [...document.querySelectorAll('.proof-body .md-tail li')];
+      return { items: items.length, firstKept: items[0] === w.__firstItem, removed: [...new Set(w.__removed)] };
+    });
+    assert.equal(tail.items, 3);
+    assert.equal(tail.firstKept, true, 'the finished first item stayed in the page');
+    assert.ok(!tail.removed.includes('LI') && !tail.removed.includes('OL'), `no item or list was re-created: removed ${tail.removed.join(', ')}`);
+    assert.deepEqual(await rawTex(page, '.proof-body'), []);
+
+    await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
+    await h.frame();
+    assert.equal(await page.locator('.proof-body ol > li').count(), 3);
+    assert.equal(await page.locator('.proof-body .katex').count(), 6);
+    assert.equal(await page.locator('.proof-body ol > li').nth(1).evaluate((item) => item.querySelectorAll('.katex').length), 2, 'the grown item holds both its formulas');
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+
   it('warns when the token limit cut the proof, and shows errors', async () => {
     const h = await open('light');
     const { page } = h;

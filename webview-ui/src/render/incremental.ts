@@ -12,7 +12,7 @@
  * complete line, so nothing flickers into an error.
  */
 import { BlockSplitter, findUnclosedMath, type UnclosedMath } from './blocks';
-import { setRenderedHtml } from './dom';
+import { updateRenderedHtml } from './dom';
 import { LazyBlocks } from './lazyBlocks';
 import type { MarkdownRenderer } from './markdown';
 import { measureSince } from './perf';
@@ -151,13 +151,13 @@ export class IncrementalMarkdown {
     const open = findUnclosedMath(text);
     if (!open) {
       this.preview = undefined;
-      setRenderedHtml(this.tail, this.renderer.render(text.replace(PARTIAL_MATH_OPENER, '')));
+      updateRenderedHtml(this.tail, this.renderer.render(text.replace(PARTIAL_MATH_OPENER, '')));
     } else if (!open.display) {
-      setRenderedHtml(this.tail, this.renderHeldBack(text, open));
+      updateRenderedHtml(this.tail, this.renderHeldBack(text, open));
     } else {
       const before = text.slice(0, open.start);
       const html = before.trim() ? this.renderer.render(before) : '';
-      setRenderedHtml(this.tail, html + this.previewDisplayMath(text, open));
+      updateRenderedHtml(this.tail, html + this.previewDisplayMath(text, open));
     }
   }
 
