@@ -20,6 +20,7 @@ declare const window: any;
 declare const document: any;
 declare const requestAnimationFrame: (callback: () => void) => number;
 declare const NodeFilter: { SHOW_TEXT: number };
+declare const MutationObserver: any;
 type HTMLDetailsElement = { open: boolean };
 type HTMLElement = {
   style: { height: string };
@@ -288,18 +289,18 @@ describe('Proof panel webview (Chromium)', function () {
     await h.frame();
     await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-tail li').length === 2 && document.querySelectorAll('.proof-body .md-tail .katex').length === 3);
     await page.evaluate(() => {
-      const w = window as unknown as { __firstItem: Element | null; __removed: string[] };
+      const w = window as { __firstItem: unknown; __removed: string[] };
       w.__firstItem = document.querySelector('.proof-body .md-tail li');
       w.__removed = [];
-      new MutationObserver((records) => {
-        for (const record of records) for (const node of record.removedNodes) if (node instanceof Element) w.__removed.push(node.tagName);
-      }).observe(document.querySelector('.proof-body .md-tail')!, { childList: true, subtree: true });
+      new MutationObserver((records: { removedNodes: { nodeType: number; nodeName: string }[] }[]) => {
+        for (const record of records) for (const node of record.removedNodes) if (node.nodeType === 1) w.__removed.push(node.nodeName);
+      }).observe(document.querySelector('.proof-body .md-tail'), { childList: true, subtree: true });
     });
     await h.stream(runId, 'content', 'then $n^2 > 0$.\n3. If $n < 0$, then $n^2 = (-n)^2 > 0$.', counts);
     await page.waitForFunction(() => document.querySelectorAll('.proof-body .md-tail li').length === 3 && document.querySelectorAll('.proof-body .md-tail .katex').length === 6);
     const tail = await page.evaluate(() => {
-      const w = window as unknown as { __firstItem: Element | null; __removed: string[] };
-      const items = [...document.querySelectorAll('.proof-body .md-tail li')];
+      const w = window as { __firstItem: unknown; __removed: string[] };
+      const items: unknown[] = [...document.querySelectorAll('.proof-body .md-tail li')];
       return { items: items.length, firstKept: items[0] === w.__firstItem, removed: [...new Set(w.__removed)] };
     });
     assert.equal(tail.items, 3);
