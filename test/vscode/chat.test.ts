@@ -45,66 +45,55 @@ async function lastAnswerUntil(controller: ChatController, wanted: (answer: Assi
   }
 }
 
+/** Fifty characters of thinking and answer: enough to interrupt an answer that is clearly under way. */
+const streamed50 = (answer: AssistantAnswer) => answer.reasoning.length + answer.content.length >= 50;
+
 /**
- * Starts an answer with `start` and resolves once it has streamed 50 characters, with the promise
- * of its end. An answer that ends before that (the tiny model sometimes stops early) is
- * regenerated, twice at most.
+ * Starts an answer with `start` and resolves once it is streaming and `ready` holds (by default:
+ * 50 characters), with the promise of its end. An answer that ends before that (the tiny model
+ * sometimes stops early) is regenerated, twice at most.
  */
-async function streamingAnswer(controller: ChatController, start: () => Promise<void>): Promise<{ ended: Promise<void> }> {
+async function streamingAnswer(controller: ChatController, start: () => Promise<void>, ready = streamed50): Promise<{ ended: Promise<void> }> {
   let ended = start();
   for (let attempt = 0; ; attempt++) {
     let done = false;
     void ended.then(() => (done = true));
+    // Only a streaming answer counts: until `start` has added its own, the last one is the previous turn's.
     const streamed = () => {
       const answer = controller.currentConversation?.turns.at(-1)?.assistant;
-      return !!answer && answer.status === 'streaming' && answer.reasoning.length + answer.content.length >= 50;
+      return !!answer && answer.status === 'streaming' && ready(answer);
     };
     await until('the answer to stream', () => streamed() || done, 120_000);
     // Wrapped: an async function returning a promise would wait for it.
     if (streamed()) return { ended };
-    assert.ok(attempt < 2, `three answers in a row ended before 50 characters (the last: ${JSON.stringify(controller.currentConversation?.turns.at(-1)?.assistant)?.slice(0, 400)})`);
+    assert.ok(attempt < 2, `three answers in a row ended before they were ready to interrupt (the last: ${JSON.stringify(controller.currentConversation?.turns.at(-1)?.assistant)?.slice(0, 400)})`);
     await ended;
     ended = controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
   }
 }
 
 /**
- * Starts an answer, interrupts it once it streams (Stop, a dying engine…), and returns the answer
- * as it ended. The tiny model writes short answers at times, which may end on their own before
- * the interruption lands: then the answer is regenerated and interrupted again, twice at most.
+ * Starts an answer, interrupts it once it streams and `ready` holds (Stop, a dying engine…), and
+ * returns the answer as it ended. The tiny model writes short answers at times, which may end on
+ * their own, or reach a state other than the one wanted, before the interruption lands: then the
+ * answer is regenerated and interrupted again, twice at most.
  */
-async function interruptedAnswer(controller: ChatController, start: () => Promise<void>, interrupt: () => unknown, wanted: AssistantAnswer['status']): Promise<{ partial: AssistantAnswer; answer: AssistantAnswer; ms: number }> {
+async function interruptedAnswer(
+  controller: ChatController,
+  start: () => Promise<void>,
+  interrupt: () => unknown,
+  wanted: (answer: AssistantAnswer) => boolean,
+  ready = streamed50,
+): Promise<{ partial: AssistantAnswer; answer: AssistantAnswer; ms: number }> {
   for (let attempt = 0; ; attempt++) {
-    const { ended } = await streamingAnswer(controller, attempt === 0 ? start : () => controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate'));
+    const { ended } = await streamingAnswer(controller, attempt === 0 ? start : () => controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate'), ready);
     const partial = controller.currentConversation!.turns.at(-1)!.assistant;
     const at = Date.now();
     await interrupt();
     await ended;
     const answer = controller.currentConversation!.turns.at(-1)!.assistant;
-    if (answer.status === wanted || attempt === 2) return { partial, answer, ms: Date.now() - at };
+    if (wanted(answer) || attempt === 2) return { partial, answer, ms: Date.now() - at };
   }
-}
-
-/**
- * Starts an answer and stops it as soon as `ready` holds; regenerates it (twice at most) when it
- * ended by itself or was stopped too late. Returns the stopped answer, or undefined.
- */
-async function stoppedWhen(controller: ChatController, start: () => Promise<void>, ready: (answer: AssistantAnswer) => boolean, wanted: (answer: AssistantAnswer) => boolean): Promise<AssistantAnswer | undefined> {
-  const last = () => controller.currentConversation?.turns.at(-1)?.assistant;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // The answer object is replaced on every update: a different one means this run's answer has begun.
-    const before = last();
-    const ended = attempt === 0 ? start() : controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
-    await until('the answer to stream', () => {
-      const answer = last();
-      return !!answer && answer !== before && (answer.status !== 'streaming' || ready(answer));
-    }, 120_000);
-    controller.stop();
-    await ended;
-    const answer = last()!;
-    if (answer.status === 'stopped' && wanted(answer)) return answer;
-  }
-  return undefined;
 }
 
 describe('QED chat', function () {
@@ -186,7 +175,7 @@ describe('QED chat', function () {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
     };
-    const { partial, answer, ms: stopMs } = await interruptedAnswer(controller, () => controller.send('/prove There are infinitely many primes.'), stopAndWatchEngine, 'stopped');
+    const { partial, answer, ms: stopMs } = await interruptedAnswer(controller, () => controller.send('/prove There are infinitely many primes.'), stopAndWatchEngine, (answer) => answer.status === 'stopped');
     assert.equal(answer.status, 'stopped');
     assert.equal(answer.finishReason, 'cancelled');
     assert.ok(answer.reasoning.startsWith(partial.reasoning) && answer.content.startsWith(partial.content), 'the partial answer stays');
@@ -231,9 +220,10 @@ describe('QED chat', function () {
     await setMaxTokens(200_000);
     controller.newConversation();
     const last = () => controller.currentConversation!.turns.at(-1)!;
-    const whileThinking = (answer: AssistantAnswer) => answer.content === '' && answer.reasoning.length > 0;
-    const thinking = await stoppedWhen(controller, () => controller.send('/prove Every prime greater than $2$ is odd.'), (answer) => answer.reasoning.length >= 20 || answer.content !== '', whileThinking);
-    assert.ok(thinking, 'an answer stopped while it was thinking');
+    const stop = () => controller.stop();
+    const stoppedWhileThinking = (answer: AssistantAnswer) => answer.status === 'stopped' && answer.content === '' && answer.reasoning.length > 0;
+    const { answer: thinking } = await interruptedAnswer(controller, () => controller.send('/prove Every prime greater than $2$ is odd.'), stop, stoppedWhileThinking, (answer) => answer.reasoning.length >= 20 || answer.content !== '');
+    assert.ok(stoppedWhileThinking(thinking), 'an answer stopped while it was thinking');
     await controller.answerNow(last().id);
     const answered = last().assistant;
     assert.equal(controller.currentConversation!.turns.length, 1, 'the same answer, not a new message');
@@ -242,8 +232,9 @@ describe('QED chat', function () {
     assert.ok(answered.content.trim().length > 0, 'an answer');
     assert.notEqual(answered.status, 'streaming');
 
-    const answering = await stoppedWhen(controller, () => controller.send('Once more, in other words.'), (answer) => answer.content.length >= 20, (answer) => answer.content !== '');
-    assert.ok(answering, 'an answer stopped while it was being written');
+    const stoppedWhileAnswering = (answer: AssistantAnswer) => answer.status === 'stopped' && answer.content !== '';
+    const { answer: answering } = await interruptedAnswer(controller, () => controller.send('Once more, in other words.'), stop, stoppedWhileAnswering, (answer) => answer.content.length >= 20);
+    assert.ok(stoppedWhileAnswering(answering), 'an answer stopped while it was being written');
     await setMaxTokens(8000);
     await controller.rerun(last().id, 'continue');
     const continued = last().assistant;
@@ -294,7 +285,7 @@ describe('QED chat', function () {
     const controller = await chat();
     await setMaxTokens(200_000);
     controller.newConversation();
-    const { answer } = await interruptedAnswer(controller, () => controller.send('/prove Every finite group of prime order is cyclic.'), () => vscode.commands.executeCommand('qed.restartEngine'), 'error');
+    const { answer } = await interruptedAnswer(controller, () => controller.send('/prove Every finite group of prime order is cyclic.'), () => vscode.commands.executeCommand('qed.restartEngine'), (answer) => answer.status === 'error');
     assert.equal(answer.status, 'error');
     assert.ok((answer.error ?? '').length > 0, 'the error says what happened');
     assert.ok(answer.reasoning.length + answer.content.length >= 50, 'the partial answer stays');

@@ -199,9 +199,11 @@ export class MessageView {
     const stillThinking = !hasContent && answer.forcedAnswer === undefined;
     b.answerNow.hidden = !stillThinking || !(streaming || (resumable && answer.reasoning !== ''));
     b.continue.hidden = !resumable;
-    const whereItEnded = answer.status === 'stopped' ? 'where it stopped' : 'where it was cut off';
-    b.continue.setAttribute('aria-label', `Continue this answer ${whereItEnded}`);
-    b.continue.title = `Continue this answer ${whereItEnded}`;
+    const continueLabel = `Continue this answer ${answer.status === 'stopped' ? 'where it stopped' : 'where it was cut off'}`;
+    if (b.continue.title !== continueLabel) {
+      b.continue.title = continueLabel;
+      b.continue.setAttribute('aria-label', continueLabel);
+    }
     b.retry.hidden = answer.status !== 'error' || !this.last;
     b.copy.hidden = streaming || !hasContent;
     b.insert.hidden = streaming || !hasContent;
