@@ -424,8 +424,20 @@ describe('QED in code-server, through the UI', function () {
     assert.deepEqual(run.errors, [], 'no error notification');
     assert.equal(state.tone, 'success', `the run through the endpoint finished: ${state.status}`);
     assert.equal(state.source, `lm-provers/QED-Nano at ${url}`, 'the panel names the endpoint');
-    const totals = run.samples.filter((sample) => sample.tone === 'progress').map((sample) => Number(/Generating… · ([\d,]+) token/.exec(sample.status)?.[1]?.replace(/,/g, '') ?? 0)).filter(Boolean);
-    assert.ok(growing(totals), `the answer streamed through the endpoint (token counts seen: ${[...new Set(totals)].join(', ')})`);
+    // The tiny model sometimes ends after a few dozen tokens, too fast for 100 ms samples to see
+    // the count grow; Retry (the same request through the endpoint) gives up to three more runs.
+    const totals = (samples) => samples.filter((sample) => sample.tone === 'progress').map((sample) => Number(/Generating… · ([\d,]+) token/.exec(sample.status)?.[1]?.replace(/,/g, '') ?? 0)).filter(Boolean);
+    const attempts = [{ status: state.status, counts: [...new Set(totals(run.samples))] }];
+    let streamed = growing(totals(run.samples));
+    for (let attempt = 0; attempt < 3 && !streamed; attempt++) {
+      const again = await retry();
+      assert.deepEqual(again.errors, [], 'no error notification on Retry');
+      assert.equal(again.final.tone, 'success', `the Retry run through the endpoint finished: ${again.final.status}`);
+      streamed = growing(totals(again.samples));
+      attempts.push({ status: again.final.status, counts: [...new Set(totals(again.samples))] });
+    }
+    results.scenarios.endpoint.attempts = attempts;
+    assert.ok(streamed, `the answer streamed through the endpoint (runs: ${JSON.stringify(attempts)})`);
     assertRenderedProof(state, 'endpoint proof');
     assert.match(state.themeKind, /vscode-light/, 'the webview follows the switch to the light theme');
     await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'workbench.colorTheme': 'Default Dark Modern' });
