@@ -177,8 +177,10 @@ describe('runTurn', () => {
   it('a backend failure keeps the partial answer with the error, and the next turn works', async () => {
     const failure = new BackendError('connection', 'The connection to http://127.0.0.1:1/v1 closed unexpectedly. Check that the server is still running.');
     const backend = new ScriptedBackend([[r('thinking'), c('Partial'), { type: 'throw', error: failure }], [r('again'), c('Whole.'), stop()]]);
-    const failed = await runTurn(backend, REQUEST, options(), () => {});
+    const thrown: unknown[] = [];
+    const failed = await runTurn(backend, REQUEST, { ...options(), onError: (error) => thrown.push(error) }, () => {});
     assert.deepEqual([failed.reasoning, failed.content, failed.status, failed.error], ['thinking', 'Partial', 'error', failure.message]);
+    assert.deepEqual(thrown, [failure], 'the caller hears the error itself, to offer its fix');
     assert.equal(failed.finishReason, undefined);
     const next = await runTurn(backend, REQUEST, options(), () => {});
     assert.deepEqual([next.content, next.status, next.error], ['Whole.', 'done', undefined]);

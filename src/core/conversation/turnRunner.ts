@@ -21,6 +21,8 @@ export interface TurnOptions {
   answerNow?: AbortSignal;
   /** The clock for the answer's timestamps. */
   now?: () => number;
+  /** Hears what the backend threw when the answer ends in 'error' (to offer the fix that goes with it). */
+  onError?: (error: unknown) => void;
 }
 
 export type AnswerListener = (answer: AssistantAnswer) => void;
@@ -133,6 +135,7 @@ class TurnDriver {
       // Whatever a backend throws once we aborted it is the abort, not a failure.
       if (forced) return { kind: 'forced', why: forced };
       if (abort.signal.aborted) return { kind: 'stopped' };
+      this.options.onError?.(error);
       return { kind: 'failed', message: oneLine(error) };
     } finally {
       signal.removeEventListener('abort', onStop);
