@@ -4,6 +4,9 @@
  * from a snapshot); the webview only renders and reports user intent.
  */
 import type { FinishReason, Usage } from './chat';
+import type { AssistantAnswer } from './conversation/types';
+
+type ForcedAnswer = AssistantAnswer['forcedAnswer'];
 
 export type RunStatus = 'loading' | 'running' | 'done' | 'stopped' | 'error';
 
@@ -45,20 +48,28 @@ export interface RunSnapshot {
   error?: string;
   /** Status line while the engine starts or the model loads. */
   progress?: string;
+  /** The thinking was closed for the model before it ended it (the panel has no budget: Answer now). */
+  forcedAnswer?: ForcedAnswer;
+  /** Restored after a window reload: the request behind it is gone, so it can only be read. */
+  detached?: boolean;
 }
 
 export type HostToPanel =
   | { type: 'snapshot'; run: RunSnapshot | undefined }
   /** Text appended since the previous message; the chunk counts are totals so far. */
   | { type: 'delta'; runId: string; reasoning: string; content: string; reasoningChunks: number; contentChunks: number; firstTokenAt?: number; answerStartedAt?: number }
-  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string };
+  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string; forcedAnswer?: ForcedAnswer };
 
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
   | { type: 'copy'; runId: string }
   | { type: 'retry'; runId: string }
-  | { type: 'insert'; runId: string };
+  | { type: 'insert'; runId: string }
+  /** Close the thinking and write the answer from it: now while thinking, or after a Stop or a cut. */
+  | { type: 'answerNow'; runId: string }
+  /** Go on from where a stopped or cut run ended, in the same run. */
+  | { type: 'continue'; runId: string };
 
 export function isPanelToHost(value: unknown): value is PanelToHost {
   if (typeof value !== 'object' || value === null) return false;
@@ -70,6 +81,8 @@ export function isPanelToHost(value: unknown): value is PanelToHost {
     case 'copy':
     case 'retry':
     case 'insert':
+    case 'answerNow':
+    case 'continue':
       return typeof message.runId === 'string';
     default:
       return false;

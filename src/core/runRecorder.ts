@@ -1,9 +1,9 @@
 /**
- * Folds a stream of chat events into the Proof panel's run snapshot, and hands out the text
- * that arrived since the last flush as one delta message, so the host can post to the webview
- * a few times per frame instead of once per token.
+ * Folds the answer of a run (as the turn runner reports it, growing) into the Proof panel's run
+ * snapshot, and hands out the text that arrived since the last flush as one delta message, so the
+ * host can post to the webview a few times per frame instead of once per token.
  */
-import type { ChatStreamEvent } from './chat';
+import type { AssistantAnswer } from './conversation/types';
 import type { HostToPanel, RunSnapshot, RunStatus } from './panelProtocol';
 
 export class RunRecorder {
@@ -15,25 +15,20 @@ export class RunRecorder {
     this.snapshot = { ...init, status: 'loading', reasoning: '', content: '', reasoningChunks: 0, contentChunks: 0 };
   }
 
-  apply(event: ChatStreamEvent, now: number): void {
+  /** The answer as it stands now. It only ever grows (a continued answer goes on from its text). */
+  update(answer: AssistantAnswer): void {
     const run = this.snapshot;
-    if (event.type === 'done') {
-      run.finishReason = event.finishReason;
-      run.usage = event.usage ?? run.usage;
-      return;
-    }
-    if (!event.text) return;
-    run.firstTokenAt ??= now;
-    if (event.type === 'reasoning') {
-      run.reasoning += event.text;
-      run.reasoningChunks++;
-      this.pendingReasoning += event.text;
-    } else {
-      run.answerStartedAt ??= now;
-      run.content += event.text;
-      run.contentChunks++;
-      this.pendingContent += event.text;
-    }
+    this.pendingReasoning += answer.reasoning.slice(run.reasoning.length);
+    this.pendingContent += answer.content.slice(run.content.length);
+    run.reasoning = answer.reasoning;
+    run.content = answer.content;
+    run.reasoningChunks = answer.reasoningTokens;
+    run.contentChunks = answer.contentTokens;
+    run.firstTokenAt = answer.firstTokenAt;
+    run.answerStartedAt = answer.answerStartedAt;
+    run.finishReason = answer.finishReason;
+    run.usage = answer.usage;
+    run.forcedAnswer = answer.forcedAnswer;
   }
 
   /** The delta since the previous call, or undefined when nothing new arrived. */
@@ -60,8 +55,9 @@ export class RunRecorder {
     run.status = status;
     run.progress = details.progress;
     if (details.source) run.source = details.source;
-    if (details.error !== undefined) run.error = details.error;
+    run.error = details.error;
     if (status === 'done' || status === 'stopped' || status === 'error') run.endedAt = now;
+    else run.endedAt = undefined;
     return {
       type: 'status',
       runId: run.runId,
@@ -72,6 +68,7 @@ export class RunRecorder {
       endedAt: run.endedAt,
       error: run.error,
       source: run.source,
+      forcedAnswer: run.forcedAnswer,
     };
   }
 }

@@ -62,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.insertProofAt', (uri: string, offset: number) => theorems.insertAt(uri, offset)),
     vscode.commands.registerCommand(REPAIR_COMMAND, (uri: string, id: number) => theorems.repair(uri, id)),
     vscode.commands.registerCommand('qed.stop', () => proofs.stop()),
+    vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),
+    vscode.commands.registerCommand('qed.continueRun', () => proofs.continueRun()),
     vscode.commands.registerCommand('qed.showEngineLog', () => log.show()),
     vscode.commands.registerCommand('qed.restartEngine', () => {
       engine.stop();

@@ -1,12 +1,16 @@
 /**
  * Runs requests to the model (prove, critique, repair): streams the answer from the chosen
  * backend into a RunRecorder and forwards it to the Proof panel in small batches. One run at a
- * time: a new one stops the old. Whoever started a run hears when it ends (to insert the
- * proof, or to turn a critique into diagnostics).
+ * time: a new one stops the old. A run that ended early (stopped, or cut at the token limit) can
+ * be continued, or have its thinking closed and its answer written (Answer now), in the same
+ * run. Whoever started a run hears when it ends (to insert the proof, or to turn a critique into
+ * diagnostics).
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatBackend, ChatMessage } from '../core/chat';
+import type { ChatBackend, ChatMessage, ChatRequest } from '../core/chat';
+import { continueTurn, runTurn, type TurnOptions } from '../core/conversation/turnRunner';
+import type { AssistantAnswer } from '../core/conversation/types';
 import type { RunKind, RunSnapshot } from '../core/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
@@ -52,18 +56,34 @@ export interface FinishedRun {
   run: RunSnapshot;
 }
 
-interface ActiveRun {
+/** A run the panel shows: what was asked, what it looks like, and the answer as it stands. */
+interface ShownRun {
   request: RunRequest;
   recorder: RunRecorder;
+  answer: AssistantAnswer;
+}
+
+interface ActiveRun extends ShownRun {
   abort: AbortController;
+  answerNow: AbortController;
+}
+
+/** Stopped, or cut at the token limit, with something written: the model can go on from there. */
+function endedEarly(answer: AssistantAnswer): boolean {
+  return (answer.status === 'stopped' || answer.status === 'length') && (answer.reasoning !== '' || answer.content !== '');
+}
+
+/** Still in its thinking, and not yet told to answer. */
+function stillThinking(answer: AssistantAnswer): boolean {
+  return answer.content === '' && answer.forcedAnswer === undefined;
 }
 
 export class ProofController implements vscode.Disposable {
   private readonly panel: ProofPanel;
   private active: ActiveRun | undefined;
   private running: Promise<void> = Promise.resolve();
-  /** The request behind the run the panel shows (for Retry and Insert proof). */
-  private shown: RunRequest | undefined;
+  /** The run the panel shows, if this window started it (for Retry, Continue and Insert proof). */
+  private shown: ShownRun | undefined;
   private readonly finished = new vscode.EventEmitter<FinishedRun>();
   readonly onDidFinishRun = this.finished.event;
   private readonly insertRequested = new vscode.EventEmitter<FinishedRun>();
@@ -87,10 +107,16 @@ export class ProofController implements vscode.Disposable {
             void vscode.env.clipboard.writeText(run.content);
             break;
           case 'retry':
-            if (this.shown) void this.start(this.shown);
+            if (this.shown) void this.start(this.shown.request);
             break;
           case 'insert':
-            if (this.shown) this.insertRequested.fire({ request: this.shown, run });
+            if (this.shown) this.insertRequested.fire({ request: this.shown.request, run });
+            break;
+          case 'answerNow':
+            void this.answerNow();
+            break;
+          case 'continue':
+            void this.continueRun();
             break;
         }
       },
@@ -106,7 +132,7 @@ export class ProofController implements vscode.Disposable {
   /** The run the panel shows with the request that started it, if this window started it. */
   get currentRequest(): FinishedRun | undefined {
     const run = this.panel.visibleRun;
-    return run && this.shown ? { request: this.shown, run } : undefined;
+    return run && this.shown ? { request: this.shown.request, run } : undefined;
   }
 
   /** Resolves when the current run, if any, has ended. */
@@ -125,8 +151,39 @@ export class ProofController implements vscode.Disposable {
     return this.running;
   }
 
+  /**
+   * Closes the thinking of the shown run and has the model write its answer: at once while it
+   * thinks, or as a continuation of a run that was stopped or cut while thinking. Resolves when
+   * the run has ended; says why when there is nothing to do.
+   */
+  answerNow(): Promise<void> {
+    const active = this.active;
+    if (active) {
+      if (stillThinking(active.answer)) active.answerNow.abort();
+      else void vscode.window.showInformationMessage('QED: the model is already writing its answer.');
+      return this.running;
+    }
+    const shown = this.shown;
+    if (!shown || !endedEarly(shown.answer) || !stillThinking(shown.answer) || shown.answer.reasoning === '') {
+      void vscode.window.showInformationMessage('QED: Answer now applies to a run that is thinking, or that was stopped or cut while thinking.');
+      return this.running;
+    }
+    this.running = this.resume(shown, true);
+    return this.running;
+  }
+
+  /** Goes on from where the shown run was stopped or cut, in the same run; resolves when it has ended. */
+  continueRun(): Promise<void> {
+    const shown = this.shown;
+    if (this.active || !shown || !endedEarly(shown.answer)) {
+      void vscode.window.showInformationMessage('QED: only a run that was stopped or cut at the token limit can be continued.');
+      return this.running;
+    }
+    this.running = this.resume(shown, false);
+    return this.running;
+  }
+
   private async run(request: RunRequest): Promise<void> {
-    this.shown = request;
     const recorder = new RunRecorder({
       runId: randomUUID(),
       kind: request.kind,
@@ -140,7 +197,9 @@ export class ProofController implements vscode.Disposable {
       source: '',
       startedAt: Date.now(),
     });
-    const run: ActiveRun = { request, recorder, abort: new AbortController() };
+    const answer: AssistantAnswer = { reasoning: '', content: '', status: 'streaming', startedAt: recorder.snapshot.startedAt, reasoningTokens: 0, contentTokens: 0 };
+    const run: ActiveRun = { request, recorder, answer, abort: new AbortController(), answerNow: new AbortController() };
+    this.shown = run;
     this.active = run;
     try {
       this.panel.showRun(recorder.snapshot);
@@ -150,6 +209,27 @@ export class ProofController implements vscode.Disposable {
       void showError(error);
       return;
     }
+    await this.generate(run, (backend, chat, options, onUpdate) => runTurn(backend, chat, options, onUpdate));
+  }
+
+  /** Continues the shown run (it ended early) in the same panel run. */
+  private async resume(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
+    const run: ActiveRun = { ...shown, abort: new AbortController(), answerNow: new AbortController() };
+    if (answerAtOnce) run.answerNow.abort();
+    const previous = shown.answer;
+    run.answer = { ...previous, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined };
+    run.recorder.update(run.answer);
+    this.shown = run;
+    this.active = run;
+    this.panel.showRun(run.recorder.snapshot);
+    await this.generate(run, (backend, chat, options, onUpdate) => continueTurn(backend, chat, previous, options, onUpdate));
+  }
+
+  private async generate(
+    run: ActiveRun,
+    turn: (backend: ChatBackend, chat: ChatRequest, options: TurnOptions, onUpdate: (answer: AssistantAnswer) => void) => Promise<AssistantAnswer>,
+  ): Promise<void> {
+    const { recorder } = run;
     const post = this.panel.post.bind(this.panel);
     post(recorder.setStatus('loading', Date.now(), { progress: 'Preparing the model…' }));
 
@@ -158,22 +238,42 @@ export class ProofController implements vscode.Disposable {
     try {
       resolved = await this.backends.resolve((progress) => post(recorder.setStatus('loading', Date.now(), { progress })));
     } catch (error) {
-      this.finish(run, isCancellation(error) ? 'stopped' : 'error', errorMessage(error));
+      const stopped = isCancellation(error) || run.abort.signal.aborted;
+      run.answer = { ...run.answer, status: stopped ? 'stopped' : 'error' };
+      this.finish(run, stopped ? 'stopped' : 'error', errorMessage(error));
       void showError(error, backend);
       return;
     }
-    if (run.abort.signal.aborted) return this.finish(run, 'stopped');
+    if (run.abort.signal.aborted) {
+      run.answer = { ...run.answer, status: 'stopped' };
+      return this.finish(run, 'stopped');
+    }
 
     post(recorder.setStatus('running', Date.now(), { source: resolved.source }));
     const flush = setInterval(() => this.flush(run), FLUSH_INTERVAL_MS);
     try {
-      const chat = { ...resolved.settings.sampling, messages: request.messages };
-      for await (const event of resolved.backend.stream(chat, run.abort.signal)) recorder.apply(event, Date.now());
-      this.finish(run, run.abort.signal.aborted ? 'stopped' : 'done');
-    } catch (error) {
-      // The partial answer stays in the panel; the error is shown under it.
-      this.finish(run, 'error', errorMessage(error));
-      void showError(error, backend);
+      const chat: ChatRequest = { ...resolved.settings.sampling, messages: run.request.messages };
+      let failure: unknown;
+      const options: TurnOptions = { thinkingBudget: null, signal: run.abort.signal, answerNow: run.answerNow.signal, onError: (error) => (failure = error) };
+      run.answer = await turn(resolved.backend, chat, options, (answer) => {
+        const forcedNow = answer.forcedAnswer !== recorder.snapshot.forcedAnswer;
+        run.answer = answer;
+        recorder.update(answer);
+        // Answer now shows at once (the status line says the answer was asked for).
+        if (forcedNow) {
+          this.flush(run);
+          post(recorder.setStatus('running', Date.now()));
+        }
+      });
+      recorder.update(run.answer);
+      const ended = run.answer.status;
+      if (ended === 'error') {
+        // The partial answer stays in the panel; the error is shown under it.
+        this.finish(run, 'error', run.answer.error);
+        void showError(failure ?? new Error(run.answer.error), backend);
+      } else {
+        this.finish(run, ended === 'stopped' ? 'stopped' : 'done');
+      }
     } finally {
       clearInterval(flush);
     }

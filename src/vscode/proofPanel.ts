@@ -30,6 +30,7 @@ export class ProofPanel implements vscode.Disposable {
             run.status = 'stopped';
             run.error = 'Interrupted when the window reloaded.';
           }
+          if (run) run.detached = true;
           this.adopt(panel, run);
         },
       }),

@@ -334,6 +334,73 @@ describe('Proof panel webview (Chromium)', function () {
     await page.close();
   });
 
+  it('offers Answer now while thinking and after a cut, Continue after a Stop or a cut, and goes on in the same run', async () => {
+    const h = await open('dark');
+    const { page } = h;
+    const answerNow = page.getByRole('button', { name: /^Answer now/ });
+    const continueButton = page.getByRole('button', { name: /^Continue this run/ });
+    const status = async () => (await page.locator('.status').textContent()) ?? '';
+    const runId = 'run-resume';
+    const startedAt = Date.now() - 3000;
+    await h.send({ type: 'snapshot', run: snapshot({ runId, startedAt, status: 'running', reasoning: 'Consider $n$ even. ', reasoningChunks: 6, firstTokenAt: startedAt + 300 }) });
+    await h.frame();
+    assert.equal(await answerNow.isVisible(), true, 'Answer now while the model thinks');
+    assert.equal(await continueButton.isVisible(), false, 'no Continue while running');
+    await answerNow.click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'answerNow', runId });
+    assert.equal(await answerNow.isDisabled(), true, 'pressed once');
+
+    // The host closed the thinking: the panel says so until the answer starts.
+    await h.send({ type: 'status', runId, status: 'running', forcedAnswer: 'answer-now' });
+    await h.frame();
+    assert.equal(await answerNow.isVisible(), false);
+    assert.match(await status(), /^Answer now: the thinking is closed, the answer comes next…/);
+    assert.match((await page.locator('.thinking-summary').textContent()) ?? '', / · closed by Answer now$/);
+    await h.send({ type: 'delta', runId, reasoning: '', content: 'Write $n = 2k$, so that the square', reasoningChunks: 6, contentChunks: 9, answerStartedAt: Date.now() });
+    await h.send({ type: 'status', runId, status: 'stopped', finishReason: 'cancelled', forcedAnswer: 'answer-now', endedAt: Date.now() });
+    await h.frame();
+    assert.equal(await continueButton.isVisible(), true, 'Continue after a Stop');
+    assert.equal(await continueButton.getAttribute('aria-label'), 'Continue this run where it stopped');
+    assert.equal(await answerNow.isVisible(), false, 'the answer had begun: nothing to force');
+    await continueButton.focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await h.posted()).at(-1), { type: 'continue', runId });
+
+    // The run goes on: the paragraph that was cut is continued, not started anew.
+    await h.send({ type: 'status', runId, status: 'loading', progress: 'Preparing the model…', forcedAnswer: 'answer-now' });
+    await h.send({ type: 'status', runId, status: 'running', forcedAnswer: 'answer-now' });
+    await h.send({ type: 'delta', runId, reasoning: '', content: ' $n^2 = 4k^2$ is even.', reasoningChunks: 6, contentChunks: 17 });
+    await h.frame();
+    assert.equal(await continueButton.isVisible(), false, 'no Continue while it goes on');
+    assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), true);
+    await h.send({ type: 'status', runId, status: 'done', finishReason: 'length', usage: { promptTokens: 20, completionTokens: 23 }, forcedAnswer: 'answer-now', endedAt: Date.now() });
+    await h.frame();
+    const paragraphs = await page.locator('.proof-body p').allTextContents();
+    assert.equal(paragraphs.length, 1, `one paragraph: ${JSON.stringify(paragraphs)}`);
+    assert.match(paragraphs[0]!, /so that the square n/);
+    assert.equal(await page.locator('.proof-body .katex').count(), 2, 'the math of both parts rendered');
+    assert.equal(await continueButton.getAttribute('aria-label'), 'Continue this run where it was cut off');
+    assert.match(await status(), /^Stopped at the token limit \(finish_reason length\)/);
+
+    // Cut while still thinking: both ways on are offered, and the status line says what they do.
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'done', finishReason: 'length', reasoning: 'Suppose not.', reasoningChunks: 4, firstTokenAt: startedAt, endedAt: Date.now() }) });
+    await h.frame();
+    assert.match(await status(), /^Cut at the token limit while thinking \(finish_reason length\): no proof yet\. Answer now writes it from the thinking; Continue thinks on/);
+    assert.equal(await answerNow.isVisible(), true);
+    assert.equal(await continueButton.isVisible(), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-dark-cut-while-thinking.png'), fullPage: true });
+
+    // Restored after a window reload, the run has no request behind it: nothing to continue or retry.
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-restored', status: 'stopped', error: 'Interrupted when the window reloaded.', reasoning: 'Suppose not.', reasoningChunks: 4, content: 'Then', contentChunks: 1, firstTokenAt: startedAt, endedAt: Date.now(), detached: true, insertable: true }) });
+    await h.frame();
+    for (const name of [/^Answer now/, /^Continue this run/, /^Retry/, /^Insert the proof/]) {
+      assert.equal(await page.getByRole('button', { name }).isVisible(), false, `${name} after a reload`);
+    }
+    assert.equal(await page.getByRole('button', { name: /^Copy/ }).isVisible(), true, 'Copy still works');
+    assert.deepEqual(h.errors, []);
+    await page.close();
+  });
+
   it('redraws a re-created webview from its saved state before the host answers (light theme)', async () => {
     assert.ok(finishedState, 'needs the streaming test');
     const h = await open('light', finishedState);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { RunSnapshot } from '../../src/core/panelProtocol';
 import { api, openSample } from './extensionHost';
 
 function selectEnvironment(editor: vscode.TextEditor, begin: string): void {
@@ -82,6 +83,48 @@ describe('QED commands', function () {
       }
       assert.equal(run!.status, 'stopped');
       assert.ok(run!.reasoning.length + run!.content.length >= 50, 'the partial answer stays');
+    } finally {
+      await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('a run cut at the token limit while thinking: Continue thinks on in the same run, Answer now writes the proof from the thinking', async () => {
+    const qed = await api();
+    await config().update('generation.maxTokens', 16, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openSample('irrational.tex');
+      selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
+      const cutWhileThinking = (run: RunSnapshot | undefined) => run?.status === 'done' && run.finishReason === 'length' && run.content === '' && run.reasoning !== '';
+      // The tiny model seldom closes its thinking within 16 tokens; then the run is proved again.
+      const proveUntilCut = async () => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await vscode.commands.executeCommand('qed.proveSelection');
+          await qed.whenIdle();
+          if (cutWhileThinking(qed.currentRun())) break;
+        }
+        const run = qed.currentRun()!;
+        assert.ok(cutWhileThinking(run), `a run cut while thinking (${run.status}, ${run.finishReason}, ${run.content.length} characters of answer)`);
+        return { ...run };
+      };
+
+      const cut = await proveUntilCut();
+      await vscode.commands.executeCommand('qed.continueRun');
+      await qed.whenIdle();
+      const continued = qed.currentRun()!;
+      assert.equal(continued.runId, cut.runId, 'Continue goes on in the same run');
+      assert.ok(continued.reasoning.startsWith(cut.reasoning), 'the thinking goes on from where it was cut');
+      assert.ok(continued.reasoning.length + continued.content.length > cut.reasoning.length, 'and grows');
+      assert.equal(continued.status, 'done', continued.error);
+
+      const thinking = cutWhileThinking(continued) ? continued : await proveUntilCut();
+      await vscode.commands.executeCommand('qed.answerNow');
+      await qed.whenIdle();
+      const answered = qed.currentRun()!;
+      assert.equal(answered.runId, thinking.runId, 'Answer now goes on in the same run');
+      assert.equal(answered.reasoning, thinking.reasoning, 'the thinking stays as it was cut');
+      assert.equal(answered.forcedAnswer, 'answer-now');
+      assert.equal(answered.status, 'done', answered.error);
+      assert.ok(answered.content.trim().length > 0, 'a proof written from the thinking');
     } finally {
       await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
     }

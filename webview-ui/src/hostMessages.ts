@@ -25,6 +25,7 @@ const isStatus = (value: unknown): value is RunStatus => STATUSES.includes(value
 const isFinishReason = (value: unknown): value is FinishReason => FINISH_REASONS.includes(value as FinishReason);
 const isKind = (value: unknown): value is RunKind => KINDS.includes(value as RunKind);
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isForcedAnswer = (value: unknown): value is 'budget' | 'answer-now' => value === 'budget' || value === 'answer-now';
 const isMacros = (value: unknown): value is Record<string, string> =>
   isObject(value) && Object.values(value).every(isString);
 const isUsage = (value: unknown): value is Usage =>
@@ -60,7 +61,9 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     optional(value.finishReason, isFinishReason) &&
     optional(value.usage, isUsage) &&
     optional(value.error, isString) &&
-    optional(value.progress, isString)
+    optional(value.progress, isString) &&
+    optional(value.forcedAnswer, isForcedAnswer) &&
+    optional(value.detached, isBoolean)
   );
 }
 
@@ -108,7 +111,8 @@ export function parseHostMessage(value: unknown): HostToPanel | undefined {
         optional(value.usage, isUsage) &&
         optional(value.endedAt, isCount) &&
         optional(value.error, isString) &&
-        optional(value.source, isString)
+        optional(value.source, isString) &&
+        optional(value.forcedAnswer, isForcedAnswer)
         ? (value as HostToPanel)
         : undefined;
     default:

@@ -51,6 +51,8 @@ export class PanelView {
   private readonly stopButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Stop generating', title: 'Stop generating' }, 'Stop');
   private readonly copyButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Copy the proof as Markdown and LaTeX source', title: 'Copy the proof (Markdown and LaTeX source)' }, 'Copy');
   private readonly retryButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Retry: ask the model again', title: 'Ask the model again' }, 'Retry');
+  private readonly answerNowButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Answer now: close the thinking and write the answer from it', title: 'Close the thinking and have the model write its answer from it now' }, 'Answer now');
+  private readonly continueButton = element('button', { type: 'button', class: 'button secondary' }, 'Continue');
   private readonly insertButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Insert the proof into the document after the statement', title: 'Insert the proof into the document after the statement (as LaTeX in .tex files)' }, 'Insert proof');
   private readonly contextLine = element('p', { class: 'run-context' });
   private readonly promptText = element('pre', { class: 'prompt-text' });
@@ -99,7 +101,7 @@ export class PanelView {
     'header',
     { class: 'run-header' },
     element('div', { class: 'run-heading' }, this.title, this.source, this.contextLine),
-    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.insertButton, this.copyButton, this.retryButton),
+    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.answerNowButton, this.continueButton, this.insertButton, this.copyButton, this.retryButton),
     this.status,
   );
   private readonly critique: CritiqueView;
@@ -128,6 +130,8 @@ export class PanelView {
     this.copyButton.addEventListener('click', () => this.act('copy'));
     this.retryButton.addEventListener('click', () => this.act('retry'));
     this.insertButton.addEventListener('click', () => this.act('insert'));
+    this.answerNowButton.addEventListener('click', () => this.act('answerNow'));
+    this.continueButton.addEventListener('click', () => this.act('continue'));
     // A click on the summary is the user's (keyboard activation of a summary is a click too);
     // `toggle` also fires for the panel's own opening and closing.
     this.thinking.querySelector('summary')!.addEventListener('click', () => {
@@ -198,7 +202,9 @@ export class PanelView {
     const current = this.run;
     if (
       next && current && next.runId === current.runId &&
-      next.content.startsWith(current.content) && next.reasoning.startsWith(current.reasoning)
+      next.content.startsWith(current.content) && next.reasoning.startsWith(current.reasoning) &&
+      // A run that had ended and streams again is drawn anew (see resumeText).
+      (isActive(current) || !isActive(next))
     ) {
       // The same run again (the webview was shown again): only what is new gets rendered.
       const reasoning = next.reasoning.slice(current.reasoning.length);
@@ -249,6 +255,15 @@ export class PanelView {
   private applyStatus(status: Status): void {
     const run = this.run;
     if (!run || status.runId !== run.runId) return this.resync(status.runId);
+    const resumed = !isActive(run) && (status.status === 'loading' || status.status === 'running');
+    if (resumed) {
+      // Continue or Answer now: what said how the run ended no longer holds.
+      run.finishReason = undefined;
+      run.endedAt = undefined;
+      run.error = undefined;
+      this.resumeText(run);
+    }
+    run.forcedAnswer = status.forcedAnswer;
     run.status = status.status;
     run.progress = status.progress;
     run.finishReason = status.finishReason ?? run.finishReason;
@@ -266,6 +281,16 @@ export class PanelView {
     if (this.resyncRequested.has(runId)) return;
     this.resyncRequested.add(runId);
     this.host.post({ type: 'ready' });
+  }
+
+  /**
+   * A run that had ended streams again (Continue, Answer now). Its text was closed as finished
+   * blocks, and the new text may go on with the last paragraph or formula: render it all again.
+   */
+  private resumeText(run: RunSnapshot): void {
+    this.thinkingBacklog = this.thinking.open ? '' : run.reasoning;
+    this.thinkingText.reset(this.thinking.open ? run.reasoning : '');
+    this.proofText.reset(run.content);
   }
 
   private finishText(): void {
@@ -296,13 +321,16 @@ export class PanelView {
     this.flushThinkingBacklog();
   }
 
-  private act(type: 'stop' | 'copy' | 'retry' | 'insert'): void {
+  private act(type: 'stop' | 'copy' | 'retry' | 'insert' | 'answerNow' | 'continue'): void {
     const run = this.run;
     if (!run) return;
     this.host.post({ type, runId: run.runId });
     if (type === 'stop') {
       this.stopButton.disabled = true;
       this.stopButton.textContent = 'Stopping…';
+    } else if (type === 'answerNow' || type === 'continue') {
+      // Until the host's status says the run goes on (or ends).
+      (type === 'answerNow' ? this.answerNowButton : this.continueButton).disabled = true;
     } else if (type === 'copy') {
       this.copyButton.textContent = 'Copied';
       window.clearTimeout(this.copiedTimer);
@@ -366,9 +394,25 @@ export class PanelView {
       this.stopButton.disabled = false;
       this.stopButton.textContent = 'Stop';
     }
+    // A run restored after a window reload has lost its request: it can be read and copied only.
+    const live = !run.detached;
+    const endedEarly = endedEarlyHow(run);
+    const stillThinking = !run.content && run.forcedAnswer === undefined;
+    this.answerNowButton.hidden = !live || !stillThinking || !((run.status === 'running' && run.firstTokenAt !== undefined) || (endedEarly !== undefined && run.reasoning !== ''));
+    this.continueButton.hidden = !live || endedEarly === undefined;
+    if (endedEarly) {
+      const label = `Continue this run where it ${endedEarly === 'stopped' ? 'stopped' : 'was cut off'}`;
+      if (this.continueButton.title !== label) {
+        this.continueButton.title = label;
+        this.continueButton.setAttribute('aria-label', label);
+      }
+    }
+    if (this.answerNowButton.hidden || !active) this.answerNowButton.disabled = false;
+    if (active) this.continueButton.disabled = false;
     this.copyButton.disabled = !run.content;
     this.retryButton.disabled = active;
-    this.insertButton.hidden = !run.insertable || run.kind === 'critique' || active || !run.content.trim();
+    this.retryButton.hidden = !live;
+    this.insertButton.hidden = !live || !run.insertable || run.kind === 'critique' || active || !run.content.trim();
   }
 
   /** Titles name results like "Lemma (Lifting the exponent, $p$ odd)": their math is rendered too. */
@@ -386,4 +430,11 @@ export class PanelView {
       this.timer = undefined;
     }
   }
+}
+
+/** How a run ended early with something written, so the model can go on from there; undefined otherwise. */
+function endedEarlyHow(run: RunSnapshot): 'stopped' | 'cut' | undefined {
+  if (isActive(run) || (!run.reasoning && !run.content)) return undefined;
+  if (run.status === 'stopped') return 'stopped';
+  return run.status === 'done' && run.finishReason === 'length' ? 'cut' : undefined;
 }

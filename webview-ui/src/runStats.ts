@@ -57,11 +57,19 @@ export function statusLine(run: RunSnapshot, now: number): StatusLine {
     case 'loading':
       return { phase: run.progress || 'Loading model…', detail: '', tone: 'progress' };
     case 'running':
+      if (run.forcedAnswer && !run.content) return { phase: 'Answer now: the thinking is closed, the answer comes next…', detail: totals, tone: 'progress' };
       if (run.firstTokenAt === undefined) return { phase: run.progress || 'Generating…', detail: '', tone: 'progress' };
       return { phase: 'Generating…', detail: totals, tone: 'progress' };
     case 'stopped':
       return { phase: join([run.error || 'Stopped by you', count > 0 ? tokens(count) : undefined]), detail: '', tone: 'neutral' };
     case 'done':
+      if (run.finishReason === 'length' && !run.content) {
+        return {
+          phase: `Cut at the token limit while thinking (finish_reason length): no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on`,
+          detail: totals,
+          tone: 'warning',
+        };
+      }
       if (run.finishReason === 'length') {
         return {
           phase: 'Stopped at the token limit (finish_reason length): the proof may be incomplete',
@@ -82,5 +90,6 @@ export function thinkingSummary(run: RunSnapshot, now: number): string {
   const start = run.firstTokenAt ?? run.startedAt;
   const end = run.answerStartedAt ?? endOf(run, now);
   const ms = end - start;
-  return join(['Thinking', tokens(run.reasoningChunks), seconds(ms), rate(run.reasoningChunks, ms)]);
+  const closed = run.forcedAnswer === 'answer-now' ? 'closed by Answer now' : run.forcedAnswer === 'budget' ? 'closed at its budget' : undefined;
+  return join(['Thinking', tokens(run.reasoningChunks), seconds(ms), rate(run.reasoningChunks, ms), closed]);
 }
