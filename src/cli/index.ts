@@ -23,6 +23,7 @@ Commands:
   prove FILE           Prove the environment with --label L or at --line N, streaming the proof to stdout
         (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
         [--show-thinking]  thinking to stderr   [--max-tokens N]   [--context-budget TOKENS]
+        [--thinking-budget N]  after N thinking tokens, close the thinking and ask for the proof
   critique FILE        Critique the proof after that environment: verdict and findings with line numbers
         (same options as prove)  [--json]  [--full]  also print the whole evaluation
 

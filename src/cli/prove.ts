@@ -10,6 +10,8 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChatBackend, ChatMessage, FinishReason } from '../core/chat';
+import { runTurn } from '../core/conversation/turnRunner';
+import type { AssistantAnswer } from '../core/conversation/types';
 import { critiqueMessages } from '../core/critique/critiquePrompt';
 import { locateQuote } from '../core/critique/locateQuote';
 import { parseCritique, type Critique } from '../core/critique/parseCritique';
@@ -33,6 +35,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   gpu: { type: 'string', default: 'auto' },
   'max-tokens': { type: 'string' },
+  'thinking-budget': { type: 'string' },
   'context-budget': { type: 'string', default: '4000' },
   'show-thinking': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -48,6 +51,7 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   if ((values.label === undefined) === (values.line === undefined)) throw new UsageError(`${mode} needs --label LABEL or --line N (one of them).`);
   if (!values.endpoint && !values.model) throw new UsageError(`${mode} needs a model: --endpoint URL (an OpenAI-compatible server) or --model PATH (a GGUF file).`);
   const maxTokens = values['max-tokens'] === undefined ? undefined : integer(values['max-tokens'], '--max-tokens', 1, 10_000_000);
+  const thinkingBudget = values['thinking-budget'] === undefined ? null : integer(values['thinking-budget'], '--thinking-budget', 1, 10_000_000);
   const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
 
   const document = await loadDocument(positionals[0]!);
@@ -69,10 +73,10 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
 
   const { backend, close } = await openBackend(values);
   try {
-    const answer = await streamAnswer(backend, { messages, maxTokens }, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
+    const answer = await streamAnswer(backend, { messages, maxTokens }, thinkingBudget, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
     if (mode === 'prove') {
       if (answer.finishReason === 'length') process.stderr.write('qed: the answer was cut off by the token limit (raise --max-tokens).\n');
-      if (!answer.content.trim()) process.stderr.write('qed: the model gave no proof (only thinking).\n');
+      if (!answer.content.trim()) process.stderr.write('qed: the model gave no proof (only thinking; --thinking-budget N closes it after N tokens and asks for the proof).\n');
       return answer.finishReason === 'stop' && answer.content.trim() ? 0 : 3;
     }
     const critique = parseCritique(answer.content, answer.finishReason);
@@ -118,34 +122,42 @@ async function openBackend(values: Values): Promise<{ backend: ChatBackend; clos
   };
 }
 
+/**
+ * Streams one answer through the turn runner: thinking to stderr (if asked), the answer to stdout
+ * (if `echo`). With a thinking budget, thinking that reaches it is closed and the answer asked for.
+ */
 async function streamAnswer(
   backend: ChatBackend,
   request: { messages: ChatMessage[]; maxTokens?: number },
+  thinkingBudget: number | null,
   output: { showThinking: boolean; echo: boolean },
 ): Promise<{ content: string; finishReason: FinishReason }> {
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
-  let content = '';
-  let finishReason: FinishReason = 'cancelled';
-  try {
-    for await (const event of backend.stream(request, abort.signal)) {
-      if (event.type === 'reasoning') {
-        if (output.showThinking) process.stderr.write(event.text);
-      } else if (event.type === 'content') {
-        if (output.showThinking && !content) process.stderr.write('\n');
-        content += event.text;
-        if (output.echo) process.stdout.write(event.text);
-      } else {
-        finishReason = event.finishReason;
-      }
+  const written = { reasoning: 0, content: 0, forced: false };
+  const write = (answer: AssistantAnswer) => {
+    if (output.showThinking) process.stderr.write(answer.reasoning.slice(written.reasoning));
+    written.reasoning = answer.reasoning.length;
+    if (answer.forcedAnswer && !written.forced) {
+      written.forced = true;
+      process.stderr.write(`${output.showThinking ? '\n' : ''}qed: the thinking reached --thinking-budget (${thinkingBudget} tokens); asking for the answer.\n`);
     }
+    const content = answer.content.slice(written.content);
+    if (content && output.showThinking && written.content === 0 && !answer.forcedAnswer) process.stderr.write('\n');
+    if (output.echo) process.stdout.write(content);
+    written.content = answer.content.length;
+  };
+  let answer: AssistantAnswer;
+  try {
+    answer = await runTurn(backend, request, { thinkingBudget, signal: abort.signal }, write);
   } finally {
     process.off('SIGINT', interrupt);
   }
-  if (output.echo && content && !content.endsWith('\n')) process.stdout.write('\n');
-  if (finishReason === 'cancelled') throw new Error('Stopped.');
-  return { content, finishReason };
+  if (output.echo && answer.content && !answer.content.endsWith('\n')) process.stdout.write('\n');
+  if (answer.status === 'stopped') throw new Error('Stopped.');
+  if (answer.status === 'error') throw new Error(answer.error);
+  return { content: answer.content, finishReason: answer.finishReason ?? 'stop' };
 }
 
 function printCritique(critique: Critique, answer: string, file: string, text: string, proof: { text: string; offset: number }, values: Values): void {

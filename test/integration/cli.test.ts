@@ -112,6 +112,32 @@ describe('qed theorems / prove / critique (CLI)', function () {
     assert.ok(stderr.trim().length > 0, 'the thinking is on stderr');
   });
 
+  it('closes the thinking at --thinking-budget and asks for the proof', async () => {
+    const model = await ensureTinyModel();
+    const NOTE = 'qed: the thinking reached --thinking-budget (6 tokens); asking for the answer.\n';
+    // The tiny model now and then ends its thinking within a few characters, before any budget: then prove again.
+    let run: Awaited<ReturnType<typeof runCli>>;
+    let attempt = 0;
+    do {
+      run = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--show-thinking', '--thinking-budget', '6', '--max-tokens', '8000']);
+    } while (!run.stderr.includes(NOTE) && ++attempt < 3);
+    const { code, stdout, stderr } = run;
+    assert.equal(code, 0, stderr);
+    assert.ok(stdout.trim().length > 0, 'a proof on stdout');
+    const [thinking, after] = stderr.split(NOTE);
+    assert.ok(after !== undefined, `the note on stderr: ${stderr}`);
+    // The budget counts estimated tokens (about 4 characters each): a few dozen characters, not the usual hundreds.
+    assert.ok(thinking!.trim().length > 0 && thinking!.length < 80, `thinking closed early: ${JSON.stringify(thinking)}`);
+  });
+
+  it('exits 3 and says how to get a proof when the thinking uses every token', async () => {
+    const model = await ensureTinyModel();
+    const { code, stdout, stderr } = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--max-tokens', '4']);
+    assert.equal(code, 3, stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, /qed: the answer was cut off by the token limit \(raise --max-tokens\)\.\nqed: the model gave no proof \(only thinking; --thinking-budget N closes it after N tokens and asks for the proof\)\.\n$/);
+  });
+
   it('critiques with the local engine and exits 3 when no verdict can be read', async () => {
     const model = await ensureTinyModel();
     const { code, stdout, stderr } = await runCli(['critique', SAMPLE, '--line', '45', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--max-tokens', '8000']);
