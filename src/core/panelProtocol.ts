@@ -50,6 +50,9 @@ export interface RunSnapshot {
   progress?: string;
   /** The thinking was closed for the model before it ended it (the panel has no budget: Answer now). */
   forcedAnswer?: ForcedAnswer;
+  /** Time spent stopped or cut before a Continue or Answer now, and the part of it before the answer began. */
+  pausedMs?: number;
+  thinkingPausedMs?: number;
   /** Restored after a window reload: the request behind it is gone, so it can only be read. */
   detached?: boolean;
 }
@@ -57,8 +60,8 @@ export interface RunSnapshot {
 export type HostToPanel =
   | { type: 'snapshot'; run: RunSnapshot | undefined }
   /** Text appended since the previous message; the chunk counts are totals so far. */
-  | { type: 'delta'; runId: string; reasoning: string; content: string; reasoningChunks: number; contentChunks: number; firstTokenAt?: number; answerStartedAt?: number }
-  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string; forcedAnswer?: ForcedAnswer };
+  | { type: 'delta'; runId: string; reasoning: string; content: string; reasoningChunks: number; contentChunks: number; firstTokenAt?: number; answerStartedAt?: number; pausedMs?: number; thinkingPausedMs?: number }
+  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string; forcedAnswer?: ForcedAnswer; pausedMs?: number; thinkingPausedMs?: number };
 
 export type PanelToHost =
   | { type: 'ready' }

@@ -29,6 +29,8 @@ export class RunRecorder {
     run.finishReason = answer.finishReason;
     run.usage = answer.usage;
     run.forcedAnswer = answer.forcedAnswer;
+    run.pausedMs = answer.pausedMs;
+    run.thinkingPausedMs = answer.thinkingPausedMs;
   }
 
   /** The delta since the previous call, or undefined when nothing new arrived. */
@@ -44,6 +46,8 @@ export class RunRecorder {
       contentChunks: run.contentChunks,
       firstTokenAt: run.firstTokenAt,
       answerStartedAt: run.answerStartedAt,
+      pausedMs: run.pausedMs,
+      thinkingPausedMs: run.thinkingPausedMs,
     };
     this.pendingReasoning = '';
     this.pendingContent = '';
@@ -69,6 +73,8 @@ export class RunRecorder {
       error: run.error,
       source: run.source,
       forcedAnswer: run.forcedAnswer,
+      pausedMs: run.pausedMs,
+      thinkingPausedMs: run.thinkingPausedMs,
     };
   }
 }

@@ -383,9 +383,12 @@ describe('Proof panel webview (Chromium)', function () {
     assert.match(await status(), /^Stopped at the token limit \(finish_reason length\)/);
 
     // Cut while still thinking: both ways on are offered, and the status line says what they do.
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'done', finishReason: 'length', reasoning: 'Suppose not.', reasoningChunks: 4, firstTokenAt: startedAt, endedAt: Date.now() }) });
+    // It had been stopped for a minute and continued: the minute is neither thinking nor generating time.
+    const t = Date.now() - 100_000;
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'done', finishReason: 'length', reasoning: 'Suppose not.', reasoningChunks: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 64_000, pausedMs: 60_000, thinkingPausedMs: 60_000 }) });
     await h.frame();
-    assert.match(await status(), /^Cut at the token limit while thinking \(finish_reason length\): no proof yet\. Answer now writes it from the thinking; Continue thinks on/);
+    assert.match(await status(), /^Cut at the token limit while thinking \(finish_reason length\): no proof yet\. Answer now writes it from the thinking; Continue thinks on · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
+    assert.equal(await page.locator('.thinking-summary').textContent(), 'Thinking · 12 tokens · 3.0 s · 4.0 tok/s');
     assert.equal(await answerNow.isVisible(), true);
     assert.equal(await continueButton.isVisible(), true);
     await page.screenshot({ path: join(ARTIFACTS, 'panel-dark-cut-while-thinking.png'), fullPage: true });

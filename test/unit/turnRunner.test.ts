@@ -238,6 +238,26 @@ describe('continueTurn', () => {
     assert.deepEqual([answer.reasoning, answer.content, answer.status, answer.error], ['xy', 'z', 'done', undefined]);
   });
 
+  it('counts the time between an early end and its continuation as a pause, and as thinking pause while no answer had begun', async () => {
+    let clock = 1000;
+    const now = () => clock;
+    const backend = new ScriptedBackend([[r('think')], [r('more'), c('Half')], [c(' done.'), stop()]]);
+    const stop1 = new AbortController();
+    const first = await runTurn(backend, REQUEST, { ...options(), signal: stop1.signal, now }, (answer) => {
+      if (answer.reasoning === 'think') stop1.abort();
+    });
+    assert.equal(first.status, 'stopped');
+    clock += 60_000; // a minute before Continue
+    const stop2 = new AbortController();
+    const second = await continueTurn(backend, REQUEST, first, { ...options(), signal: stop2.signal, now }, (answer) => {
+      if (answer.content === 'Half') stop2.abort();
+    });
+    assert.deepEqual([second.status, second.pausedMs, second.thinkingPausedMs], ['stopped', 60_000, 60_000]);
+    clock += 5_000; // the answer had begun: a pause, but not in the thinking
+    const third = await continueTurn(backend, REQUEST, second, { ...options(), now }, () => {});
+    assert.deepEqual([third.content, third.pausedMs, third.thinkingPausedMs], ['Half done.', 65_000, 60_000]);
+  });
+
   it('refuses to continue a finished answer', async () => {
     const backend = new ScriptedBackend([[c('a'), stop()]]);
     const done = await runTurn(backend, REQUEST, options(), () => {});

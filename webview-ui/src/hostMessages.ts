@@ -63,6 +63,8 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     optional(value.error, isString) &&
     optional(value.progress, isString) &&
     optional(value.forcedAnswer, isForcedAnswer) &&
+    optional(value.pausedMs, isCount) &&
+    optional(value.thinkingPausedMs, isCount) &&
     optional(value.detached, isBoolean)
   );
 }
@@ -100,7 +102,9 @@ export function parseHostMessage(value: unknown): HostToPanel | undefined {
         isCount(value.reasoningChunks) &&
         isCount(value.contentChunks) &&
         optional(value.firstTokenAt, isCount) &&
-        optional(value.answerStartedAt, isCount)
+        optional(value.answerStartedAt, isCount) &&
+        optional(value.pausedMs, isCount) &&
+        optional(value.thinkingPausedMs, isCount)
         ? (value as HostToPanel)
         : undefined;
     case 'status':
@@ -112,7 +116,9 @@ export function parseHostMessage(value: unknown): HostToPanel | undefined {
         optional(value.endedAt, isCount) &&
         optional(value.error, isString) &&
         optional(value.source, isString) &&
-        optional(value.forcedAnswer, isForcedAnswer)
+        optional(value.forcedAnswer, isForcedAnswer) &&
+        optional(value.pausedMs, isCount) &&
+        optional(value.thinkingPausedMs, isCount)
         ? (value as HostToPanel)
         : undefined;
     default:

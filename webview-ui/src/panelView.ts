@@ -243,6 +243,8 @@ export class PanelView {
     run.reasoningChunks = delta.reasoningChunks;
     run.contentChunks = delta.contentChunks;
     run.firstTokenAt ??= delta.firstTokenAt;
+    run.pausedMs = delta.pausedMs ?? run.pausedMs;
+    run.thinkingPausedMs = delta.thinkingPausedMs ?? run.thinkingPausedMs;
     // Hosts that do not say when the answer started get the panel's own observation.
     if (delta.content) run.answerStartedAt ??= delta.answerStartedAt ?? Date.now();
     this.appendReasoning(delta.reasoning);
@@ -264,6 +266,8 @@ export class PanelView {
       this.resumeText(run);
     }
     run.forcedAnswer = status.forcedAnswer;
+    run.pausedMs = status.pausedMs ?? run.pausedMs;
+    run.thinkingPausedMs = status.thinkingPausedMs ?? run.thinkingPausedMs;
     run.status = status.status;
     run.progress = status.progress;
     run.finishReason = status.finishReason ?? run.finishReason;

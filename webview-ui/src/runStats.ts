@@ -51,8 +51,10 @@ function endOf(run: RunSnapshot, now: number): number {
 
 export function statusLine(run: RunSnapshot, now: number): StatusLine {
   const count = generatedTokens(run);
-  const generating = run.firstTokenAt === undefined ? 0 : endOf(run, now) - run.firstTokenAt;
-  const totals = join([tokens(count), seconds(endOf(run, now) - run.startedAt), rate(count, generating)]);
+  // A run continued after a Stop or a cut leaves out the time it stood still.
+  const paused = run.pausedMs ?? 0;
+  const generating = run.firstTokenAt === undefined ? 0 : endOf(run, now) - run.firstTokenAt - paused;
+  const totals = join([tokens(count), seconds(endOf(run, now) - run.startedAt - paused), rate(count, generating)]);
   switch (run.status) {
     case 'loading':
       return { phase: run.progress || 'Loading model…', detail: '', tone: 'progress' };
@@ -89,7 +91,7 @@ export function thinkingSummary(run: RunSnapshot, now: number): string {
   if (run.reasoningChunks === 0 && !run.reasoning) return isActive(run) ? 'Thinking…' : 'Thinking';
   const start = run.firstTokenAt ?? run.startedAt;
   const end = run.answerStartedAt ?? endOf(run, now);
-  const ms = end - start;
+  const ms = end - start - (run.thinkingPausedMs ?? 0);
   const closed = run.forcedAnswer === 'answer-now' ? 'closed by Answer now' : run.forcedAnswer === 'budget' ? 'closed at its budget' : undefined;
   return join(['Thinking', tokens(run.reasoningChunks), seconds(ms), rate(run.reasoningChunks, ms), closed]);
 }

@@ -49,8 +49,18 @@ export function continueTurn(
   if (previous.status === 'streaming' || previous.status === 'done') {
     throw new Error(`Only an answer that ended early can be continued (this one is ${previous.status}).`);
   }
-  const answer: AssistantAnswer = { ...previous, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined };
+  const answer: AssistantAnswer = { ...resumed(previous, (options.now ?? Date.now)()), status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined };
   return new TurnDriver(backend, request, options, onUpdate, answer).run(prefillOf(answer));
+}
+
+/** The time since the answer ended counts as a pause: its times and speeds leave it out. */
+function resumed(previous: AssistantAnswer, now: number): AssistantAnswer {
+  const pause = previous.endedAt === undefined ? 0 : Math.max(0, now - previous.endedAt);
+  return {
+    ...previous,
+    pausedMs: (previous.pausedMs ?? 0) + pause,
+    thinkingPausedMs: (previous.thinkingPausedMs ?? 0) + (previous.content === '' ? pause : 0),
+  };
 }
 
 /** The answer so far as a prefill; its thinking is closed once the answer began or was forced. */

@@ -58,6 +58,10 @@ export interface AssistantAnswer {
   contentTokens: number;
   /** Why the thinking was closed for the model: its budget ran out, or the user asked. */
   forcedAnswer?: 'budget' | 'answer-now';
+  /** Time between early ends and their continuations: not generating, so not in its speed. */
+  pausedMs?: number;
+  /** The part of `pausedMs` before the answer began, which is not thinking time either. */
+  thinkingPausedMs?: number;
 }
 
 /** What the history list shows, read without loading the turns. */

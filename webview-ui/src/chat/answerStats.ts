@@ -28,6 +28,8 @@ function asRun(answer: AnswerMeta, reasoning: string): RunSnapshot {
     firstTokenAt: answer.firstTokenAt,
     answerStartedAt: answer.answerStartedAt,
     endedAt: answer.endedAt,
+    pausedMs: answer.pausedMs,
+    thinkingPausedMs: answer.thinkingPausedMs,
   };
 }
 

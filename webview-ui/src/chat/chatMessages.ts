@@ -31,6 +31,8 @@ function isAnswerMeta(value: unknown): value is AnswerMeta {
     optional(value.endedAt, isCount) &&
     optional(value.error, isString) &&
     optional(value.forcedAnswer, (forced) => forced === 'budget' || forced === 'answer-now') &&
+    optional(value.pausedMs, isCount) &&
+    optional(value.thinkingPausedMs, isCount) &&
     optional(value.usage, (usage) => isObject(usage) && isCount(usage.promptTokens) && isCount(usage.completionTokens))
   );
 }
