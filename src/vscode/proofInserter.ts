@@ -89,19 +89,22 @@ export function sameEnvironment(document: vscode.TextDocument, candidate: Theore
 }
 
 /** How long after an insertion the editor takes the focus back from the panel. */
-export const KEEP_ACTIVE_MS = 600;
+export const KEEP_ACTIVE_MS = 1000;
 
 /**
  * VS Code learns that a webview has the focus by polling it every 250 ms, so the click on the
  * panel's Insert button can re-activate the panel's editor group after the edited editor was
- * focused, leaving the inserted proof selected in an inactive editor. Give the editor the focus
- * back once if that happens right after the insertion.
+ * focused, leaving the inserted proof selected in an inactive editor. For a moment after the
+ * insertion, the editor takes the focus back whenever a webview takes it.
  */
 function keepActive(editor: vscode.TextEditor): void {
+  const document = editor.document;
   const subscription = vscode.window.onDidChangeActiveTextEditor((active) => {
-    // Another text editor means the user moved on; only a webview (no text editor) is undone.
-    if (!active) void vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false, selection: editor.selection });
-    stop();
+    // The edited editor itself becoming active (the insertion's own showTextDocument, reported
+    // late) changes nothing; another text editor means the user moved on.
+    if (active?.document === document) return;
+    if (active) return stop();
+    void vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preserveFocus: false, selection: editor.selection });
   });
   const timer = setTimeout(stop, KEEP_ACTIVE_MS);
   function stop(): void {

@@ -72,8 +72,9 @@ export class TheoremActions implements vscode.Disposable {
     }
     const start = document.offsetAt(selection.start);
     const located = await this.locate(document, start);
-    // A selection inside one statement proves that statement, and its proof can go back after it.
-    const inside = located && start >= located.environment.statement.start && document.offsetAt(selection.end) <= located.environment.statement.end;
+    // A selection within one environment (its statement, or all of it from \begin to \end) proves
+    // that statement, is named after it, and its proof can go back after it.
+    const inside = located && start >= located.environment.span.start && document.offsetAt(selection.end) <= located.environment.span.end;
     const theorems = located?.theorems ?? (await this.index.theorems(document));
     const origin: RunOrigin = {
       uri: document.uri,
@@ -84,7 +85,7 @@ export class TheoremActions implements vscode.Disposable {
       version: document.version,
       replacesProof: false,
     };
-    const title = `${path.basename(document.fileName)}:${selection.start.line + 1}`;
+    const title = inside ? runTitle(document, located.environment) : `${path.basename(document.fileName)}:${selection.start.line + 1}`;
     await this.startProve(document, theorems, selected, title, origin);
   }
 
@@ -117,7 +118,7 @@ export class TheoremActions implements vscode.Disposable {
     const { context, summary } = this.contextFor(document, theorems, statement);
     await this.proofs.start({
       kind: 'critique',
-      title: `Critique · ${environmentName(environment)} · ${path.basename(document.fileName)}:${document.positionAt(environment.span.start).line + 1}`,
+      title: `Critique · ${runTitle(document, environment)}`,
       statement,
       proof: proofText,
       messages: critiqueMessages(statement, proofText, context),
@@ -176,8 +177,7 @@ export class TheoremActions implements vscode.Disposable {
   private async prove(located: Located, reprove: boolean): Promise<void> {
     const { document, environment, theorems } = located;
     const source = this.textOf(document, environment.statement);
-    const title = `${environmentName(environment)} · ${path.basename(document.fileName)}:${document.positionAt(environment.span.start).line + 1}`;
-    await this.startProve(document, theorems, source, title, this.originOf(located, reprove));
+    await this.startProve(document, theorems, source, runTitle(document, environment), this.originOf(located, reprove));
   }
 
   private async startProve(document: vscode.TextDocument, theorems: DocumentTheorems | undefined, source: string, title: string, origin: RunOrigin): Promise<void> {
@@ -267,4 +267,10 @@ export class TheoremActions implements vscode.Disposable {
 
 function sameOrigin(a: RunOrigin, b: RunOrigin): boolean {
   return a.uri.toString() === b.uri.toString() && a.statementSource === b.statementSource;
+}
+
+/** "Lemma (Name) · paper.tex:38"; a result without a name goes by its label: "Lemma [lem:key] · paper.tex:38". */
+function runTitle(document: vscode.TextDocument, environment: TheoremEnvironment): string {
+  const label = !environment.optionalTitle && environment.label ? ` [${environment.label}]` : '';
+  return `${environmentName(environment)}${label} · ${path.basename(document.fileName)}:${document.positionAt(environment.span.start).line + 1}`;
 }

@@ -336,7 +336,26 @@ describe('QED in code-server, through the UI', function () {
     assert.deepEqual(run.errors, [], 'no error notification');
     results.scenarios.stop = { tokensAtClick, stopMs, status: state.status, engineCpuAfterStop: load.cpu };
 
+    // The stopped run goes on from the panel: Answer now if it was still thinking, else Continue.
     await applySettings({ 'qed.generation.maxTokens': 8000 });
+    const answerNow = run.frame.locator('.toolbar button', { hasText: 'Answer now' });
+    const continueButton = run.frame.locator('.toolbar button', { hasText: 'Continue' });
+    const wasThinking = !state.proofText.trim();
+    assert.equal(await continueButton.isVisible(), true, 'a stopped run offers Continue');
+    assert.equal(await answerNow.isVisible(), wasThinking, 'and Answer now while it was still thinking');
+    // The same run goes on (no new run to tell apart from the old): wait until its status moves.
+    const resumeStarted = performance.now();
+    await (wasThinking ? answerNow : continueButton).click();
+    await waitFor('the stopped run to go on', async () => (await workbench.panelState(run.frame)).status !== stoppedAt, { timeoutMs: 15_000, intervalMs: 25 });
+    const resumed = await follow(resumeStarted);
+    await workbench.screenshot(join(artifacts, '2-resumed.png'));
+    assert.deepEqual(resumed.errors, [], 'no error notification');
+    assert.match(resumed.final.tone, /^(success|warning)$/, `the resumed run ended: ${resumed.final.status}`);
+    assert.equal(resumed.final.title, state.title, 'the same run');
+    assert.ok(resumed.final.proofText.trim().length > state.proofText.trim().length, 'the proof was written on');
+    if (wasThinking) assert.match(resumed.final.thinkingLabel, / · closed by Answer now$/);
+    results.scenarios.stop.resumed = { with: wasThinking ? 'Answer now' : 'Continue', status: resumed.final.status, ms: resumed.ms };
+
     const again = await prove(THEOREM_P);
     assert.equal(again.final.tone, 'success', `the next run finished: ${again.final.status}`);
     assertRenderedProof(again.final, 'the run after Stop');

@@ -82,7 +82,9 @@ describe('QED on theorem-like environments', function () {
       `${at('\\begin{conjecture*}')}:Prove`,
       `${at('\\begin{theorem}\nFor every integer')}:Prove`,
     ];
-    assert.deepEqual(await lenses(document), expected);
+    // A proof finished by an earlier test may wait for its environment (Insert proof, tested below).
+    const proveLenses = async () => (await lenses(document)).filter((lens) => !lens.endsWith(':Insert proof'));
+    assert.deepEqual(await proveLenses(), expected);
 
     await config().update('codeLens.environments', ['!problem', 'remark'], vscode.ConfigurationTarget.Global);
     try {
@@ -142,6 +144,8 @@ describe('QED on theorem-like environments', function () {
 
     const before = document.getText();
     try {
+      // As after a click on the panel's Insert proof: the panel's group is active, the insertion moves to the editor.
+      await focusPanelGroup();
       await vscode.commands.executeCommand('qed.insertProofAt', document.uri.toString(), begin);
       const after = document.getText();
       const end = before.indexOf('\\end{lemma}', begin) + '\\end{lemma}'.length;
@@ -189,6 +193,7 @@ describe('QED on theorem-like environments', function () {
     const run = qed.currentRun()!;
     assert.equal(run.status, 'done', run.error);
     assert.equal(run.kind, 'critique');
+    assert.equal(run.title, 'Critique · Lemma [lem:even-square] · irrational.tex:38', 'an unnamed lemma goes by its label');
     assert.ok(run.proof?.includes('If $n$ is odd, write $n = 2k+1$.'), run.proof);
     assert.ok(run.prompt.includes('\\boxed{[0, 0.5 or 1]}'), 'the verifier’s score format is asked for');
     assert.ok(run.content.length > 0);
