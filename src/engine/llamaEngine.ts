@@ -5,6 +5,7 @@
  * node-llama-cpp is ESM with native binaries, so it is imported lazily: nothing pays for it
  * until a model is actually loaded.
  */
+import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
@@ -186,7 +187,9 @@ export class LlamaEngine {
         topP: sampling.topP ?? MODEL_CARD_SAMPLING.topP,
         topK: sampling.topK ?? MODEL_CARD_SAMPLING.topK,
         minP: sampling.minP ?? MODEL_CARD_SAMPLING.minP,
-        seed: sampling.seed,
+        // node-llama-cpp's default seed is the current second: requests in the same second (a
+        // quick Retry, parallel attempts at one problem) would all be the same sample.
+        seed: sampling.seed ?? randomInt(2 ** 32),
         maxTokens,
         signal,
         stopOnAbortSignal: true,

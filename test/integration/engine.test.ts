@@ -88,6 +88,16 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     assert.equal(whole.choices[0]!.finish_reason, 'stop');
   });
 
+  it('samples afresh for every request without a seed, even within the same second', async () => {
+    // node-llama-cpp seeds with the current second by default: five requests in a row would all
+    // be one sample. Four at once and one after, the same prompt, 40 tokens each.
+    const ask = () => collect(client.stream({ messages: proveMessages(STATEMENT), maxTokens: 40 })).then(({ reasoning, content }) => reasoning + content);
+    const started = Date.now();
+    const answers = [...(await Promise.all([ask(), ask(), ask(), ask()])), await ask()];
+    assert.ok(Date.now() - started < 1000, 'all within about a second (else the test proves less)');
+    assert.equal(new Set(answers).size, answers.length, `five different samples: ${JSON.stringify(answers)}`);
+  });
+
   it('reports finish_reason length when max_tokens runs out', async () => {
     const { done, reasoning } = await collect(client.stream({ messages: proveMessages(STATEMENT), maxTokens: 5, seed: 1 }));
     assert.equal(done?.finishReason, 'length');
