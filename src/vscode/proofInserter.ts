@@ -98,13 +98,16 @@ export const KEEP_ACTIVE_MS = 1000;
  * insertion, the editor takes the focus back whenever a webview takes it.
  */
 function keepActive(editor: vscode.TextEditor): void {
-  const document = editor.document;
+  // Read now: once the editor lost the focus this object may be stale, and a missing column
+  // would open the document in the active group, the panel's.
+  const { document, viewColumn, selection } = editor;
+  if (viewColumn === undefined) return;
   const subscription = vscode.window.onDidChangeActiveTextEditor((active) => {
     // The edited editor itself becoming active (the insertion's own showTextDocument, reported
     // late) changes nothing; another text editor means the user moved on.
     if (active?.document === document) return;
     if (active) return stop();
-    void vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preserveFocus: false, selection: editor.selection });
+    void vscode.window.showTextDocument(document, { viewColumn, preserveFocus: false, selection });
   });
   const timer = setTimeout(stop, KEEP_ACTIVE_MS);
   function stop(): void {

@@ -161,7 +161,8 @@ describe('QED on theorem-like environments', function () {
       assert.equal(vscode.window.activeTextEditor?.document.getText(vscode.window.activeTextEditor.selection), inserted.slice(1), 'still selected');
       await new Promise((resolve) => setTimeout(resolve, KEEP_ACTIVE_MS));
       await focusPanelGroup();
-      assert.equal(await activeEditorSettles(), undefined, 'later, going to the panel is the user’s choice');
+      const later = await activeEditorSettles();
+      assert.equal(later, undefined, `later, going to the panel is the user’s choice (active: ${later?.fileName} in column ${vscode.window.activeTextEditor?.viewColumn})`);
       await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('undo');
       assert.equal(document.getText(), before, 'one undo removes it');
