@@ -3,7 +3,7 @@
  * snapshot, and hands out the text that arrived since the last flush as one delta message, so the
  * host can post to the webview a few times per frame instead of once per token.
  */
-import type { AssistantAnswer } from './conversation/types';
+import type { AnswerStatus, AssistantAnswer } from './conversation/types';
 import type { HostToPanel, RunSnapshot, RunStatus } from './panelProtocol';
 
 export class RunRecorder {
@@ -13,6 +13,13 @@ export class RunRecorder {
 
   constructor(init: Pick<RunSnapshot, 'runId' | 'kind' | 'title' | 'statement' | 'prompt' | 'source' | 'startedAt'> & Partial<Pick<RunSnapshot, 'proof' | 'contextSummary' | 'macros' | 'insertable'>>) {
     this.snapshot = { ...init, status: 'loading', reasoning: '', content: '', reasoningChunks: 0, contentChunks: 0 };
+  }
+
+  /** A recorder that goes on from a run drawn before (restored after a window reload). */
+  static restored(run: RunSnapshot): RunRecorder {
+    const recorder = new RunRecorder(run);
+    Object.assign(recorder.snapshot, run);
+    return recorder;
   }
 
   /** The answer as it stands now. It only ever grows (a continued answer goes on from its text). */
@@ -52,6 +59,30 @@ export class RunRecorder {
     this.pendingReasoning = '';
     this.pendingContent = '';
     return delta;
+  }
+
+  /** The run's answer as the turn runner sees it, to continue a run that ended early. */
+  answer(): AssistantAnswer {
+    const run = this.snapshot;
+    const status: AnswerStatus =
+      run.status === 'stopped' ? 'stopped' : run.status === 'error' ? 'error' : run.status === 'done' ? (run.finishReason === 'length' ? 'length' : 'done') : 'streaming';
+    return {
+      reasoning: run.reasoning,
+      content: run.content,
+      status,
+      finishReason: run.finishReason,
+      usage: run.usage,
+      error: run.error,
+      startedAt: run.startedAt,
+      firstTokenAt: run.firstTokenAt,
+      answerStartedAt: run.answerStartedAt,
+      endedAt: run.endedAt,
+      reasoningTokens: run.reasoningChunks,
+      contentTokens: run.contentChunks,
+      forcedAnswer: run.forcedAnswer,
+      pausedMs: run.pausedMs,
+      thinkingPausedMs: run.thinkingPausedMs,
+    };
   }
 
   setStatus(status: RunStatus, now: number, details: { progress?: string; error?: string; source?: string } = {}): HostToPanel {

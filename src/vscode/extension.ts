@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const engine = new LocalEngine(cliPath, path.join(storage.fsPath, 'engine.json'), log);
   const models = new ModelStore(storage, cliPath, log);
   const backends = new BackendProvider(engine, models, context.secrets);
-  const proofs = new ProofController(context.extensionUri, backends);
+  const proofs = new ProofController(context.extensionUri, backends, context.workspaceState);
   const index = new TheoremIndex();
   const diagnostics = new CritiqueDiagnostics();
   const theorems = new TheoremActions(index, proofs, diagnostics);

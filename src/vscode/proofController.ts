@@ -56,11 +56,26 @@ export interface FinishedRun {
   run: RunSnapshot;
 }
 
-/** A run the panel shows: what was asked, what it looks like, and the answer as it stands. */
+/** Where the request behind the panel's run is kept, so the run can go on after a window reload. */
+const SHOWN_REQUEST_KEY = 'qed.proofPanel.request';
+
+/** A RunRequest as JSON: the document's URI as a string. */
+type StoredRequest = Omit<RunRequest, 'origin'> & { origin?: Omit<RunOrigin, 'uri'> & { uri: string } };
+
+function storedRequest(request: RunRequest): StoredRequest {
+  const { origin, ...rest } = request;
+  return origin ? { ...rest, origin: { ...origin, uri: origin.uri.toString() } } : rest;
+}
+
+function requestFrom(stored: StoredRequest): RunRequest {
+  const { origin, ...rest } = stored;
+  return origin ? { ...rest, origin: { ...origin, uri: vscode.Uri.parse(origin.uri) } } : rest;
+}
+
+/** A run the panel shows: what was asked, and the run as it stands. */
 interface ShownRun {
   request: RunRequest;
   recorder: RunRecorder;
-  answer: AssistantAnswer;
 }
 
 interface ActiveRun extends ShownRun {
@@ -82,7 +97,7 @@ export class ProofController implements vscode.Disposable {
   private readonly panel: ProofPanel;
   private active: ActiveRun | undefined;
   private running: Promise<void> = Promise.resolve();
-  /** The run the panel shows, if this window started it (for Retry, Continue and Insert proof). */
+  /** The run the panel shows with its request (for Retry, Continue and Insert proof). */
   private shown: ShownRun | undefined;
   private readonly finished = new vscode.EventEmitter<FinishedRun>();
   readonly onDidFinishRun = this.finished.event;
@@ -93,6 +108,8 @@ export class ProofController implements vscode.Disposable {
   constructor(
     extensionUri: vscode.Uri,
     private readonly backends: BackendProvider,
+    /** The workspace's memento: the shown run's request outlives a window reload. */
+    private readonly state: vscode.Memento,
   ) {
     this.panel = new ProofPanel(
       extensionUri,
@@ -121,7 +138,16 @@ export class ProofController implements vscode.Disposable {
         }
       },
       () => this.stop(),
+      (run) => this.adoptRestored(run),
     );
+  }
+
+  /** A run the panel drew again after a window reload: with its request it can go on. */
+  private adoptRestored(run: RunSnapshot): boolean {
+    const stored = this.state.get<{ runId: string; request: StoredRequest }>(SHOWN_REQUEST_KEY);
+    if (stored?.runId !== run.runId || this.active) return false;
+    this.shown = { request: requestFrom(stored.request), recorder: RunRecorder.restored(run) };
+    return true;
   }
 
   /** The run the panel shows (for tests and the extension API). */
@@ -159,12 +185,13 @@ export class ProofController implements vscode.Disposable {
   answerNow(): Promise<void> {
     const active = this.active;
     if (active) {
-      if (stillThinking(active.answer)) active.answerNow.abort();
+      if (stillThinking(active.recorder.answer())) active.answerNow.abort();
       else void vscode.window.showInformationMessage('QED: the model is already writing its answer.');
       return this.running;
     }
     const shown = this.shown;
-    if (!shown || !endedEarly(shown.answer) || !stillThinking(shown.answer) || shown.answer.reasoning === '') {
+    const answer = shown?.recorder.answer();
+    if (!shown || !answer || !endedEarly(answer) || !stillThinking(answer) || answer.reasoning === '') {
       void vscode.window.showInformationMessage('QED: Answer now applies to a run that is thinking, or that was stopped or cut while thinking.');
       return this.running;
     }
@@ -175,7 +202,7 @@ export class ProofController implements vscode.Disposable {
   /** Goes on from where the shown run was stopped or cut, in the same run; resolves when it has ended. */
   continueRun(): Promise<void> {
     const shown = this.shown;
-    if (this.active || !shown || !endedEarly(shown.answer)) {
+    if (this.active || !shown || !endedEarly(shown.recorder.answer())) {
       void vscode.window.showInformationMessage('QED: only a run that was stopped or cut at the token limit can be continued.');
       return this.running;
     }
@@ -197,9 +224,9 @@ export class ProofController implements vscode.Disposable {
       source: '',
       startedAt: Date.now(),
     });
-    const answer: AssistantAnswer = { reasoning: '', content: '', status: 'streaming', startedAt: recorder.snapshot.startedAt, reasoningTokens: 0, contentTokens: 0 };
-    const run: ActiveRun = { request, recorder, answer, abort: new AbortController(), answerNow: new AbortController() };
+    const run: ActiveRun = { request, recorder, abort: new AbortController(), answerNow: new AbortController() };
     this.shown = run;
+    void this.state.update(SHOWN_REQUEST_KEY, { runId: recorder.snapshot.runId, request: storedRequest(request) });
     this.active = run;
     try {
       this.panel.showRun(recorder.snapshot);
@@ -216,9 +243,8 @@ export class ProofController implements vscode.Disposable {
   private async resume(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
     const run: ActiveRun = { ...shown, abort: new AbortController(), answerNow: new AbortController() };
     if (answerAtOnce) run.answerNow.abort();
-    const previous = shown.answer;
-    run.answer = { ...previous, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined };
-    run.recorder.update(run.answer);
+    const previous = shown.recorder.answer();
+    run.recorder.update({ ...previous, finishReason: undefined });
     this.shown = run;
     this.active = run;
     this.panel.showRun(run.recorder.snapshot);
@@ -239,15 +265,11 @@ export class ProofController implements vscode.Disposable {
       resolved = await this.backends.resolve((progress) => post(recorder.setStatus('loading', Date.now(), { progress })));
     } catch (error) {
       const stopped = isCancellation(error) || run.abort.signal.aborted;
-      run.answer = { ...run.answer, status: stopped ? 'stopped' : 'error' };
       this.finish(run, stopped ? 'stopped' : 'error', errorMessage(error));
       void showError(error, backend);
       return;
     }
-    if (run.abort.signal.aborted) {
-      run.answer = { ...run.answer, status: 'stopped' };
-      return this.finish(run, 'stopped');
-    }
+    if (run.abort.signal.aborted) return this.finish(run, 'stopped');
 
     post(recorder.setStatus('running', Date.now(), { source: resolved.source }));
     const flush = setInterval(() => this.flush(run), FLUSH_INTERVAL_MS);
@@ -255,24 +277,22 @@ export class ProofController implements vscode.Disposable {
       const chat: ChatRequest = { ...resolved.settings.sampling, messages: run.request.messages };
       let failure: unknown;
       const options: TurnOptions = { thinkingBudget: null, signal: run.abort.signal, answerNow: run.answerNow.signal, onError: (error) => (failure = error) };
-      run.answer = await turn(resolved.backend, chat, options, (answer) => {
-        const forcedNow = answer.forcedAnswer !== recorder.snapshot.forcedAnswer;
-        run.answer = answer;
-        recorder.update(answer);
+      const answer = await turn(resolved.backend, chat, options, (update) => {
+        const forcedNow = update.forcedAnswer !== recorder.snapshot.forcedAnswer;
+        recorder.update(update);
         // Answer now shows at once (the status line says the answer was asked for).
         if (forcedNow) {
           this.flush(run);
           post(recorder.setStatus('running', Date.now()));
         }
       });
-      recorder.update(run.answer);
-      const ended = run.answer.status;
-      if (ended === 'error') {
+      recorder.update(answer);
+      if (answer.status === 'error') {
         // The partial answer stays in the panel; the error is shown under it.
-        this.finish(run, 'error', run.answer.error);
-        void showError(failure ?? new Error(run.answer.error), backend);
+        this.finish(run, 'error', answer.error);
+        void showError(failure ?? new Error(answer.error), backend);
       } else {
-        this.finish(run, ended === 'stopped' ? 'stopped' : 'done');
+        this.finish(run, answer.status === 'stopped' ? 'stopped' : 'done');
       }
     } finally {
       clearInterval(flush);

@@ -20,6 +20,8 @@ export class ProofPanel implements vscode.Disposable {
     private readonly onMessage: (message: Exclude<PanelToHost, { type: 'ready' }>) => void,
     /** The user closed the panel: nobody is watching the run any more. */
     private readonly onClosed: () => void,
+    /** A run drawn again after a window reload: whether the host can still go on with it. */
+    private readonly onRestored: (run: RunSnapshot) => boolean,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PROOF_PANEL_VIEW_TYPE, {
@@ -29,8 +31,9 @@ export class ProofPanel implements vscode.Disposable {
           if (run && (run.status === 'running' || run.status === 'loading')) {
             run.status = 'stopped';
             run.error = 'Interrupted when the window reloaded.';
+            run.endedAt = Date.now();
           }
-          if (run) run.detached = true;
+          if (run) run.detached = !this.onRestored(run);
           this.adopt(panel, run);
         },
       }),
