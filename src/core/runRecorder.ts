@@ -63,26 +63,7 @@ export class RunRecorder {
 
   /** The run's answer as the turn runner sees it, to continue a run that ended early. */
   answer(): AssistantAnswer {
-    const run = this.snapshot;
-    const status: AnswerStatus =
-      run.status === 'stopped' ? 'stopped' : run.status === 'error' ? 'error' : run.status === 'done' ? (run.finishReason === 'length' ? 'length' : 'done') : 'streaming';
-    return {
-      reasoning: run.reasoning,
-      content: run.content,
-      status,
-      finishReason: run.finishReason,
-      usage: run.usage,
-      error: run.error,
-      startedAt: run.startedAt,
-      firstTokenAt: run.firstTokenAt,
-      answerStartedAt: run.answerStartedAt,
-      endedAt: run.endedAt,
-      reasoningTokens: run.reasoningChunks,
-      contentTokens: run.contentChunks,
-      forcedAnswer: run.forcedAnswer,
-      pausedMs: run.pausedMs,
-      thinkingPausedMs: run.thinkingPausedMs,
-    };
+    return answerOf(this.snapshot);
   }
 
   setStatus(status: RunStatus, now: number, details: { progress?: string; error?: string; source?: string } = {}): HostToPanel {
@@ -108,4 +89,27 @@ export class RunRecorder {
       thinkingPausedMs: run.thinkingPausedMs,
     };
   }
+}
+
+/** A run as the turn runner's answer: its status in the runner's terms (a cut run is 'length'). */
+export function answerOf(run: RunSnapshot): AssistantAnswer {
+  const status: AnswerStatus =
+    run.status === 'stopped' ? 'stopped' : run.status === 'error' ? 'error' : run.status === 'done' ? (run.finishReason === 'length' ? 'length' : 'done') : 'streaming';
+  return {
+    reasoning: run.reasoning,
+    content: run.content,
+    status,
+    finishReason: run.finishReason,
+    usage: run.usage,
+    error: run.error,
+    startedAt: run.startedAt,
+    firstTokenAt: run.firstTokenAt,
+    answerStartedAt: run.answerStartedAt,
+    endedAt: run.endedAt,
+    reasoningTokens: run.reasoningChunks,
+    contentTokens: run.contentChunks,
+    forcedAnswer: run.forcedAnswer,
+    pausedMs: run.pausedMs,
+    thinkingPausedMs: run.thinkingPausedMs,
+  };
 }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ChatBackend, ChatMessage, ChatRequest } from '../core/chat';
+import { canAnswerNow, endedEarly, stillThinking } from '../core/conversation/answerState';
 import { continueTurn, runTurn, type TurnOptions } from '../core/conversation/turnRunner';
 import type { AssistantAnswer } from '../core/conversation/types';
 import type { RunKind, RunSnapshot } from '../core/panelProtocol';
@@ -83,16 +84,6 @@ interface ActiveRun extends ShownRun {
   answerNow: AbortController;
 }
 
-/** Stopped, or cut at the token limit, with something written: the model can go on from there. */
-function endedEarly(answer: AssistantAnswer): boolean {
-  return (answer.status === 'stopped' || answer.status === 'length') && (answer.reasoning !== '' || answer.content !== '');
-}
-
-/** Still in its thinking, and not yet told to answer. */
-function stillThinking(answer: AssistantAnswer): boolean {
-  return answer.content === '' && answer.forcedAnswer === undefined;
-}
-
 export class ProofController implements vscode.Disposable {
   private readonly panel: ProofPanel;
   private active: ActiveRun | undefined;
@@ -155,7 +146,7 @@ export class ProofController implements vscode.Disposable {
     return this.panel.visibleRun;
   }
 
-  /** The run the panel shows with the request that started it, if this window started it. */
+  /** The run the panel shows with the request that started it (this window started it, or restored it with its request). */
   get currentRequest(): FinishedRun | undefined {
     const run = this.panel.visibleRun;
     return run && this.shown ? { request: this.shown.request, run } : undefined;
@@ -190,8 +181,7 @@ export class ProofController implements vscode.Disposable {
       return this.running;
     }
     const shown = this.shown;
-    const answer = shown?.recorder.answer();
-    if (!shown || !answer || !endedEarly(answer) || !stillThinking(answer) || answer.reasoning === '') {
+    if (!shown || !canAnswerNow(shown.recorder.answer())) {
       void vscode.window.showInformationMessage('QED: Answer now applies to a run that is thinking, or that was stopped or cut while thinking.');
       return this.running;
     }

@@ -2,7 +2,9 @@
  * The Proof panel's page: header with actions and status, the statement, the Thinking section
  * and the proof. It mirrors the host's RunSnapshot and folds deltas and statuses into it.
  */
+import { canAnswerNow, endedEarly } from '../../src/core/conversation/answerState';
 import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
+import { answerOf } from '../../src/core/runRecorder';
 import { CritiqueView } from './critiqueView';
 import { element, setText } from './element';
 import type { DocumentRenderer } from './documentRenderer';
@@ -400,12 +402,12 @@ export class PanelView {
     }
     // A run restored after a window reload has lost its request: it can be read and copied only.
     const live = !run.detached;
-    const endedEarly = endedEarlyHow(run);
-    const stillThinking = !run.content && run.forcedAnswer === undefined;
-    this.answerNowButton.hidden = !live || !stillThinking || !((run.status === 'running' && run.firstTokenAt !== undefined) || (endedEarly !== undefined && run.reasoning !== ''));
-    this.continueButton.hidden = !live || endedEarly === undefined;
-    if (endedEarly) {
-      const label = `Continue this run where it ${endedEarly === 'stopped' ? 'stopped' : 'was cut off'}`;
+    const answer = answerOf(run);
+    // Until the first token there is nothing to answer from.
+    this.answerNowButton.hidden = !live || (active && run.firstTokenAt === undefined) || !canAnswerNow(answer);
+    this.continueButton.hidden = !live || !endedEarly(answer);
+    if (endedEarly(answer)) {
+      const label = `Continue this run where it ${answer.status === 'stopped' ? 'stopped' : 'was cut off'}`;
       if (this.continueButton.title !== label) {
         this.continueButton.title = label;
         this.continueButton.setAttribute('aria-label', label);
@@ -436,9 +438,3 @@ export class PanelView {
   }
 }
 
-/** How a run ended early with something written, so the model can go on from there; undefined otherwise. */
-function endedEarlyHow(run: RunSnapshot): 'stopped' | 'cut' | undefined {
-  if (isActive(run) || (!run.reasoning && !run.content)) return undefined;
-  if (run.status === 'stopped') return 'stopped';
-  return run.status === 'done' && run.finishReason === 'length' ? 'cut' : undefined;
-}

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { canAnswerNow, endedEarly } from '../../src/core/conversation/answerState';
+import type { AssistantAnswer } from '../../src/core/conversation/types';
+
+describe('answer state', () => {
+  const answer = (fields: Partial<AssistantAnswer>) => ({ reasoning: '', content: '', status: 'streaming' as const, ...fields });
+
+  it('Continue: a stopped or cut answer with something written', () => {
+    assert.equal(endedEarly(answer({ status: 'stopped', reasoning: 'Suppose' })), true);
+    assert.equal(endedEarly(answer({ status: 'length', content: 'Then' })), true);
+    assert.equal(endedEarly(answer({ status: 'stopped' })), false, 'nothing written: Retry, not Continue');
+    assert.equal(endedEarly(answer({ status: 'done', content: 'QED' })), false);
+    assert.equal(endedEarly(answer({ status: 'error', content: 'Then' })), false, 'a failed answer gets Retry');
+  });
+
+  it('Answer now: while thinking, or after a stop or a cut during the thinking', () => {
+    assert.equal(canAnswerNow(answer({ reasoning: 'Suppose' })), true);
+    assert.equal(canAnswerNow(answer({ status: 'length', reasoning: 'Suppose' })), true);
+    assert.equal(canAnswerNow(answer({ status: 'stopped', reasoning: 'Suppose', content: 'Then' })), false, 'the answer had begun');
+    assert.equal(canAnswerNow(answer({ reasoning: 'Suppose', forcedAnswer: 'answer-now' })), false, 'already asked for');
+    assert.equal(canAnswerNow(answer({ status: 'stopped' })), false, 'no thinking to answer from');
+  });
+});
