@@ -226,7 +226,7 @@ export class ProofController implements vscode.Disposable {
       void showError(error);
       return;
     }
-    await this.generate(run, (backend, chat, options, onUpdate) => runTurn(backend, chat, options, onUpdate));
+    await this.generate(run, runTurn);
   }
 
   /** Continues the shown run (it ended early) in the same panel run. */

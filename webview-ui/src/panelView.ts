@@ -400,7 +400,7 @@ export class PanelView {
       this.stopButton.disabled = false;
       this.stopButton.textContent = 'Stop';
     }
-    // A run restored after a window reload has lost its request: it can be read and copied only.
+    // A run restored after a window reload without its request can only be read and copied.
     const live = !run.detached;
     const answer = answerOf(run);
     // Until the first token there is nothing to answer from.
@@ -437,4 +437,3 @@ export class PanelView {
     }
   }
 }
-
