@@ -20,14 +20,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBigramModel, parseCorpus } from './bigram';
-import { bool, f32, i32Array, str, strArray, u32, writeGguf, type GgufTensor } from './gguf-writer';
+import { bool, f32, i32Array, str, strArray, u32, writeGguf, type GgufTensor } from '../gguf/writer';
 
 const MODULE_DIR = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(MODULE_DIR, '..', '..');
 export const TINY_MODEL_DIR = join(REPO_ROOT, '.cache', 'tiny-model');
 
 /** Everything the GGUF depends on; their contents name the cached file. */
-const INPUT_FILES = ['generate.ts', 'bigram.ts', 'gguf-writer.ts', 'corpus.md', 'chat-template.jinja'];
+const INPUT_FILES = ['generate.ts', 'bigram.ts', '../gguf/writer.ts', 'corpus.md', 'chat-template.jinja'];
 
 export const TINY_MODEL_NAME = 'QED tiny test model';
 

@@ -1,11 +1,15 @@
 /**
- * A minimal GGUF v3 writer: metadata key/values and F32/F16 tensors, little-endian, nothing else.
+ * A minimal GGUF v3 writer: metadata key/values and tensors, little-endian, nothing else.
  *
  * Layout (https://github.com/ggml-org/ggml/blob/master/docs/gguf.md): magic "GGUF", u32 version,
  * u64 tensor count, u64 metadata count, the key/values, the tensor infos, padding to the
  * alignment, then the tensor data, each tensor starting at a multiple of the alignment.
  * Strings are a u64 byte length followed by UTF-8 bytes; arrays are a u32 element type, a u64
  * count and the elements. Tensor dims are listed fastest-varying first (ne[0] is the row length).
+ *
+ * `writeGguf` builds a small file in memory from F32 values. `layoutGguf` gives the header and
+ * where each tensor's data goes without any data, for files too large to hold in memory (the
+ * caller writes the few tensors it needs and extends the file with zeros).
  */
 
 const GGUF_VERSION = 3;
@@ -14,8 +18,15 @@ const ALIGNMENT = 32;
 /** GGUF metadata value types. */
 const ValueType = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9 } as const;
 
-/** ggml tensor types used here. */
-const GgmlType = { F32: 0, F16: 1 } as const;
+/** The ggml tensor types this writer knows: id, values per block, bytes per block. */
+const GGML_TYPES = {
+  f32: { id: 0, blockValues: 1, blockBytes: 4 },
+  f16: { id: 1, blockValues: 1, blockBytes: 2 },
+  q4_k: { id: 12, blockValues: 256, blockBytes: 144 },
+  q6_k: { id: 14, blockValues: 256, blockBytes: 210 },
+} as const;
+
+export type GgmlTypeName = keyof typeof GGML_TYPES;
 
 export type GgufValue =
   | { type: 'u32'; value: number }
@@ -34,18 +45,40 @@ export const str = (value: string): GgufValue => ({ type: 'string', value });
 export const strArray = (value: readonly string[]): GgufValue => ({ type: 'string[]', value });
 export const i32Array = (value: readonly number[]): GgufValue => ({ type: 'i32[]', value });
 
-export interface GgufTensor {
+export interface GgufTensorInfo {
   name: string;
   /** ggml order: dims[0] is the row length (fastest-varying). */
   dims: readonly number[];
+  type: GgmlTypeName;
+}
+
+export interface GgufTensor extends GgufTensorInfo {
   /** Storage type; the values are always given as F32 and converted. */
   type: 'f32' | 'f16';
   /** Row-major data, dims[0] values per row; its length must be the product of dims. */
   data: Float32Array;
 }
 
-/** Serializes a GGUF v3 file. Output depends only on the arguments (and their order). */
-export function writeGguf(metadata: ReadonlyArray<readonly [string, GgufValue]>, tensors: readonly GgufTensor[]): Buffer {
+export interface GgufLayout {
+  /** Everything before the tensor data, padding included. */
+  header: Buffer;
+  /** Absolute file offset of each tensor's data, in the order given. */
+  offsets: number[];
+  /** Size of the whole file with every tensor's data in place. */
+  fileSize: number;
+}
+
+/** Bytes of a tensor's data; quantized rows must be whole blocks. */
+export function tensorByteLength(info: GgufTensorInfo): number {
+  const { blockValues, blockBytes } = GGML_TYPES[info.type];
+  if (info.dims[0]! % blockValues !== 0) {
+    throw new Error(`tensor ${info.name}: rows of ${info.dims[0]} values are not whole ${info.type} blocks of ${blockValues}`);
+  }
+  return (info.dims.reduce((a, b) => a * b, 1) / blockValues) * blockBytes;
+}
+
+/** The header and data offsets of a GGUF file, without the data. */
+export function layoutGguf(metadata: ReadonlyArray<readonly [string, GgufValue]>, tensors: readonly GgufTensorInfo[]): GgufLayout {
   const out = new ByteSink();
   out.bytes(Buffer.from('GGUF', 'latin1'));
   out.u32(GGUF_VERSION);
@@ -57,29 +90,36 @@ export function writeGguf(metadata: ReadonlyArray<readonly [string, GgufValue]>,
     writeValue(out, value);
   }
 
-  let offset = 0;
-  const payloads: Buffer[] = [];
+  const relative: number[] = [];
+  let dataSize = 0;
   for (const tensor of tensors) {
+    out.string(tensor.name);
+    out.u32(tensor.dims.length);
+    for (const dim of tensor.dims) out.u64(dim);
+    out.u32(GGML_TYPES[tensor.type].id);
+    out.u64(dataSize);
+    relative.push(dataSize);
+    dataSize += alignUp(tensorByteLength(tensor));
+  }
+  out.pad();
+  const header = out.toBuffer();
+  return { header, offsets: relative.map((offset) => header.length + offset), fileSize: header.length + dataSize };
+}
+
+/** Serializes a GGUF v3 file. Output depends only on the arguments (and their order). */
+export function writeGguf(metadata: ReadonlyArray<readonly [string, GgufValue]>, tensors: readonly GgufTensor[]): Buffer {
+  const payloads = tensors.map((tensor) => {
     const count = tensor.dims.reduce((a, b) => a * b, 1);
     if (count !== tensor.data.length) {
       throw new Error(`tensor ${tensor.name}: dims ${tensor.dims.join('x')} need ${count} values, got ${tensor.data.length}`);
     }
-    out.string(tensor.name);
-    out.u32(tensor.dims.length);
-    for (const dim of tensor.dims) out.u64(dim);
-    out.u32(tensor.type === 'f32' ? GgmlType.F32 : GgmlType.F16);
-    out.u64(offset);
-    const payload = tensor.type === 'f32' ? f32Bytes(tensor.data) : f16Bytes(tensor.data);
-    payloads.push(payload);
-    offset += alignUp(payload.length);
-  }
-
-  out.pad();
-  for (const payload of payloads) {
-    out.bytes(payload);
-    out.pad();
-  }
-  return out.toBuffer();
+    return tensor.type === 'f32' ? f32Bytes(tensor.data) : f16Bytes(tensor.data);
+  });
+  const layout = layoutGguf(metadata, tensors);
+  const file = Buffer.alloc(layout.fileSize);
+  layout.header.copy(file, 0);
+  payloads.forEach((payload, index) => payload.copy(file, layout.offsets[index]!));
+  return file;
 }
 
 function writeValue(out: ByteSink, value: GgufValue): void {
