@@ -3,6 +3,7 @@
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
  * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
  */
+import { planCommand } from './plan';
 import { proveCommand } from './prove';
 import { pullCommand } from './pull';
 import { serveCommand } from './serve';
@@ -13,9 +14,16 @@ const USAGE = `Usage: qed <command> [options]
 
 Commands:
   serve --model PATH   Serve a GGUF model on an OpenAI-compatible API (loopback only)
-        [--port N] [--api-key KEY] [--parallel N] [--threads N] [--context-size N]
-        [--gpu auto|cpu] [--gpu-layers auto|N] [--host ADDRESS] [--connection-file PATH]
+        [--port N] [--api-key KEY] [--parallel auto|N] [--threads N] [--context-size N]
+        [--gpu auto|cuda|vulkan|metal|cpu] [--gpu-layers auto|N] [--kv-cache auto|f16|q8_0]
+        [--host ADDRESS] [--connection-file PATH]
+        Without --context-size/--parallel/--kv-cache the memory plan (see plan) decides.
         The key may also come from QED_API_KEY; without one, a random key is printed.
+  plan --model PATH    The memory plan for a model: GPU layers, context per attempt, attempts at once,
+        [--vram SIZE] [--ram SIZE] [--backend cuda|vulkan|metal|cpu]   KV cache type
+        for a machine with that much free (SIZE like 8GiB, 8GB, or bytes), else for this one
+        [--context-size N] [--parallel N] [--gpu-layers N] [--kv-cache f16|q8_0]  fixed choices
+        [--json]       one JSON object: backend, gpuLayers, totalLayers, contextSize, sequences, ...
   pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
         [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
   theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
@@ -38,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'pull':
       return pullCommand(rest);
+    case 'plan':
+      return planCommand(rest);
     case 'theorems':
       return theoremsCommand(rest);
     case 'prove':
