@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import type { BackendChoice } from '../engine/backend';
 import type { EngineToHost } from '../engine/ipcProtocol';
 import { createLogger, type Logger } from '../engine/logger';
 import { EngineError } from '../engine/llamaEngine';
@@ -11,6 +12,7 @@ import { newApiKey, serve, type ServeOptions } from '../engine/serve';
 import { UsageError } from './usageError';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cuda', 'vulkan', 'metal', 'cpu'];
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -19,7 +21,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       model: { type: 'string' },
       port: { type: 'string', default: '0' },
       'api-key': { type: 'string' },
-      parallel: { type: 'string', default: '4' },
+      parallel: { type: 'string', default: 'auto' },
+      'kv-cache': { type: 'string', default: 'auto' },
       threads: { type: 'string' },
       'context-size': { type: 'string' },
       gpu: { type: 'string', default: 'auto' },
@@ -35,7 +38,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!LOOPBACK.has(host) && !explicitKey) {
     throw new UsageError(`Refusing to listen on ${host} without an API key: pass --api-key or set QED_API_KEY.`);
   }
-  if (values.gpu !== 'auto' && values.gpu !== 'cpu') throw new UsageError('--gpu must be auto or cpu.');
+  if (!BACKEND_CHOICES.includes(values.gpu as BackendChoice)) throw new UsageError(`--gpu must be one of ${BACKEND_CHOICES.join(', ')}.`);
+  const kvCache = values['kv-cache'];
+  if (kvCache !== 'auto' && kvCache !== 'f16' && kvCache !== 'q8_0') throw new UsageError('--kv-cache must be auto, f16 or q8_0.');
 
   const forked = typeof process.send === 'function';
   const send = (message: EngineToHost) => process.send?.(message);
@@ -47,10 +52,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const options: ServeOptions = {
     modelPath: resolve(values.model),
     port: integer(values.port, '--port', 0, 65535),
-    parallel: integer(values.parallel, '--parallel', 1, 64),
+    parallel: values.parallel === 'auto' ? undefined : integer(values.parallel, '--parallel', 1, 64),
+    kvCache: kvCache === 'auto' ? undefined : kvCache,
     threads: values.threads === undefined ? undefined : integer(values.threads, '--threads', 1, 1024),
     contextSize: values['context-size'] === undefined ? undefined : integer(values['context-size'], '--context-size', 256, 10_000_000),
-    gpu: values.gpu,
+    gpu: values.gpu as BackendChoice,
     gpuLayers: values['gpu-layers'] === 'auto' ? 'auto' : integer(values['gpu-layers'], '--gpu-layers', 0, 10_000),
     host,
     token,

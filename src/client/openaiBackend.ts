@@ -127,10 +127,11 @@ export function requestBody(request: ChatRequest, model: string): ChatCompletion
     stream_options: { include_usage: true },
     temperature: request.temperature ?? MODEL_CARD_SAMPLING.temperature,
     top_p: request.topP ?? MODEL_CARD_SAMPLING.topP,
-    max_tokens: request.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens,
     top_k: request.topK ?? MODEL_CARD_SAMPLING.topK,
     min_p: request.minP ?? MODEL_CARD_SAMPLING.minP,
   };
+  // Without a limit the server decides: the context left (vLLM, the engine) or its own default.
+  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.prefill) {
     body.continue_final_message = true;

@@ -4,5 +4,4 @@ export const MODEL_CARD_SAMPLING = {
   topP: 0.95,
   topK: 20,
   minP: 0,
-  maxTokens: 32_768,
 } as const;

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FinishReason } from '../core/chat';
 import { splitterAfter } from '../core/continuation';
 import { InvalidRequestError, parseChatRequest, type ParsedChatRequest } from './chatRequest';
-import { EngineError, type GenerationResult, type LlamaEngine } from './llamaEngine';
+import { EngineError, type EngineInfo, type GenerationResult, type LlamaEngine } from './llamaEngine';
 import type { Logger } from './logger';
 
 export type EngineStatus =
@@ -59,9 +59,9 @@ export function createEngineServer(options: EngineServerOptions): Server {
 
     const path = new URL(req.url ?? '/', 'http://engine').pathname.replace(/\/+$/, '');
     const status = options.getStatus();
-    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, health(status, active));
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await health(status, active));
     if (req.method === 'GET' && path === '/v1/models') {
-      const data = status.state === 'ready' ? [{ id: status.engine.info.model, object: 'model', created: 0, owned_by: 'qed' }] : [];
+      const data = status.state === 'ready' ? [modelEntry(status.engine.info)] : [];
       return sendJson(res, 200, { object: 'list', data });
     }
     if (path === '/v1/chat/completions') {
@@ -188,25 +188,34 @@ function logTimings(log: Logger, id: string, result: GenerationResult): void {
   );
 }
 
-function health(status: EngineStatus, active: number): object {
+async function health(status: EngineStatus, active: number): Promise<object> {
   switch (status.state) {
     case 'loading':
       return { status: 'loading', progress: status.progress };
     case 'error':
       return { status: 'error', error: status.message };
     case 'ready': {
-      const info = status.engine.info;
+      const engine = status.engine;
+      const info = engine.info;
       return {
         status: 'ready',
         model: info.model,
         modelPath: info.modelPath,
+        backend: info.gpu,
         gpu: info.gpu,
+        devices: info.devices,
         gpuLayers: info.gpuLayers,
         threads: info.threads,
         contextSize: info.contextSize,
         parallel: info.parallel,
+        kvCache: info.kvCache,
+        flashAttention: info.flashAttention,
+        plan: info.plan,
+        memory: await engine.memory(),
+        decodeTokensPerSecond: info.decodeTokensPerSecond,
+        tokensPerSecond: engine.tokensPerSecond,
         active,
-        queued: status.engine.queued,
+        queued: engine.queued,
         chatTemplate: info.chatTemplate,
       };
     }
@@ -240,4 +249,18 @@ function sendJson(res: ServerResponse, status: number, body: object): void {
 /** Errors in OpenAI's shape, so every OpenAI client reports them properly. */
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { message, type: status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error', code } });
+}
+
+/** The one model, with what an OpenAI client may use (`max_model_len`, as vLLM reports it) and the plan. */
+function modelEntry(info: EngineInfo): object {
+  return {
+    id: info.model,
+    object: 'model',
+    created: 0,
+    owned_by: 'qed',
+    max_model_len: info.contextSize,
+    backend: info.gpu,
+    devices: info.devices,
+    plan: { sequences: info.parallel, contextSize: info.contextSize, kvCache: info.kvCache, gpuLayers: info.gpuLayers, totalLayers: info.plan.totalLayers },
+  };
 }

@@ -8,34 +8,50 @@
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type { GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { ChatTemplate, QED_NANO_FALLBACK_TEMPLATE } from './chatTemplate';
 import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
+import { ThroughputMeter } from './throughput';
+import { measureDecodeSpeed } from './decodeProbe';
+import { errorText, loadBackend, type BackendChoice } from './backend';
+import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type KvCacheType, type MemoryPlan } from './memoryPlan';
+import { backendOf, createResourceEstimator, machineBudget } from './resourceEstimator';
 import type { Logger } from './logger';
 
 export interface EngineConfig {
   modelPath: string;
-  /** Parallel sequences in the one context. */
-  parallel: number;
-  /** Tokens per sequence; undefined picks the largest that fits, up to DEFAULT_MAX_CONTEXT. */
+  /** Parallel sequences in the one context; undefined lets the memory plan decide. */
+  parallel?: number;
+  /** Tokens per sequence; undefined lets the memory plan decide. */
   contextSize?: number;
   /** CPU threads; undefined uses the machine's math cores (never node-llama-cpp's default). */
   threads?: number;
-  gpu: 'auto' | 'cpu';
+  gpu: BackendChoice;
   gpuLayers: 'auto' | number;
+  /** KV cache type; undefined lets the memory plan decide (f16, else q8_0 when that gives a whole attempt). */
+  kvCache?: KvCacheType;
 }
 
 export interface EngineInfo {
   model: string;
   modelPath: string;
+  /** The backend it runs on: cuda, vulkan, metal or cpu. */
   gpu: string;
+  /** GPU names, as the backend reports them; empty on the CPU. */
+  devices: string[];
   gpuLayers: number;
   threads: number;
   contextSize: number;
   parallel: number;
+  kvCache: KvCacheType;
+  flashAttention: boolean;
+  /** What the memory plan chose and why, before the model was loaded. */
+  plan: MemoryPlan;
+  /** Single-sequence decode speed measured right after loading. */
+  decodeTokensPerSecond?: number;
   chatTemplate: 'gguf' | 'fallback';
   opensThinking: boolean;
 }
@@ -57,9 +73,6 @@ export interface GenerationResult {
   firstTokenMs: number | undefined;
   totalMs: number;
 }
-
-/** Enough for a 32,768-token answer plus a long prompt; more only when asked for explicitly. */
-export const DEFAULT_MAX_CONTEXT = 36_864;
 
 export class EngineError extends Error {
   constructor(
@@ -84,17 +97,27 @@ export class LlamaEngine {
   static async load(config: EngineConfig, log: Logger, onProgress?: (fraction: number) => void): Promise<LlamaEngine> {
     await checkModelFile(config.modelPath);
     const llamaCpp = await import('node-llama-cpp');
-    const fileInfo = await llamaCpp.readGgufFileInfo(config.modelPath, { readTensorInfo: false }).catch((error: unknown) => {
+    const fileInfo = await llamaCpp.readGgufFileInfo(config.modelPath, { readTensorInfo: true, logWarnings: false }).catch((error: unknown) => {
       throw new EngineError(`${config.modelPath} is not a valid GGUF model file (${errorText(error)}).`, 'invalid_model');
     });
 
     const llama = await loadBackend(llamaCpp, config.gpu, log);
     const threads = config.threads ?? llama.cpuMathCores;
+    let plan: MemoryPlan;
+    try {
+      plan = await planFor(llamaCpp, llama, fileInfo, config);
+    } catch (error) {
+      await llama.dispose();
+      throw new EngineError(`Could not plan memory for ${basename(config.modelPath)}: ${errorText(error)}.`, 'invalid_model');
+    }
+    log.info(`Memory plan: ${describePlanShort(plan)}${plan.notes.length ? `. ${plan.notes.join(' ')}` : ''}`);
+
     let model: LlamaModel;
     try {
       model = await llama.loadModel({
         modelPath: config.modelPath,
-        gpuLayers: config.gpuLayers,
+        gpuLayers: plan.gpuLayers,
+        defaultContextFlashAttention: plan.flashAttention,
         onLoadProgress: onProgress,
       });
     } catch (error) {
@@ -102,20 +125,37 @@ export class LlamaEngine {
       throw new EngineError(`Could not load ${basename(config.modelPath)}: ${errorText(error)}. The file may be truncated or corrupt; download it again.`, 'load_failed');
     }
 
-    let context: LlamaContext;
-    try {
-      context = await model.createContext({
-        sequences: config.parallel,
-        contextSize: config.contextSize ?? { min: 2048, max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
-        threads,
-      });
-    } catch (error) {
+    let context: LlamaContext | undefined;
+    let lastError: unknown;
+    // The plan comes from estimates; when the allocation still fails, ask for less before giving up.
+    for (const attempt of shrinkingPlans(plan, config)) {
+      try {
+        context = await model.createContext({
+          sequences: attempt.sequences,
+          contextSize: attempt.contextSize,
+          threads,
+          flashAttention: attempt.flashAttention,
+          experimentalKvCacheKeyType: attempt.kvCache === 'q8_0' ? 'Q8_0' : 'F16',
+          experimentalKvCacheValueType: attempt.kvCache === 'q8_0' ? 'Q8_0' : 'F16',
+        });
+        if (attempt !== plan) {
+          log.warn(`The planned ${describePlanShort(plan)} did not fit (${errorText(lastError)}); running ${describePlanShort(attempt)} instead.`);
+          plan = { ...attempt, notes: [...attempt.notes, `Reduced from ${describePlanShort(plan)}, which did not fit when allocated.`] };
+        }
+        break;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (!context) {
       await model.dispose();
       await llama.dispose();
-      throw new EngineError(`Not enough memory for ${config.parallel} sequences of ${config.contextSize ?? 'auto'} tokens: ${errorText(error)}. Lower qed.engine.contextSize or qed.engine.parallel.`, 'load_failed');
+      throw new EngineError(`Not enough memory for ${plan.sequences} × ${plan.contextSize} tokens: ${errorText(lastError)}. Lower qed.engine.contextSize or qed.engine.parallel.`, 'load_failed');
     }
 
-    if (config.parallel > 1) guardParallelSampling(context);
+    if (plan.sequences > 1) guardParallelSampling(context);
+    const probeToken = model.tokens.bos ?? model.tokens.eos;
+    const decodeTokensPerSecond = probeToken == null ? undefined : await measureDecodeSpeed(context, probeToken).catch(() => undefined);
 
     const metadata = fileInfo.metadata as { tokenizer?: { chat_template?: string }; general?: { name?: string } };
     const ggufTemplate = metadata.tokenizer?.chat_template;
@@ -128,23 +168,46 @@ export class LlamaEngine {
     const info: EngineInfo = {
       model: metadata.general?.name ?? basename(config.modelPath, '.gguf'),
       modelPath: config.modelPath,
-      gpu: llama.gpu === false ? 'cpu' : llama.gpu,
+      gpu: backendOf(llama),
+      devices: plan.backend === 'cpu' ? [] : await llama.getGpuDeviceNames().catch(() => []),
       gpuLayers: model.gpuLayers,
       threads,
       contextSize: context.contextSize,
-      parallel: config.parallel,
+      parallel: plan.sequences,
+      kvCache: plan.kvCache,
+      flashAttention: plan.flashAttention,
+      plan,
+      ...(decodeTokensPerSecond ? { decodeTokensPerSecond } : {}),
       chatTemplate: ggufTemplate ? 'gguf' : 'fallback',
       opensThinking: template.opensThinking,
     };
     log.info(
-      `Loaded ${info.model} (${basename(config.modelPath)}): backend ${info.gpu}, ${info.gpuLayers} GPU layers, ` +
-        `${threads} threads, ${info.parallel} sequences × ${info.contextSize} tokens, chat template from ${info.chatTemplate}`,
+      `Loaded ${info.model} (${basename(config.modelPath)}): backend ${info.gpu}${info.devices[0] ? ` (${info.devices[0]})` : ''}, ${info.gpuLayers} GPU layers, ` +
+        `${threads} threads, ${info.parallel} sequences × ${info.contextSize} tokens, ${info.kvCache} KV cache, chat template from ${info.chatTemplate}`,
     );
     return new LlamaEngine(llama, model, context, template, new SequencePool(context), info, log);
   }
 
+  /** Memory in use and free now, for /health. */
+  async memory(): Promise<{ vram?: { used: number; free: number; total: number }; ram: { free: number; total: number }; processRss: number }> {
+    const ram = await this.llama.getRamState();
+    const vram = this.info.gpu === 'cpu' ? undefined : await this.llama.getVramState().catch(() => undefined);
+    return {
+      ...(vram ? { vram: { used: vram.used, free: vram.free, total: vram.total } } : {}),
+      ram: { free: ram.free, total: ram.total },
+      processRss: process.memoryUsage.rss(),
+    };
+  }
+
+  private readonly throughput = new ThroughputMeter();
+
   get queued(): number {
     return this.pool.queued;
+  }
+
+  /** Tokens per second generated over the last few seconds, all sequences together. */
+  get tokensPerSecond(): number {
+    return this.throughput.rate();
   }
 
   /**
@@ -165,8 +228,8 @@ export class LlamaEngine {
     if (room <= 0) {
       throw new EngineError(`The prompt is ${promptTokens.length} tokens but the context holds ${this.info.contextSize}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');
     }
-    const requested = sampling.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens;
-    const maxTokens = Math.min(requested, room);
+    // Without a limit an answer may use all the room its context has left.
+    const maxTokens = Math.min(sampling.maxTokens ?? room, room);
 
     let acquired;
     try {
@@ -196,6 +259,7 @@ export class LlamaEngine {
         disableContextShift: true,
         onToken: (tokens) => {
           completionTokens += tokens.length;
+          this.throughput.add(tokens.length);
           firstTokenMs ??= performance.now() - startedAt;
         },
         onTextChunk: onText,
@@ -223,33 +287,42 @@ async function checkModelFile(modelPath: string): Promise<void> {
   if (!info.isFile()) throw new EngineError(`${modelPath} is not a file.`, 'invalid_model');
 }
 
-type LlamaCppModule = typeof import('node-llama-cpp');
-
-/** GPU from node-llama-cpp's prebuilt binaries when one works, otherwise CPU; never builds or downloads. */
-async function loadBackend(llamaCpp: LlamaCppModule, gpu: 'auto' | 'cpu', log: Logger): Promise<Llama> {
-  const options = {
-    build: 'never',
-    usePrebuiltBinaries: true,
-    skipDownload: true,
-    progressLogs: false,
-    logLevel: llamaCpp.LlamaLogLevel.warn,
-    logger: (level: string, message: string) => log.debug(`llama.cpp ${level}: ${message.trimEnd()}`),
-  } as const;
-  if (gpu === 'cpu') return llamaCpp.getLlama({ ...options, gpu: false });
-  try {
-    const llama = await llamaCpp.getLlama({ ...options, gpu: 'auto' });
-    if (llama.gpu === false) log.info('No usable GPU backend (CUDA, Vulkan, Metal) was found; running on the CPU.');
-    return llama;
-  } catch (error) {
-    log.warn(`The GPU backend failed to start (${errorText(error)}); falling back to the CPU.`);
-    return llamaCpp.getLlama({ ...options, gpu: false });
-  }
-}
-
 function tokenText(model: LlamaModel, token: number | null): string | undefined {
   return token == null ? undefined : model.detokenize([token as never], true);
 }
 
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+
+type LlamaCppModule = typeof import('node-llama-cpp');
+
+/** The memory plan for this machine now, with the user's overrides. */
+async function planFor(llamaCpp: LlamaCppModule, llama: Llama, fileInfo: GgufFileInfo, config: EngineConfig): Promise<MemoryPlan> {
+  const budget = await machineBudget(llama);
+  const estimator = await createResourceEstimator(llamaCpp, llama, fileInfo, budget.backend);
+  return planMemory(estimator, budget, {
+    ...DEFAULT_PLAN_SETTINGS,
+    ...(config.contextSize ? { contextSize: config.contextSize } : {}),
+    ...(config.parallel ? { parallel: config.parallel } : {}),
+    ...(config.gpuLayers !== 'auto' ? { gpuLayers: config.gpuLayers } : {}),
+    ...(config.kvCache ? { kvCache: config.kvCache } : {}),
+  });
+}
+
+/** The plan, then (unless the user fixed them) one sequence, then three quarters of the context, twice. */
+function* shrinkingPlans(plan: MemoryPlan, config: EngineConfig): Generator<MemoryPlan> {
+  yield plan;
+  let current = plan;
+  if (current.sequences > 1 && !config.parallel) {
+    current = { ...current, sequences: 1 };
+    yield current;
+  }
+  for (let i = 0; i < 2 && !config.contextSize; i++) {
+    current = { ...current, contextSize: Math.max(2048, Math.floor((current.contextSize * 0.75) / 1024) * 1024), belowFloor: true };
+    yield current;
+  }
+}
+
+/** "1 × 64k, q8_0 KV cache, 37/37 layers on cuda". */
+export function describePlanShort(plan: MemoryPlan): string {
+  const where = plan.backend === 'cpu' ? 'on the CPU' : `${plan.gpuLayers}/${plan.totalLayers} layers on ${plan.backend}`;
+  return `${plan.sequences} × ${formatTokens(plan.contextSize)} tokens, ${plan.kvCache} KV cache, ${where}`;
 }

@@ -8,17 +8,21 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { forkCli } from './forkCli';
+import type { BackendChoice } from './backend';
 import type { EngineToHost } from './ipcProtocol';
+import type { KvCacheType } from './memoryPlan';
 import type { EngineInfo } from './llamaEngine';
 import type { Logger } from './logger';
 
 export interface EngineLaunchSettings {
   modelPath: string;
-  parallel: number;
-  gpu: 'auto' | 'cpu';
+  gpu: BackendChoice;
   gpuLayers: 'auto' | number;
   threads?: number;
+  /** Each unset: the memory plan decides. */
+  parallel?: number;
   contextSize?: number;
+  kvCache?: KvCacheType;
 }
 
 export interface EngineConnection {
@@ -79,7 +83,9 @@ export class EngineSupervisor {
 
   private start(settings: EngineLaunchSettings, events: { onProgress?(fraction: number): void; signal?: AbortSignal }): Promise<EngineConnection> {
     const apiKey = randomBytes(32).toString('base64url');
-    const args = ['serve', '--model', settings.modelPath, '--parallel', String(settings.parallel), '--gpu', settings.gpu, '--gpu-layers', String(settings.gpuLayers)];
+    const args = ['serve', '--model', settings.modelPath, '--gpu', settings.gpu, '--gpu-layers', String(settings.gpuLayers)];
+    if (settings.parallel) args.push('--parallel', String(settings.parallel));
+    if (settings.kvCache) args.push('--kv-cache', settings.kvCache);
     if (settings.threads) args.push('--threads', String(settings.threads));
     if (settings.contextSize) args.push('--context-size', String(settings.contextSize));
     if (this.connectionFile) args.push('--connection-file', this.connectionFile);

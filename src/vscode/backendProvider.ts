@@ -16,6 +16,8 @@ export interface ResolvedBackend {
   /** Shown in the panel: where the answer comes from. */
   source: string;
   settings: QedSettings;
+  /** Tokens one answer's context holds (prompt included), when the backend says: the local engine's plan. */
+  contextTokens?: number;
 }
 
 export class NotConfiguredError extends Error {}
@@ -49,6 +51,7 @@ export class BackendProvider {
       backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60 * 1000 }),
       source: `local engine · ${path.basename(modelPath)} · ${connection.info.gpu === 'cpu' ? `CPU, ${connection.info.threads} threads` : connection.info.gpu}`,
       settings,
+      contextTokens: connection.info.contextSize,
     };
   }
 }

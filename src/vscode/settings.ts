@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SamplingOptions } from '../core/chat';
+import type { BackendChoice } from '../engine/backend';
 import type { EngineLaunchSettings } from '../engine/supervisor';
 
 /** The engine's launch settings, except that the model path may be unset (download the default). */
@@ -21,6 +22,9 @@ export interface QedSettings {
 export function readSettings(): QedSettings {
   const config = vscode.workspace.getConfiguration('qed');
   const gpuLayers = config.get<string | number>('engine.gpuLayers', 'auto');
+  const parallel = config.get<string | number>('engine.parallel', 'auto');
+  const gpu = config.get<string>('engine.gpu', 'auto');
+  const kvCache = config.get<string>('engine.kvCache', 'auto');
   const names = config.get<string[]>('codeLens.environments', []).map((name) => name.trim()).filter(Boolean);
   return {
     backend: config.get('backend') === 'endpoint' ? 'endpoint' : 'local',
@@ -32,17 +36,19 @@ export function readSettings(): QedSettings {
     engine: {
       modelPath: expandPath(config.get<string>('model.path', '')),
       threads: positiveOrUndefined(config.get<number>('engine.threads', 0)),
-      gpu: config.get('engine.gpu') === 'cpu' ? 'cpu' : 'auto',
-      gpuLayers: typeof gpuLayers === 'number' || /^\d+$/.test(gpuLayers) ? Number(gpuLayers) : 'auto',
+      gpu: BACKEND_CHOICES.includes(gpu as BackendChoice) ? (gpu as BackendChoice) : 'auto',
+      gpuLayers: countOrAuto(gpuLayers, 0) ?? 'auto',
       contextSize: positiveOrUndefined(config.get<number>('engine.contextSize', 0)),
-      parallel: Math.max(1, config.get<number>('engine.parallel', 4)),
+      parallel: countOrAuto(parallel, 1),
+      kvCache: kvCache === 'f16' || kvCache === 'q8_0' ? kvCache : undefined,
     },
     sampling: {
       temperature: config.get<number>('generation.temperature'),
       topP: config.get<number>('generation.topP'),
       topK: config.get<number>('generation.topK'),
       minP: config.get<number>('generation.minP'),
-      maxTokens: config.get<number>('generation.maxTokens'),
+      // 0: as much as the attempt's context leaves (the engine's room, or the server's limit).
+      maxTokens: positiveOrUndefined(config.get<number>('generation.maxTokens', 0)),
     },
     codeLens: {
       enabled: config.get<boolean>('codeLens.enabled', true),
@@ -56,6 +62,14 @@ export function readSettings(): QedSettings {
 function positiveOrUndefined(value: number): number | undefined {
   return value > 0 ? value : undefined;
 }
+
+/** A setting that is `auto` or a whole number of at least `min` (a number or a string of digits). */
+function countOrAuto(value: string | number, min: number): number | undefined {
+  const count = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+  return count !== undefined && Number.isInteger(count) && count >= min ? count : undefined;
+}
+
+const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cuda', 'vulkan', 'metal', 'cpu'];
 
 /** `~` and `${workspaceFolder}` in paths, as users write them in settings.json. */
 function expandPath(value: string): string | undefined {

@@ -8,7 +8,6 @@
  * would have continued its own `</think>`.
  */
 import type { AssistantPrefill, ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../chat';
-import { MODEL_CARD_SAMPLING } from '../sampling';
 import { streamedTokens } from './tokenEstimate';
 import type { AssistantAnswer } from './types';
 
@@ -157,7 +156,9 @@ class TurnDriver {
     if (!prefill) return { ...this.request, prefill: undefined };
     // The prompt grows by what was generated, so the allowance shrinks by as much: prompt plus
     // allowance stays what the first request was sized for. The run's first request keeps its own.
-    const allowance = this.request.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens;
+    // Without a limit the backend's own room (context left) is the limit, and it shrinks by itself.
+    const allowance = this.request.maxTokens;
+    if (allowance === undefined) return { ...this.request, prefill };
     const used = this.answer.reasoningTokens + this.answer.contentTokens - this.tokensAtStart;
     return { ...this.request, prefill, maxTokens: used > 0 ? Math.max(1, allowance - used) : allowance };
   }

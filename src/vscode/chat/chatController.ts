@@ -12,7 +12,6 @@ import { newConversationId, type HistoryStore } from '../../core/conversation/hi
 import { buildMessages } from '../../core/conversation/promptBuilder';
 import { continueTurn, runTurn, type TurnOptions } from '../../core/conversation/turnRunner';
 import { CONVERSATION_VERSION, type AssistantAnswer, type Conversation, type ConversationSummary, type Turn } from '../../core/conversation/types';
-import { MODEL_CARD_SAMPLING } from '../../core/sampling';
 import type { BackendProvider } from '../backendProvider';
 import { errorMessage, isCancellation, showError } from '../errorPresenter';
 import { readSettings } from '../settings';
@@ -22,8 +21,10 @@ import { expandMessage } from './slashCommands';
 const FLUSH_INTERVAL_MS = 50;
 /** How often a streaming answer is saved, so a reload or crash loses at most this much. */
 const SAVE_INTERVAL_MS = 3000;
-/** QED-Nano's context when the engine's own is not known (an endpoint, or `contextSize` 0). */
-const DEFAULT_CONTEXT_TOKENS = 36_864;
+/** QED-Nano's context when the backend's own is not known (an endpoint). */
+const DEFAULT_CONTEXT_TOKENS = 65_536;
+/** Room kept for the answer when earlier turns must be left out and no token limit is set. */
+const ANSWER_RESERVE_TOKENS = 32_768;
 /** Context kept for the prompt (question and earlier turns) when maxTokens is larger than the context. */
 const MIN_PROMPT_TOKENS = 4096;
 const CURRENT_KEY = 'qed.chat.currentConversation';
@@ -331,10 +332,10 @@ export class ChatController implements vscode.Disposable {
     if (active.abort.signal.aborted) return { ...turn.assistant, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
 
     const earlier = conversation.turns.slice(0, conversation.turns.indexOf(turn));
-    const contextTokens = resolved.settings.backend === 'local' ? resolved.settings.engine.contextSize ?? DEFAULT_CONTEXT_TOKENS : DEFAULT_CONTEXT_TOKENS;
+    const contextTokens = resolved.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
     // An answer cannot outgrow the context whatever maxTokens says: a larger setting must not
     // leave the prompt no room at all.
-    const maxAnswerTokens = Math.min(resolved.settings.sampling.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens, contextTokens - MIN_PROMPT_TOKENS);
+    const maxAnswerTokens = Math.min(resolved.settings.sampling.maxTokens ?? ANSWER_RESERVE_TOKENS, contextTokens - MIN_PROMPT_TOKENS);
     const built = buildMessages({ turns: earlier }, turn.user, { contextTokens, maxAnswerTokens });
     this.notice = built.notice ?? undefined;
     if (built.notice) this.postSnapshot();
