@@ -54,9 +54,11 @@ function withinSeconds<T>(seconds: number, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs test/helpers/historyWindow.ts as another process; resolves with its output. */
-function runWindow(args: string[], options: SpawnOptions = {}): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', HISTORY_WINDOW, ...args], { ...options, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs test/helpers/historyWindow.ts as another process (`fileLimit`: its open files, through the shell's ulimit); resolves with its output. */
+function runWindow(args: string[], options: SpawnOptions & { fileLimit?: number } = {}): Promise<string> {
+  const command = [process.execPath, '--import', 'tsx', HISTORY_WINDOW, ...args];
+  const [file, ...rest] = options.fileLimit ? ['sh', '-c', `ulimit -n ${options.fileLimit} && exec "$@"`, 'sh', ...command] : command;
+  const child = spawn(file!, rest, { ...options, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -280,6 +282,15 @@ describe('HistoryStore', () => {
       chmodSync(dir, 0o700);
     }
     assert.deepEqual(files(), ['broken.json', 'good.json', 'locked.json']);
+  });
+
+  it('lists a history of many conversations where a process may open few files', async function () {
+    if (process.platform === 'win32') this.skip();
+    this.timeout(30_000);
+    for (let i = 0; i < 500; i++) writeFileSync(path.join(dir, `c${i}.json`), serialize(conversation(`c${i}`)));
+    const listed = JSON.parse(await runWindow(['list', dir], { fileLimit: 100 })) as Awaited<ReturnType<HistoryStore['list']>>;
+    assert.deepEqual(listed.warnings, []);
+    assert.equal(listed.conversations.length, 500);
   });
 
   it('accepts only ids that are plain file names', async () => {

@@ -44,6 +44,12 @@ const HEADER_READ_BYTES = 64 * 1024;
  */
 const MAX_FILE_BYTES = 64 * 1024 ** 2;
 const KEPT = 'it stays where it is, left out of the history';
+/**
+ * Files list() reads at once. All at once, each would hold a file descriptor while waiting for
+ * one of libuv's four threads, and a history of a few thousand conversations would run out of
+ * descriptors (EMFILE) where the limit is low.
+ */
+const LIST_CONCURRENCY = 8;
 
 export function newConversationId(): string {
   return randomUUID();
@@ -66,20 +72,22 @@ export class HistoryStore {
     });
     const warnings: string[] = [];
     const conversations: ConversationSummary[] = [];
-    await Promise.all(
-      names.map(async (name) => {
-        if (TEMP.test(name)) return this.removeIfStale(name);
-        const id = FILE.exec(name)?.[1];
-        if (!id) return;
-        const header = await this.readHeader(id);
-        if (header.kind === 'ok') return void conversations.push(summaryOf(header.value));
-        if (header.kind === 'kept') return void warnings.push(keptWarning(id, header));
-        if (header.kind === 'missing') return;
-        // Damaged: judged again after any save of this window in flight, and only then set aside.
-        const loaded = await this.enqueue(id, () => this.loadNow(id));
-        if (loaded.conversation) conversations.push(summaryOf(loaded.conversation));
-        warnings.push(...loaded.warnings);
-      }),
+    const listOne = async (name: string) => {
+      if (TEMP.test(name)) return this.removeIfStale(name);
+      const id = FILE.exec(name)?.[1];
+      if (!id) return;
+      const header = await this.readHeader(id);
+      if (header.kind === 'ok') return void conversations.push(summaryOf(header.value));
+      if (header.kind === 'kept') return void warnings.push(keptWarning(id, header));
+      if (header.kind === 'missing') return;
+      // Damaged: judged again after any save of this window in flight, and only then set aside.
+      const loaded = await this.enqueue(id, () => this.loadNow(id));
+      if (loaded.conversation) conversations.push(summaryOf(loaded.conversation));
+      warnings.push(...loaded.warnings);
+    };
+    // Whatever else goes wrong with one file (say, a put-back that fails), the rest still list.
+    await forEachAtMost(LIST_CONCURRENCY, names, (name) =>
+      listOne(name).catch((error: unknown) => void warnings.push(`Conversation file ${name}: ${errorText(error)}; it was left out of the history.`)),
     );
     conversations.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
     return { conversations, warnings: warnings.sort() };
@@ -340,6 +348,15 @@ function checkId(id: string): void {
 
 function ignoreMissing(error: unknown): void {
   if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
+/** Runs `task` on each item, at most `limit` at a time. */
+async function forEachAtMost<T>(limit: number, items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function megabytes(bytes: number): string {
