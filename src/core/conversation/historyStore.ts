@@ -64,6 +64,11 @@ export class HistoryStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Where the conversation files are. */
+  get folder(): string {
+    return this.dir;
+  }
+
   /** Newest first. Files that are not conversations are skipped or moved aside, each named in `warnings`; the rest still list. */
   async list(): Promise<{ conversations: ConversationSummary[]; warnings: string[] }> {
     const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
