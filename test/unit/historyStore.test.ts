@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HistoryStore, newConversationId, serialize } from '../../src/core/conversation/historyStore';
@@ -237,6 +237,15 @@ describe('HistoryStore', () => {
     assert.deepEqual(await withinSeconds(2, store.list()), { conversations: [summary(conversation('good'))], warnings: [warning] });
     assert.deepEqual(await withinSeconds(2, store.load('pipe')), { conversation: undefined, warnings: [warning] });
     assert.ok(performance.now() - started < 2000);
+  });
+
+  it('skips a device behind a symbolic link (endless zeros) without reading it', async function () {
+    if (process.platform === 'win32') this.skip();
+    await store.save(conversation('good'));
+    symlinkSync('/dev/zero', path.join(dir, 'zero.json'));
+    const warning = 'Conversation file zero.json is not a regular file (a device); it stays where it is, left out of the history.';
+    assert.deepEqual(await withinSeconds(2, store.list()), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await withinSeconds(2, store.load('zero')), { conversation: undefined, warnings: [warning] });
   });
 
   it('does not read a file larger than a conversation can be; it stays in place', async () => {
