@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HistoryStore, newConversationId, serialize } from '../../src/core/conversation/historyStore';
-import type { Conversation } from '../../src/core/conversation/types';
+import type { Conversation, ConversationSummary } from '../../src/core/conversation/types';
+import { HISTORY_WINDOW } from '../helpers/historyWindow';
+
+const REPO = path.resolve(__dirname, '../..');
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
 const STAMP = '2026-01-02T03-04-05-006Z';
@@ -39,6 +43,32 @@ function conversation(id: string, overrides: Partial<Conversation> = {}): Conver
   };
 }
 
+function summary({ id, title, createdAt, updatedAt }: Conversation): ConversationSummary {
+  return { id, title, createdAt, updatedAt };
+}
+
+/** Rejects when `promise` takes longer than `seconds` (it would otherwise hang the suite). */
+function withinSeconds<T>(seconds: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting after ${seconds} s`)), seconds * 1000)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs test/helpers/historyWindow.ts as another process (`fileLimit`: its open files, through the shell's ulimit); resolves with its output. */
+function runWindow(args: string[], options: SpawnOptions & { fileLimit?: number } = {}): Promise<string> {
+  const command = [process.execPath, '--import', 'tsx', HISTORY_WINDOW, ...args];
+  const [file, ...rest] = options.fileLimit ? ['sh', '-c', `ulimit -n ${options.fileLimit} && exec "$@"`, 'sh', ...command] : command;
+  const child = spawn(file!, rest, { ...options, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`historyWindow ${args[0]} exited with ${code}: ${stderr}`))));
+  });
+}
+
 describe('HistoryStore', () => {
   let dir: string;
   let store: HistoryStore;
@@ -49,6 +79,13 @@ describe('HistoryStore', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const files = () => readdirSync(dir).sort();
+  /** The one name `id`'s file was moved aside to (unique: a random part follows the time). */
+  const aside = (id: string) => {
+    const names = files().filter((name) => name.startsWith(`${id}.corrupt-`));
+    assert.equal(names.length, 1, names.join(', '));
+    assert.match(names[0]!, new RegExp(`^${id}\\.corrupt-${STAMP}-[0-9a-f]{8}\\.json$`));
+    return names[0]!;
+  };
 
   it('saves one JSON file per conversation, whose first line is everything but the turns', async () => {
     const saved = conversation('a', { origin: { file: 'notes/sqrt2.tex', startLine: 3, endLine: 9 }, katexMacros: { '\\R': '\\mathbb{R}' } });
@@ -90,21 +127,21 @@ describe('HistoryStore', () => {
     assert.deepEqual(files(), ['a.json']);
   });
 
-  it('moves a corrupt file and one of an unknown version aside with warnings, and lists the rest', async () => {
+  it('moves a corrupt file and one of a version that never existed aside with warnings, and lists the rest', async () => {
     await store.save(conversation('good'));
     const corrupt = '{"version":1,"id":"broken","title":"x",';
-    const future = JSON.stringify({ ...conversation('future'), version: 99 });
+    const unknown = JSON.stringify({ ...conversation('unknown'), version: '1' });
     writeFileSync(path.join(dir, 'broken.json'), corrupt);
-    writeFileSync(path.join(dir, 'future.json'), future);
+    writeFileSync(path.join(dir, 'unknown.json'), unknown);
     const listed = await store.list();
     assert.deepEqual(listed.conversations.map((c) => c.id), ['good']);
     assert.deepEqual(listed.warnings, [
-      `Conversation file broken.json is not valid JSON; it was moved to broken.corrupt-${STAMP}.json and left out of the history.`,
-      `Conversation file future.json version 99 is not one this QED reads (it reads version 1); it was moved to future.corrupt-${STAMP}.json and left out of the history.`,
+      `Conversation file broken.json is not valid JSON; it was moved to ${aside('broken')} and left out of the history.`,
+      `Conversation file unknown.json version "1" is not one this QED reads (it reads version 1); it was moved to ${aside('unknown')} and left out of the history.`,
     ]);
-    assert.deepEqual(files(), [`broken.corrupt-${STAMP}.json`, `future.corrupt-${STAMP}.json`, 'good.json']);
-    assert.equal(readFileSync(path.join(dir, `broken.corrupt-${STAMP}.json`), 'utf8'), corrupt, 'moved, never rewritten');
-    assert.equal(readFileSync(path.join(dir, `future.corrupt-${STAMP}.json`), 'utf8'), future);
+    assert.deepEqual(files(), [aside('broken'), 'good.json', aside('unknown')]);
+    assert.equal(readFileSync(path.join(dir, aside('broken')), 'utf8'), corrupt, 'moved, never rewritten');
+    assert.equal(readFileSync(path.join(dir, aside('unknown')), 'utf8'), unknown);
     assert.deepEqual(await store.list(), { conversations: listed.conversations, warnings: [] }, 'moved-aside files are not listed again');
   });
 
@@ -113,8 +150,8 @@ describe('HistoryStore', () => {
     assert.deepEqual((await store.list()).conversations.map((c) => c.id), ['cut'], 'the header alone looks fine');
     const loaded = await store.load('cut');
     assert.equal(loaded.conversation, undefined);
-    assert.deepEqual(loaded.warnings, [`Conversation file cut.json is not valid JSON; it was moved to cut.corrupt-${STAMP}.json and left out of the history.`]);
-    assert.deepEqual(files(), [`cut.corrupt-${STAMP}.json`]);
+    assert.deepEqual(loaded.warnings, [`Conversation file cut.json is not valid JSON; it was moved to ${aside('cut')} and left out of the history.`]);
+    assert.deepEqual(files(), [aside('cut')]);
   });
 
   it('reads a hand-edited (pretty-printed) file, and treats a file with another id as invalid', async () => {
@@ -123,7 +160,7 @@ describe('HistoryStore', () => {
     writeFileSync(path.join(dir, 'copy.json'), serialize(conversation('original')));
     const listed = await store.list();
     assert.deepEqual(listed.conversations.map((c) => c.id), ['pretty']);
-    assert.deepEqual(listed.warnings, [`Conversation file copy.json does not hold a valid conversation; it was moved to copy.corrupt-${STAMP}.json and left out of the history.`]);
+    assert.deepEqual(listed.warnings, [`Conversation file copy.json does not hold a valid conversation; it was moved to ${aside('copy')} and left out of the history.`]);
     assert.deepEqual((await store.load('pretty')).conversation, pretty);
   });
 
@@ -161,6 +198,108 @@ describe('HistoryStore', () => {
     await store.delete('gone');
     await store.delete('gone');
     assert.deepEqual(files(), []);
+  });
+
+  it('never overwrites a file set aside earlier, even within the same millisecond', async () => {
+    writeFileSync(path.join(dir, 'twice.json'), 'first damage');
+    await store.list();
+    writeFileSync(path.join(dir, 'twice.json'), 'second damage');
+    await store.list();
+    const aside = files().filter((name) => name.startsWith('twice.corrupt-'));
+    assert.deepEqual(aside.map((name) => readFileSync(path.join(dir, name), 'utf8')).sort(), ['first damage', 'second damage']);
+  });
+
+  it('keeps a file from a newer format version in place, and says which version it is', async () => {
+    await store.save(conversation('good'));
+    const future = JSON.stringify({ ...conversation('future'), version: 2, somethingNew: true });
+    writeFileSync(path.join(dir, 'future.json'), future);
+    const warning = 'Conversation file future.json is from a newer QED (format version 2; this one reads version 1); it stays where it is, left out of the history.';
+    assert.deepEqual(await store.list(), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await store.load('future'), { conversation: undefined, warnings: [warning] });
+    assert.deepEqual(files(), ['future.json', 'good.json']);
+    assert.equal(readFileSync(path.join(dir, 'future.json'), 'utf8'), future);
+  });
+
+  it('skips a directory named like a conversation, and lists the rest', async () => {
+    await store.save(conversation('good'));
+    mkdirSync(path.join(dir, 'folder.json'));
+    const warning = 'Conversation file folder.json is not a regular file (a directory); it stays where it is, left out of the history.';
+    assert.deepEqual(await store.list(), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await store.load('folder'), { conversation: undefined, warnings: [warning] });
+  });
+
+  it('skips a named pipe without waiting for a writer, and lists the rest', async function () {
+    if (process.platform === 'win32') this.skip();
+    await store.save(conversation('good'));
+    execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+    const warning = 'Conversation file pipe.json is not a regular file (a named pipe); it stays where it is, left out of the history.';
+    const started = performance.now();
+    assert.deepEqual(await withinSeconds(2, store.list()), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await withinSeconds(2, store.load('pipe')), { conversation: undefined, warnings: [warning] });
+    assert.ok(performance.now() - started < 2000);
+  });
+
+  it('skips a device behind a symbolic link (endless zeros) without reading it', async function () {
+    if (process.platform === 'win32') this.skip();
+    await store.save(conversation('good'));
+    symlinkSync('/dev/zero', path.join(dir, 'zero.json'));
+    const warning = 'Conversation file zero.json is not a regular file (a device); it stays where it is, left out of the history.';
+    assert.deepEqual(await withinSeconds(2, store.list()), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await withinSeconds(2, store.load('zero')), { conversation: undefined, warnings: [warning] });
+  });
+
+  it('does not read a file larger than a conversation can be; it stays in place', async () => {
+    await store.save(conversation('good'));
+    // Sparse: 1 GB on paper, nothing on disk. Read whole, it would be 1 GB in memory (more than a string can hold).
+    const huge = path.join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 1024 ** 3);
+    const warning = 'Conversation file huge.json is 1024 MB, more than the 64 MB a conversation may take; it stays where it is, left out of the history.';
+    const before = process.memoryUsage().rss;
+    assert.deepEqual(await store.list(), { conversations: [summary(conversation('good'))], warnings: [warning] });
+    assert.deepEqual(await store.load('huge'), { conversation: undefined, warnings: [warning] });
+    assert.ok(process.memoryUsage().rss - before < 100 * 1024 ** 2, 'the file was not read');
+    assert.deepEqual(files(), ['good.json', 'huge.json']);
+  });
+
+  it('does not save a conversation larger than it would read back', async () => {
+    const answer = conversation('big').turns[0]!;
+    const turns = Array.from({ length: 32 }, () => ({ ...answer, assistant: { ...answer.assistant, reasoning: 'x'.repeat(2 * 1024 ** 2) } }));
+    await store.save(conversation('big', { title: 'small' }));
+    await assert.rejects(async () => store.save(conversation('big', { turns })), /^Error: The conversation is 65 MB as a file, more than the 64 MB a conversation may take: start a new conversation \(or export this one as Markdown\)\.$/);
+    assert.equal((await store.load('big')).conversation?.title, 'small', 'the previous version is kept');
+  });
+
+  it('in a folder it may not write to, skips what it cannot read or move aside, and lists the rest', async function () {
+    if (process.platform === 'win32') this.skip();
+    this.timeout(30_000);
+    await store.save(conversation('good'));
+    writeFileSync(path.join(dir, 'broken.json'), 'not json');
+    writeFileSync(path.join(dir, 'locked.json'), serialize(conversation('locked')), { mode: 0o000 });
+    // Root may read and write anything: the other window runs as an ordinary user (nobody) then,
+    // owning the folder and its files as the user of a window would.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (asUser.uid !== undefined) for (const name of ['', ...files()]) chownSync(path.join(dir, name), asUser.uid, asUser.gid);
+    chmodSync(dir, 0o555);
+    try {
+      const listed = JSON.parse(await runWindow(['list', dir], asUser)) as Awaited<ReturnType<HistoryStore['list']>>;
+      assert.deepEqual(listed.conversations, [summary(conversation('good'))]);
+      assert.equal(listed.warnings.length, 2, listed.warnings.join('\n'));
+      assert.match(listed.warnings[0]!, /^Conversation file broken\.json is not valid JSON; it could not be moved aside \(EACCES: permission denied, rename .*\), so it stays where it is, left out of the history\.$/);
+      assert.match(listed.warnings[1]!, /^Conversation file locked\.json could not be read \(EACCES: permission denied, open .*\); it stays where it is, left out of the history\.$/);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+    assert.deepEqual(files(), ['broken.json', 'good.json', 'locked.json']);
+  });
+
+  it('lists a history of many conversations where a process may open few files', async function () {
+    if (process.platform === 'win32') this.skip();
+    this.timeout(30_000);
+    for (let i = 0; i < 500; i++) writeFileSync(path.join(dir, `c${i}.json`), serialize(conversation(`c${i}`)));
+    const listed = JSON.parse(await runWindow(['list', dir], { fileLimit: 100 })) as Awaited<ReturnType<HistoryStore['list']>>;
+    assert.deepEqual(listed.warnings, []);
+    assert.equal(listed.conversations.length, 500);
   });
 
   it('accepts only ids that are plain file names', async () => {
@@ -233,5 +372,43 @@ describe('HistoryStore', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('HistoryStore, with another window on the same folder', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'qed-history-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves aside only the bytes it judged damaged while the other window saves the same conversation', async function () {
+    this.timeout(60_000);
+    let running = true;
+    const saver = runWindow(['save', dir, 'busy', '3000']).finally(() => (running = false));
+
+    // This window: damage appears in the file (written whole, as a sync tool or a hand edit
+    // would), and listing the history moves it aside.
+    const store = new HistoryStore(dir);
+    let damage = 0;
+    while (!existsSync(path.join(dir, 'busy.json')) && running) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (running) {
+      writeFileSync(path.join(dir, 'damage.partial'), `{"version":1,"id":"busy","title":"damage ${++damage}`);
+      renameSync(path.join(dir, 'damage.partial'), path.join(dir, 'busy.json'));
+      await store.list();
+    }
+    const saves = await saver;
+
+    const aside = readdirSync(dir).filter((name) => name.startsWith('busy.corrupt-'));
+    const valid = aside.filter((name) => {
+      try {
+        return JSON.parse(readFileSync(path.join(dir, name), 'utf8')).version === 1;
+      } catch {
+        return false;
+      }
+    });
+    console.log(`      ${saves} saves, ${damage} damaged files, ${aside.length} set aside, of which ${valid.length} valid conversations`);
+    assert.ok(aside.length > 0, 'damaged files were moved aside');
+    assert.deepEqual(valid, [], 'no valid conversation was set aside');
   });
 });

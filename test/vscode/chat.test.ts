@@ -4,6 +4,8 @@
  * tests; everything else goes through the same paths as the view's buttons.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { markdownToLatex } from '../../src/core/proofToLatex';
 import { insertAtCursor } from '../../src/vscode/chat/answerActions';
@@ -314,5 +316,26 @@ describe('QED chat', function () {
     await controller.delete(id);
     assert.equal(controller.historyList.some((summary) => summary.id === id), false, 'gone from the history');
     assert.equal(controller.currentConversation?.id, undefined, 'the deleted conversation is closed');
+  });
+
+  it('a file the history cannot use is left out with one warning, which stays dismissed while it is there', async () => {
+    const controller = await chat();
+    const leftOut = path.join(controller.historyFolder, 'left-out.json');
+    mkdirSync(leftOut, { recursive: true });
+    try {
+      const warning = 'Conversation file left-out.json is not a regular file (a directory); it stays where it is, left out of the history.';
+      await controller.reloadHistory();
+      await controller.reloadHistory();
+      assert.deepEqual(controller.snapshot().warnings.filter((shown) => shown === warning), [warning], 'shown once');
+      assert.ok(controller.historyWarnings.includes(warning), 'in the history menu');
+      controller.dismissWarnings();
+      await controller.reloadHistory();
+      assert.equal(controller.snapshot().warnings.includes(warning), false, 'dismissed, not shown again');
+      assert.ok(controller.historyWarnings.includes(warning), 'still in the history menu');
+    } finally {
+      rmSync(leftOut, { recursive: true, force: true });
+    }
+    await controller.reloadHistory();
+    assert.equal(controller.historyWarnings.some((shown) => shown.includes('left-out.json')), false, 'gone from the history menu once removed');
   });
 });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ChatRequest } from '../../core/chat';
 import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../core/chatProtocol';
+import { ChatWarnings } from '../../core/conversation/chatWarnings';
 import { newConversationId, type HistoryStore } from '../../core/conversation/historyStore';
 import { buildMessages } from '../../core/conversation/promptBuilder';
 import { continueTurn, runTurn, type TurnOptions } from '../../core/conversation/turnRunner';
@@ -57,7 +58,9 @@ interface ActiveAnswer {
 export class ChatController implements vscode.Disposable {
   private conversation: Conversation | undefined;
   private history: ConversationSummary[] = [];
-  private warnings: string[] = [];
+  /** What the last listing left out or moved aside, for the history menu. */
+  private historyLeftOut: string[] = [];
+  private readonly warnings = new ChatWarnings();
   private progress: string | undefined;
   private source: string | undefined;
   private notice: string | undefined;
@@ -75,7 +78,7 @@ export class ChatController implements vscode.Disposable {
     private readonly memento: vscode.Memento,
   ) {
     this.ready = this.restore().catch((error: unknown) => {
-      this.warnings.push(`The chat history could not be read: ${errorMessage(error)}`);
+      this.warnings.add([`The chat history could not be read: ${errorMessage(error)}`]);
     });
   }
 
@@ -96,7 +99,7 @@ export class ChatController implements vscode.Disposable {
       progress: this.progress,
       source: this.source,
       notice: this.notice,
-      warnings: this.warnings,
+      warnings: [...this.warnings.current],
     };
   }
 
@@ -204,7 +207,7 @@ export class ChatController implements vscode.Disposable {
     if (this.conversation?.id === id) return;
     if (this.active) this.stop();
     const loaded = await this.store.load(id);
-    this.warnings.push(...loaded.warnings);
+    this.warnings.add(loaded.warnings);
     if (loaded.conversation) {
       this.conversation = markInterrupted(loaded.conversation);
       this.notice = undefined;
@@ -215,7 +218,7 @@ export class ChatController implements vscode.Disposable {
 
   async rename(id: string, title: string): Promise<void> {
     const renamed = await this.store.rename(id, title);
-    this.warnings.push(...renamed.warnings);
+    this.warnings.add(renamed.warnings);
     if (this.conversation?.id === id) this.conversation.title = title;
     await this.refreshHistory();
   }
@@ -235,8 +238,23 @@ export class ChatController implements vscode.Disposable {
     return this.history;
   }
 
+  /** The files the last listing left out or moved aside, one warning each. */
+  get historyWarnings(): readonly string[] {
+    return this.historyLeftOut;
+  }
+
+  get historyFolder(): string {
+    return this.store.folder;
+  }
+
+  /** Lists the history again (another window may have changed it). */
+  async reloadHistory(): Promise<void> {
+    await this.ready;
+    await this.refreshHistory();
+  }
+
   dismissWarnings(): void {
-    this.warnings = [];
+    this.warnings.dismiss();
     this.postSnapshot();
   }
 
@@ -372,25 +390,22 @@ export class ChatController implements vscode.Disposable {
       await this.store.save(conversation);
     } catch (error) {
       const warning = `QED could not save the conversation “${conversation.title}”: ${errorMessage(error)}`;
-      if (!this.warnings.includes(warning)) {
-        this.warnings.push(warning);
-        this.postSnapshot();
-      }
+      if (this.warnings.add([warning])) this.postSnapshot();
     }
   }
 
   private async refreshHistory(post = true): Promise<void> {
-    let warnings: string[];
+    let fresh: boolean;
     try {
       const listed = await this.store.list();
       this.history = listed.conversations;
-      warnings = listed.warnings;
+      this.historyLeftOut = listed.warnings;
+      fresh = this.warnings.addListed(listed.warnings);
     } catch (error) {
-      warnings = [`The chat history could not be read: ${errorMessage(error)}`];
+      // The folder itself cannot be read: the list shown stays as it was.
+      fresh = this.warnings.add([`The chat history could not be read: ${errorMessage(error)}`]);
     }
-    const fresh = warnings.filter((warning) => !this.warnings.includes(warning));
-    this.warnings.push(...fresh);
-    if (post || fresh.length) this.postSnapshot();
+    if (post || fresh) this.postSnapshot();
   }
 
   /** The history list, and the conversation that was open last time in this workspace. */
@@ -399,7 +414,7 @@ export class ChatController implements vscode.Disposable {
     const id = this.memento.get<string>(CURRENT_KEY);
     if (!id || !this.history.some((summary) => summary.id === id)) return;
     const loaded = await this.store.load(id);
-    this.warnings.push(...loaded.warnings);
+    this.warnings.add(loaded.warnings);
     if (loaded.conversation) this.conversation = markInterrupted(loaded.conversation);
   }
 }

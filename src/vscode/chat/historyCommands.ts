@@ -1,7 +1,8 @@
 /**
- * The history menu: a quick pick of this workspace's conversations, newest first. Picking one
- * opens it; each row's buttons rename it, export it as Markdown (a new untitled document), or
- * delete it (after a confirmation).
+ * The history menu: a quick pick of this workspace's conversations, newest first, listed afresh
+ * when it opens. Picking one opens it; each row's buttons rename it, export it as Markdown (a new
+ * untitled document), or delete it (after a confirmation). Files the listing left out or moved
+ * aside follow, one row each with the store's warning; picking one shows the history folder.
  */
 import * as vscode from 'vscode';
 import type { ConversationSummary } from '../../core/conversation/types';
@@ -10,6 +11,12 @@ import type { ChatController } from './chatController';
 interface ConversationItem extends vscode.QuickPickItem {
   summary: ConversationSummary;
 }
+
+interface LeftOutItem extends vscode.QuickPickItem {
+  leftOut: true;
+}
+
+type HistoryItem = ConversationItem | LeftOutItem | vscode.QuickPickItem;
 
 const RENAME: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit'), tooltip: 'Rename' };
 const EXPORT: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('markdown'), tooltip: 'Export as Markdown' };
@@ -29,22 +36,39 @@ function itemsOf(history: readonly ConversationSummary[], currentId: string | un
   }));
 }
 
+/** A row per file the listing left out or moved aside, after a separator. */
+function leftOutItemsOf(warnings: readonly string[], folder: string): HistoryItem[] {
+  if (!warnings.length) return [];
+  const rows = warnings.map((warning): LeftOutItem => ({ leftOut: true, label: `$(warning) ${warning}`, detail: `In ${folder}` }));
+  return [{ label: 'Not in the history', kind: vscode.QuickPickItemKind.Separator }, ...rows];
+}
+
 export function showHistory(controller: ChatController): Promise<void> {
-  const pick = vscode.window.createQuickPick<ConversationItem>();
+  const pick = vscode.window.createQuickPick<HistoryItem>();
   pick.title = 'QED: Conversations';
   pick.placeholder = 'Open a conversation (buttons: rename, export as Markdown, delete)';
   pick.matchOnDetail = true;
   const refresh = () => {
-    pick.items = itemsOf(controller.historyList, controller.currentConversation?.id);
+    pick.items = [...itemsOf(controller.historyList, controller.currentConversation?.id), ...leftOutItemsOf(controller.historyWarnings, controller.historyFolder)];
   };
   refresh();
+  // Shown at once with the list as last read, then as the folder is now.
+  pick.busy = true;
+  let open = true;
+  void controller.reloadHistory().finally(() => {
+    if (!open) return;
+    refresh();
+    pick.busy = false;
+  });
   return new Promise((resolve) => {
     pick.onDidAccept(() => {
       const picked = pick.selectedItems[0];
       pick.hide();
-      if (picked) void controller.open(picked.summary.id);
+      if (picked && 'summary' in picked) void controller.open(picked.summary.id);
+      else if (picked && 'leftOut' in picked) void revealFolder(controller.historyFolder);
     });
     pick.onDidTriggerItemButton(async ({ item, button }) => {
+      if (!('summary' in item)) return;
       const { id, title } = item.summary;
       if (button === RENAME) {
         pick.hide();
@@ -61,11 +85,21 @@ export function showHistory(controller: ChatController): Promise<void> {
       }
     });
     pick.onDidHide(() => {
+      open = false;
       pick.dispose();
       resolve();
     });
     pick.show();
   });
+}
+
+/** Opens the OS file manager on the history folder; where there is none (a browser), says where it is. */
+async function revealFolder(folder: string): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder));
+  } catch {
+    void vscode.window.showInformationMessage(`QED keeps this workspace's conversations in ${folder}`);
+  }
 }
 
 /** The conversation as a Markdown document, opened untitled for the user to save where they like. */
