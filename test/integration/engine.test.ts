@@ -139,15 +139,29 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     }
   });
 
-  it('lists its model and reports health', async () => {
+  it('lists its model and reports health: backend, devices, memory, the plan and decode speed', async () => {
     const health = JSON.parse((await raw(engine, '/health', { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
     assert.equal(health.status, 'ready');
-    assert.equal(health.gpu, 'cpu');
+    assert.equal(health.backend, 'cpu');
+    assert.deepEqual(health.devices, []);
     assert.equal(health.parallel, 4);
     assert.equal(health.threads, TEST_THREADS);
-    assert.ok(health.contextSize >= 2048);
+    // The tiny model's training context is 32,768: the plan gives every sequence all of it.
+    assert.equal(health.contextSize, 32_768);
+    assert.equal(health.kvCache, 'f16');
+    assert.deepEqual(
+      { sequences: health.plan.sequences, contextSize: health.plan.contextSize, gpuLayers: health.plan.gpuLayers, fits: health.plan.fits },
+      { sequences: 4, contextSize: 32_768, gpuLayers: 0, fits: true },
+    );
+    assert.ok(health.plan.estimate.ramBytes > 0 && health.plan.estimate.ramBytes <= health.plan.available.ramBytes);
+    assert.ok(health.memory.ram.total > 0 && health.memory.ram.free > 0 && health.memory.processRss > 0);
+    assert.equal(health.memory.vram, undefined, 'no VRAM on the CPU backend');
+    assert.ok(health.decodeTokensPerSecond > 0, `measured at load: ${health.decodeTokensPerSecond}`);
+    assert.equal(typeof health.tokensPerSecond, 'number');
     const models = JSON.parse((await raw(engine, '/v1/models', { host: `localhost:${engine.port}`, authorization: `Bearer ${engine.apiKey}` })).body);
     assert.equal(models.data.length, 1);
+    assert.equal(models.data[0].max_model_len, 32_768);
+    assert.deepEqual(models.data[0].plan, { sequences: 4, contextSize: 32_768, kvCache: 'f16', gpuLayers: 0, totalLayers: 2 });
   });
 
   describe('security', () => {
