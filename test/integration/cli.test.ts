@@ -76,6 +76,21 @@ describe('qed theorems / prove / critique (CLI)', function () {
     }
   });
 
+  it('lists 200k environments of one file (more than fit on the stack as call arguments)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-many-'));
+    try {
+      const file = path.join(dir, 'many.tex');
+      writeFileSync(file, `\\documentclass{article}\\newtheorem{t}{T}\\begin{document}\n${'\\begin{t}\\end{t}\n'.repeat(200_000)}\\end{document}\n`);
+      const { code, stdout, stderr } = await runCli(['theorems', file]);
+      assert.equal(code, 0, stderr);
+      const lines = stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 200_000);
+      assert.match(lines[199_999]!, /many\.tex:200001-200001 {2}T · no proof$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails in one line on bad input', async () => {
     const missing = await runCli(['theorems', '/nonexistent/paper.tex']);
     assert.equal(missing.code, 1);

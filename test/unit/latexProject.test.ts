@@ -217,6 +217,33 @@ describe('ProjectScanner', () => {
     assert.deepEqual(summary(redeclared.environments), ['one.tex:lem:Lemma:theorem', 'two.tex:lem:Lemma:theorem']);
     assert.equal(redeclared.declarations.get('cl')?.title, 'Claim');
   });
+
+  // Spreading this many items into push() puts each on the stack: "Maximum call stack size exceeded" at ~150k.
+  const MANY = 200_000;
+
+  it(`lists ${MANY.toLocaleString('en')} environments of one file, after and without an \\input`, async () => {
+    const body = '\\begin{t}\\end{t}\n'.repeat(MANY);
+    const fs = new MemoryFileSystem({
+      'main.tex': `\\documentclass{article}\\newtheorem{t}{T}\\begin{document}\\input{one}\n${body}\\end{document}`,
+      'one.tex': '\\begin{t}One\\end{t}',
+      'stray.tex': `% !TEX root = main.tex\n${body}`,
+    });
+    const scan = await new ProjectScanner(fs).scan(P('main.tex'));
+    assert.equal(scan.environments.length, MANY + 1);
+    assert.deepEqual([scan.environments[0]!.file, scan.environments[MANY]!.file], [P('one.tex'), P('main.tex')]);
+    // stray.tex names main.tex as its root, which does not include it: its environments are added after the root's.
+    const stray = await new ProjectScanner(fs).scan(P('stray.tex'));
+    assert.equal(stray.environments.filter((environment) => environment.file === P('stray.tex')).length, MANY);
+  });
+
+  it(`keeps ${MANY.toLocaleString('en')} declarations and problems of one file`, async () => {
+    const fs = new MemoryFileSystem({
+      'main.tex': `\\documentclass{article}${Array.from({ length: MANY }, (_, i) => `\\newtheorem{t${i}}{T}`).join('')}\\begin{document}${'\\end{t0}'.repeat(MANY)}\\end{document}`,
+    });
+    const scan = await new ProjectScanner(fs).scan(P('main.tex'));
+    assert.equal(scan.declarations.size, MANY);
+    assert.equal(scan.problems.length, MANY);
+  });
 });
 
 describe('ProjectScanner on the corpus projects', () => {

@@ -22,6 +22,7 @@ import {
 } from './latexDeclarations';
 import { BraceIndex, maskLatex, readBraceGroup, readOptionalArgument, scanMaskedLatex, skipWhitespace } from './latexScanner';
 import type { ScanProblem, ScanResult, TheoremDeclaration, TheoremEnvironment } from './types';
+import { pushAll } from '../arrays';
 
 export interface ProjectFile {
   text: string;
@@ -352,7 +353,7 @@ export class ProjectScanner {
         while (next < own.length && own[next]!.span.start < child.offset) environments.push(own[next++]!);
         emit(child.node);
       }
-      environments.push(...own.slice(next));
+      for (; next < own.length; next++) environments.push(own[next]!);
     };
     if (rootNode) emit(rootNode);
     if (!walk.texts.has(target)) {
@@ -360,7 +361,7 @@ export class ProjectScanner {
       const parsed = await this.files.get(target);
       if (parsed) {
         walk.record(parsed);
-        environments.push(...this.scanEnvironments(parsed, declarations, key, problems));
+        pushAll(environments, this.scanEnvironments(parsed, declarations, key, problems));
       }
     }
     return { root, files: walk.order, texts: walk.texts, declarations, environments, problems };
@@ -423,7 +424,7 @@ export class ProjectScanner {
       cached = { version: parsed.version, key, result: scanMaskedLatex(parsed.text, parsed.masked, parsed.path, declarations, parsed.braces) };
       this.environments.set(parsed.path, cached);
     }
-    problems.push(...cached.result.problems);
+    pushAll(problems, cached.result.problems);
     return cached.result.environments;
   }
 }
@@ -503,8 +504,8 @@ class ProjectWalk {
 
   private readDeclarations(parsed: ParsedFile, start: number, end: number, index: number): void {
     const segment = this.readSegment(parsed, this.state, start, end, index);
-    this.declarations.push(...segment.declarations);
-    this.wrappers.push(...segment.wrappers);
+    pushAll(this.declarations, segment.declarations);
+    pushAll(this.wrappers, segment.wrappers);
     this.state.style = segment.stateAfter.style;
     this.state.macros = new Map(segment.stateAfter.macros);
   }

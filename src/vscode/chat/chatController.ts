@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { pushAll } from '../../core/arrays';
 import type { ChatRequest } from '../../core/chat';
 import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../core/chatProtocol';
 import { newConversationId, type HistoryStore } from '../../core/conversation/historyStore';
@@ -203,7 +204,7 @@ export class ChatController implements vscode.Disposable {
     if (this.conversation?.id === id) return;
     if (this.active) this.stop();
     const loaded = await this.store.load(id);
-    this.warnings.push(...loaded.warnings);
+    pushAll(this.warnings, loaded.warnings);
     if (loaded.conversation) {
       this.conversation = markInterrupted(loaded.conversation);
       this.notice = undefined;
@@ -214,7 +215,7 @@ export class ChatController implements vscode.Disposable {
 
   async rename(id: string, title: string): Promise<void> {
     const renamed = await this.store.rename(id, title);
-    this.warnings.push(...renamed.warnings);
+    pushAll(this.warnings, renamed.warnings);
     if (this.conversation?.id === id) this.conversation.title = title;
     await this.refreshHistory();
   }
@@ -388,7 +389,7 @@ export class ChatController implements vscode.Disposable {
       warnings = [`The chat history could not be read: ${errorMessage(error)}`];
     }
     const fresh = warnings.filter((warning) => !this.warnings.includes(warning));
-    this.warnings.push(...fresh);
+    pushAll(this.warnings, fresh);
     if (post || fresh.length) this.postSnapshot();
   }
 
@@ -398,7 +399,7 @@ export class ChatController implements vscode.Disposable {
     const id = this.memento.get<string>(CURRENT_KEY);
     if (!id || !this.history.some((summary) => summary.id === id)) return;
     const loaded = await this.store.load(id);
-    this.warnings.push(...loaded.warnings);
+    pushAll(this.warnings, loaded.warnings);
     if (loaded.conversation) this.conversation = markInterrupted(loaded.conversation);
   }
 }
