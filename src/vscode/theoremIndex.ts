@@ -4,9 +4,9 @@
  * open editors' unsaved text; results are cached per document version by the core scanner, so
  * CodeLens and outline requests while typing only re-scan the file that changed.
  */
-import { readFile, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ProjectScanner, type ProjectFile, type ProjectScan } from '../core/theorems/latexProject';
+import { BoundedFileReader } from '../core/theorems/boundedFileReader';
+import { ProjectScanner, type ProjectFile, type ProjectScan, type SkippedFile } from '../core/theorems/latexProject';
 import { scanMarkdown } from '../core/theorems/markdownScanner';
 import type { ScanProblem, TheoremEnvironment } from '../core/theorems/types';
 import { readSettings } from './settings';
@@ -39,11 +39,14 @@ export function documentKey(document: vscode.TextDocument): string {
 
 export class TheoremIndex implements vscode.Disposable {
   private readonly scanner = new ProjectScanner({ readFile: (file) => this.readFile(file) });
+  private readonly disk = new BoundedFileReader(() => ({ maxBytes: readSettings().maxFileBytes, maxBytesSetting: 'qed.files.maxSizeMB' }));
+  /** Skipped files already named in the log, with the reason given (a new reason is logged again). */
+  private readonly loggedSkips = new Map<string, string>();
   private readonly markdown = new Map<string, { version: number; result: DocumentTheorems }>();
   private texFiles: Promise<string[]> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.tex', false, true, false);
     const forget = () => (this.texFiles = undefined);
     this.disposables.push(
@@ -60,6 +63,7 @@ export class TheoremIndex implements vscode.Disposable {
     if (format !== 'latex') return undefined;
     const key = documentKey(document);
     const project = await this.scanner.scan(key, await this.workspaceTexFiles(), readSettings().codeLens.extraEnvironments);
+    this.logSkippedFiles(project.problems);
     return {
       environments: project.environments.filter((environment) => environment.file === key),
       project,
@@ -78,15 +82,20 @@ export class TheoremIndex implements vscode.Disposable {
   }
 
   /** Open documents win over the disk, so the scan sees what the user sees. */
-  private async readFile(file: string): Promise<ProjectFile | undefined> {
+  private async readFile(file: string): Promise<ProjectFile | SkippedFile | undefined> {
     const open = vscode.workspace.textDocuments.find((document) => documentKey(document) === file);
     if (open) return { text: open.getText(), version: `editor:${open.version}` };
-    try {
-      const [info, bytes] = await Promise.all([stat(file), readFile(file)]);
-      // Non-UTF-8 bytes become U+FFFD instead of failing the whole project.
-      return { text: new TextDecoder('utf-8').decode(bytes), version: `disk:${info.mtimeMs}:${info.size}` };
-    } catch {
-      return undefined;
+    const read = await this.disk.read(file);
+    if (read.status === 'read') return { text: read.text, version: `disk:${read.version}` };
+    return read.status === 'skipped' ? { skipped: read.reason } : undefined;
+  }
+
+  /** One line per skipped file, not one per scan (a scan runs on every keystroke). */
+  private logSkippedFiles(problems: readonly ScanProblem[]): void {
+    for (const { skipped, file } of problems) {
+      if (!skipped || this.loggedSkips.get(skipped.file) === skipped.reason) continue;
+      this.loggedSkips.set(skipped.file, skipped.reason);
+      this.log.warn(`Theorems: not reading ${skipped.file} (named in ${file}): ${skipped.reason}`);
     }
   }
 

@@ -4,15 +4,48 @@
  * through a real engine, and `critique` against a scripted endpoint whose answer has findings.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
-import { REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
+import { CLI, REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
 import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
 
 const SAMPLE = path.join(REPO, 'samples', 'irrational.tex');
 const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus', 'latex');
+
+/**
+ * Runs the CLI with its resident memory sampled from /proc every 50 ms, killed after `killAfterMs`:
+ * for inputs that, mishandled, would grow memory without end.
+ */
+function runCliWatched(args: string[], killAfterMs: number): Promise<{ code: number | null; killed: boolean; stderr: string; ms: number; peakRssMB: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let peak = 0;
+    let killed = false;
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const sample = setInterval(() => {
+      try {
+        const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+        peak = Math.max(peak, kb / 1024);
+      } catch {
+        // Gone already.
+      }
+    }, 50);
+    const kill = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('exit', (code) => {
+      clearInterval(sample);
+      clearTimeout(kill);
+      resolve({ code, killed, stderr, ms: performance.now() - started, peakRssMB: Math.round(peak) });
+    });
+  });
+}
 
 describe('qed theorems / prove / critique (CLI)', function () {
   this.timeout(120_000);
@@ -86,6 +119,28 @@ describe('qed theorems / prove / critique (CLI)', function () {
       const lines = stdout.trimEnd().split('\n');
       assert.equal(lines.length, 200_000);
       assert.match(lines[199_999]!, /many\.tex:200001-200001 {2}T · no proof$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips \\input{/dev/zero} and a named pipe at once, in bounded memory, and says so', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-devices-'));
+    try {
+      const file = path.join(dir, 'paper.tex');
+      writeFileSync(file, '\\documentclass{article}\n\\begin{document}\n\\input{/dev/zero}\n\\input{pipe}\n\\begin{theorem}T\\end{theorem}\n\\end{document}\n');
+      execFileSync('mkfifo', [path.join(dir, 'pipe.tex')]);
+      // Read as before, /dev/zero grew memory by about 0.45 GB/s: killed after 5 s, it cannot take the machine.
+      const run = await runCliWatched(['theorems', file], 5000);
+      assert.ok(!run.killed, `still running after 5 s, ${run.peakRssMB} MB resident`);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(run.ms < 3000 && run.peakRssMB < 400, `${Math.round(run.ms)} ms, ${run.peakRssMB} MB`);
+      const name = path.relative(process.cwd(), file);
+      assert.equal(
+        run.stderr,
+        `qed: warning: ${name}:3: /dev/zero: not read, not a regular file (a character device)\nqed: warning: ${name}:4: pipe: not read, not a regular file (a named pipe)\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
