@@ -13,6 +13,8 @@ import { LineIndex, type ScanProblem, type TheoremEnvironment } from '../core/th
 export interface LoadedDocument {
   file: string;
   format: 'latex' | 'markdown';
+  /** Its repository (`.git` found upward), else its folder: where its root is looked for. */
+  projectFolder: string;
   /** The environments of this file and of the files it includes (all of them when it is the root). */
   environments: TheoremEnvironment[];
   /** The whole project's environments and texts, for context (cited results, macros). */
@@ -43,15 +45,16 @@ export async function loadDocument(path: string, options: LoadOptions = {}): Pro
   const own = await reader.read(file);
   if (own.status === 'missing') throw new InputError(`No such file: ${path}`);
   if (own.status === 'skipped') throw new InputError(`${path} was not read: ${own.reason}`);
+  const projectFolder = repositoryOf(file) ?? dirname(file);
   if (MARKDOWN.has(extname(file).toLowerCase())) {
     const scan = scanMarkdown(own.text, file);
-    return { file, format: 'markdown', environments: scan.environments, projectEnvironments: scan.environments, texts: new Map([[file, own.text]]), problems: scan.problems };
+    return { file, format: 'markdown', projectFolder, environments: scan.environments, projectEnvironments: scan.environments, texts: new Map([[file, own.text]]), problems: scan.problems };
   }
   const readProjectFile = async (path: string) => projectFile(path === file ? own : await reader.read(path));
   const scanner = new ProjectScanner({ readFile: readProjectFile });
-  const project = await scanner.scan(file, await texFilesAround(file));
+  const project = await scanner.scan(file, await texFilesIn(projectFolder));
   const environments = project.root === file ? project.environments : project.environments.filter((environment) => environment.file === file);
-  return { file, format: 'latex', environments, projectEnvironments: project.environments, texts: project.texts, problems: project.problems };
+  return { file, format: 'latex', projectFolder, environments, projectEnvironments: project.environments, texts: project.texts, problems: project.problems };
 }
 
 function projectFile(read: FileRead) {
@@ -67,16 +70,20 @@ export function warnAboutProblems(document: LoadedDocument, which: (problem: Sca
   }
 }
 
-/** The .tex files of the project around `file` (up to its repository root), to find the root document that \input's it. */
-async function texFilesAround(file: string): Promise<string[]> {
-  let top = dirname(file);
-  for (let dir = top; dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, '.git'))) {
-      top = dir;
-      break;
-    }
+/** The nearest folder holding `file` that has a `.git` (the document's own folder included), if any. */
+export function repositoryOf(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
-  if (top === dirname(file)) top = dirname(top);
+}
+
+/**
+ * The .tex files under `top`, the candidates for the root document that \input's a file. The search
+ * never leaves the project: a root found above it would be another project's, and its macros
+ * would go to the model with the prompt.
+ */
+async function texFilesIn(top: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);

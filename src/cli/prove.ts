@@ -61,8 +61,12 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   const environment = findEnvironment(document, values);
   const text = document.texts.get(environment.file) ?? '';
   const statement = cleanStatement(text.slice(environment.statement.start, environment.statement.end));
-  const { context } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget);
+  const { context, outsideFiles } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget, document.projectFolder);
   if (context.omitted.length) process.stderr.write(`qed: context left out to fit --context-budget: ${context.omitted.join(', ')}\n`);
+  if (outsideFiles.length) {
+    const shown = (file: string) => relative(process.cwd(), file) || file;
+    process.stderr.write(`qed: the prompt quotes files outside the project (${shown(document.projectFolder)}): ${outsideFiles.map(shown).join(', ')}\n`);
+  }
 
   let messages: ChatMessage[];
   let proof: { text: string; offset: number } | undefined;

@@ -4,6 +4,7 @@
  * open editors' unsaved text; results are cached per document version by the core scanner, so
  * CodeLens and outline requests while typing only re-scan the file that changed.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BoundedFileReader } from '../core/theorems/boundedFileReader';
 import { ProjectScanner, type ProjectFile, type ProjectScan, type SkippedFile } from '../core/theorems/latexProject';
@@ -32,6 +33,16 @@ export function documentFormat(document: vscode.TextDocument): 'latex' | 'markdo
   return undefined;
 }
 
+/**
+ * Where a document's root is looked for and what counts as its project: its workspace folder, else
+ * its own folder (undefined for a document not on disk).
+ */
+export function projectFolder(document: vscode.TextDocument): string | undefined {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (folder?.uri.scheme === 'file') return folder.uri.fsPath;
+  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
+}
+
 /** The scanner's key for a document: its path on disk, or its URI when it has none. */
 export function documentKey(document: vscode.TextDocument): string {
   return document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString();
@@ -43,12 +54,13 @@ export class TheoremIndex implements vscode.Disposable {
   /** Skipped files already named in the log, with the reason given (a new reason is logged again). */
   private readonly loggedSkips = new Map<string, string>();
   private readonly markdown = new Map<string, { version: number; result: DocumentTheorems }>();
-  private texFiles: Promise<string[]> | undefined;
+  /** The .tex files of each workspace folder, by folder URI, until one is created or deleted. */
+  private readonly texFiles = new Map<string, Promise<string[]>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.tex', false, true, false);
-    const forget = () => (this.texFiles = undefined);
+    const forget = () => this.texFiles.clear();
     this.disposables.push(
       watcher,
       watcher.onDidCreate(forget),
@@ -62,7 +74,7 @@ export class TheoremIndex implements vscode.Disposable {
     if (format === 'markdown') return this.markdownTheorems(document);
     if (format !== 'latex') return undefined;
     const key = documentKey(document);
-    const project = await this.scanner.scan(key, await this.workspaceTexFiles(), readSettings().codeLens.extraEnvironments);
+    const project = await this.scanner.scan(key, await this.rootCandidates(document), readSettings().codeLens.extraEnvironments);
     this.logSkippedFiles(project.problems);
     return {
       environments: project.environments.filter((environment) => environment.file === key),
@@ -99,12 +111,24 @@ export class TheoremIndex implements vscode.Disposable {
     }
   }
 
-  private workspaceTexFiles(): Promise<string[]> {
-    this.texFiles ??= Promise.resolve(vscode.workspace.findFiles('**/*.tex', '**/{node_modules,.git}/**', 5000)).then(
-      (uris) => uris.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath),
-      () => [],
-    );
-    return this.texFiles;
+  /**
+   * The .tex files that may be the document's root: those of its own workspace folder. The search
+   * never leaves it (another folder's root would bring that project's macros into the prompt); a
+   * document outside every folder is its own root unless it names one (`% !TEX root`).
+   */
+  private rootCandidates(document: vscode.TextDocument): Promise<string[]> {
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    if (!folder) return Promise.resolve([]);
+    const key = folder.uri.toString();
+    let files = this.texFiles.get(key);
+    if (!files) {
+      files = Promise.resolve(vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.tex'), '**/{node_modules,.git}/**', 5000)).then(
+        (uris) => uris.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath),
+        () => [],
+      );
+      this.texFiles.set(key, files);
+    }
+    return files;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
@@ -92,6 +92,8 @@ describe('qed theorems / prove / critique (CLI)', function () {
     const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-pfr-'));
     try {
       cpSync(path.join(CORPUS, 'pfr-blueprint'), dir, { recursive: true });
+      // A repository: the root is looked for anywhere in it (without one, only in the chapter's folder).
+      mkdirSync(path.join(dir, '.git'));
       writeFileSync(path.join(dir, 'print.tex'), '\\documentclass{report}\n\\input{preamble/print}\n\\begin{document}\n\\input{chapter/entropy}\n\\end{document}\n');
       const chapter = path.join(dir, 'chapter', 'entropy.tex');
       const { code, stdout, stderr } = await runCli(['theorems', chapter, '--json']);
@@ -143,6 +145,34 @@ describe('qed theorems / prove / critique (CLI)', function () {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends no macros of another project above the repository, and says which files outside it the prompt quotes', async () => {
+    const outer = mkdtempSync(path.join(tmpdir(), 'qed-cli-project-'));
+    const endpoint = await startScriptedEndpoint('Checked.</think>\n\nA proof.');
+    try {
+      const write = (name: string, text: string) => {
+        mkdirSync(path.dirname(path.join(outer, name)), { recursive: true });
+        writeFileSync(path.join(outer, name), text);
+        return path.join(outer, name);
+      };
+      // Another project's root just above the repository, which \input's the document by name.
+      write('other.tex', '\\documentclass{article}\n\\newcommand{\\secret}{LEAKED}\n\\begin{document}\n\\input{repo/chapter}\n\\end{document}\n');
+      mkdirSync(path.join(outer, 'repo', '.git'), { recursive: true });
+      const chapter = write('repo/chapter.tex', '\\input{../shared/notation}\n\\begin{lemma}\\label{lem:a}$\\secret \\le \\R$.\\end{lemma}\n');
+      write('shared/notation.tex', '\\newcommand{\\R}{\\mathbb{R}}\n');
+
+      const { code, stderr } = await runCli(['prove', chapter, '--label', 'lem:a', '--endpoint', endpoint.baseUrl]);
+      assert.equal(code, 0, stderr);
+      const prompt = endpoint.requests[0]!.messages.map((message) => message.content).join('\n');
+      assert.ok(!prompt.includes('LEAKED'), `the other project's \\secret is not sent:\n${prompt}`);
+      assert.match(prompt, /\\newcommand\{\\R\}\{\\mathbb\{R\}\}/, 'an \\input outside the repository is read, as LaTeX does');
+      const shown = (file: string) => path.relative(process.cwd(), file);
+      assert.equal(stderr, `qed: the prompt quotes files outside the project (${shown(path.join(outer, 'repo'))}): ${shown(path.join(outer, 'shared', 'notation.tex'))}\n`);
+    } finally {
+      await endpoint.close();
+      rmSync(outer, { recursive: true, force: true });
     }
   });
 
