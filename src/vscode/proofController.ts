@@ -47,6 +47,7 @@ export interface RunRequest {
   messages: ChatMessage[];
   proof?: string;
   contextSummary?: string;
+  /** Files outside the workspace folder that the prompt quotes, named in the panel's Prompt section. */
   outsideContextFiles?: string[];
   macros?: Record<string, string>;
   /** Where the statement lives, for Insert proof and critique findings. */
