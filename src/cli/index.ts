@@ -28,10 +28,12 @@ Commands:
         [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
   theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
         [--json]       as JSON: env, title, kind, optionalTitle, label, file, startLine, endLine, hasProof
+        [--max-file-mb N]  files larger than N MB are not read (default 4); nor are pipes or devices
   prove FILE           Prove the environment with --label L or at --line N, streaming the proof to stdout
         (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
         [--show-thinking]  thinking to stderr   [--max-tokens N]   [--context-budget TOKENS]
         [--thinking-budget N]  after N thinking tokens, close the thinking and ask for the proof
+        [--max-file-mb N]  as for theorems
   critique FILE        Critique the proof after that environment: verdict and findings with line numbers
         (same options as prove)  [--json]  [--full]  also print the whole evaluation
 

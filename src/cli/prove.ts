@@ -21,8 +21,8 @@ import { LineIndex, type TheoremEnvironment } from '../core/theorems/types';
 import { OpenAIChatBackend } from '../client/openaiBackend';
 import { createLogger } from '../engine/logger';
 import { EngineSupervisor } from '../engine/supervisor';
-import { InputError, loadDocument, type LoadedDocument } from './documentFiles';
-import { theoremRecords } from './theorems';
+import { InputError, loadDocument, warnAboutProblems, type LoadedDocument } from './documentFiles';
+import { maxFileMB, theoremRecords } from './theorems';
 import { UsageError } from './usageError';
 
 const OPTIONS = {
@@ -37,6 +37,7 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   'thinking-budget': { type: 'string' },
   'context-budget': { type: 'string', default: '4000' },
+  'max-file-mb': { type: 'string' },
   'show-thinking': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   full: { type: 'boolean', default: false },
@@ -54,12 +55,18 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   const thinkingBudget = values['thinking-budget'] === undefined ? null : integer(values['thinking-budget'], '--thinking-budget', 1, 10_000_000);
   const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
 
-  const document = await loadDocument(positionals[0]!);
+  const document = await loadDocument(positionals[0]!, { maxFileMB: maxFileMB(values['max-file-mb']) });
+  // Files left unread leave their macros and results out of the context: say which.
+  warnAboutProblems(document, (problem) => problem.skipped !== undefined);
   const environment = findEnvironment(document, values);
   const text = document.texts.get(environment.file) ?? '';
   const statement = cleanStatement(text.slice(environment.statement.start, environment.statement.end));
-  const { context } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget);
+  const { context, outsideFiles } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget, document.projectFolder);
   if (context.omitted.length) process.stderr.write(`qed: context left out to fit --context-budget: ${context.omitted.join(', ')}\n`);
+  if (outsideFiles.length) {
+    const shown = (file: string) => relative(process.cwd(), file) || file;
+    process.stderr.write(`qed: the prompt quotes files outside the project (${shown(document.projectFolder)}): ${outsideFiles.map(shown).join(', ')}\n`);
+  }
 
   let messages: ChatMessage[];
   let proof: { text: string; offset: number } | undefined;

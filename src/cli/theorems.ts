@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LineIndex, type TheoremEnvironment } from '../core/theorems/types';
-import { loadDocument, type LoadedDocument } from './documentFiles';
+import { loadDocument, warnAboutProblems, type LoadedDocument } from './documentFiles';
 import { UsageError } from './usageError';
 
 export interface TheoremRecord {
@@ -24,14 +24,15 @@ export interface TheoremRecord {
 }
 
 export async function theoremsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, 'max-file-mb': { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('theorems needs exactly one FILE.');
-  const document = await loadDocument(positionals[0]!);
+  const document = await loadDocument(positionals[0]!, { maxFileMB: maxFileMB(values['max-file-mb']) });
   const records = theoremRecords(document);
-  for (const problem of document.problems) {
-    const line = new LineIndex(document.texts.get(problem.file) ?? '').position(problem.offset).line + 1;
-    process.stderr.write(`qed: warning: ${relative(process.cwd(), problem.file) || problem.file}:${line}: ${problem.message}\n`);
-  }
+  warnAboutProblems(document);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
   } else {
@@ -43,6 +44,14 @@ export async function theoremsCommand(argv: string[]): Promise<number> {
     }
   }
   return 0;
+}
+
+/** `--max-file-mb N`: files larger than N MB are not read. */
+export function maxFileMB(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!(number > 0 && number <= 1024)) throw new UsageError('--max-file-mb must be a number of megabytes above 0, at most 1024.');
+  return number;
 }
 
 export function theoremRecords(document: LoadedDocument): TheoremRecord[] {

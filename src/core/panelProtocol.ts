@@ -25,6 +25,8 @@ export interface RunSnapshot {
   prompt: string;
   /** What document context went into the prompt and what the budget left out, in one line. */
   contextSummary?: string;
+  /** Files outside the project (workspace folder) that the prompt quotes, named in the Prompt section. */
+  outsideContextFiles?: string[];
   /** The document's macros for KaTeX, so its notation renders. */
   macros?: Record<string, string>;
   /** The answer can be inserted into the document it came from (Insert proof). */

@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const models = new ModelStore(storage, cliPath, log);
   const backends = new BackendProvider(engine, models, context.secrets);
   const proofs = new ProofController(context.extensionUri, backends, context.workspaceState);
-  const index = new TheoremIndex();
+  const index = new TheoremIndex(log);
   const diagnostics = new CritiqueDiagnostics();
   const theorems = new TheoremActions(index, proofs, diagnostics);
 

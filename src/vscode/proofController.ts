@@ -47,6 +47,8 @@ export interface RunRequest {
   messages: ChatMessage[];
   proof?: string;
   contextSummary?: string;
+  /** Files outside the workspace folder that the prompt quotes, named in the panel's Prompt section. */
+  outsideContextFiles?: string[];
   macros?: Record<string, string>;
   /** Where the statement lives, for Insert proof and critique findings. */
   origin?: RunOrigin;
@@ -209,6 +211,7 @@ export class ProofController implements vscode.Disposable {
       proof: request.proof,
       prompt: formatPrompt(request.messages),
       contextSummary: request.contextSummary,
+      outsideContextFiles: request.outsideContextFiles?.length ? request.outsideContextFiles : undefined,
       macros: request.macros,
       insertable: request.origin !== undefined && request.kind !== 'critique',
       source: '',

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SamplingOptions } from '../core/chat';
 import type { BackendChoice } from '../engine/backend';
+import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
 import type { EngineLaunchSettings } from '../engine/supervisor';
 
 /** The engine's launch settings, except that the model path may be unset (download the default). */
@@ -17,6 +18,8 @@ export interface QedSettings {
   codeLens: { enabled: boolean; extraEnvironments: string[]; hiddenEnvironments: string[] };
   /** Most tokens of document context in a prompt. */
   contextBudget: number;
+  /** Files of a LaTeX project larger than this are not read (`qed.files.maxSizeMB`). */
+  maxFileBytes: number;
 }
 
 export function readSettings(): QedSettings {
@@ -56,6 +59,7 @@ export function readSettings(): QedSettings {
       hiddenEnvironments: names.filter((name) => name.startsWith('!')).map((name) => name.slice(1)),
     },
     contextBudget: Math.max(0, config.get<number>('prompt.contextBudget', 4000)),
+    maxFileBytes: Math.max(0.1, config.get<number>('files.maxSizeMB', DEFAULT_MAX_FILE_MB)) * 1024 * 1024,
   };
 }
 

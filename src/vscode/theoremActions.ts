@@ -15,7 +15,7 @@ import { CritiqueDiagnostics, type CritiqueTarget } from './critiqueDiagnostics'
 import type { FinishedRun, ProofController, RunOrigin } from './proofController';
 import { ProofInserter, sameEnvironment } from './proofInserter';
 import { readSettings } from './settings';
-import { documentKey, type DocumentTheorems, type TheoremIndex } from './theoremIndex';
+import { documentKey, projectFolder, type DocumentTheorems, type TheoremIndex } from './theoremIndex';
 import { environmentName, TheoremLenses } from './theoremLenses';
 
 interface Located {
@@ -115,7 +115,7 @@ export class TheoremActions implements vscode.Disposable {
     const { environment, theorems } = located;
     const statement = cleanStatement(this.textOf(document, environment.statement));
     const proofText = this.textOf(document, proof.body);
-    const { context, summary } = this.contextFor(document, theorems, statement);
+    const { context, summary, outsideFiles } = this.contextFor(document, theorems, statement);
     await this.proofs.start({
       kind: 'critique',
       title: `Critique · ${runTitle(document, environment)}`,
@@ -123,6 +123,7 @@ export class TheoremActions implements vscode.Disposable {
       proof: proofText,
       messages: critiqueMessages(statement, proofText, context),
       contextSummary: summary,
+      outsideContextFiles: outsideFiles,
       macros: context.katexMacros,
       origin: this.originOf(located, false),
     });
@@ -190,6 +191,7 @@ export class TheoremActions implements vscode.Disposable {
       statement,
       messages: proveMessages(statement, context?.context),
       contextSummary: context?.summary,
+      outsideContextFiles: context?.outsideFiles,
       macros: context?.context.katexMacros,
       origin,
     });
@@ -247,7 +249,7 @@ export class TheoremActions implements vscode.Disposable {
   private contextFor(document: vscode.TextDocument, theorems: DocumentTheorems, statement: string) {
     const texts = theorems.project?.texts ?? new Map([[documentKey(document), document.getText()]]);
     const environments = theorems.project?.environments ?? theorems.environments;
-    return this.context.forStatement(statement, environments, texts, readSettings().contextBudget);
+    return this.context.forStatement(statement, environments, texts, readSettings().contextBudget, projectFolder(document));
   }
 
   private textOf(document: vscode.TextDocument, span: { start: number; end: number }): string {

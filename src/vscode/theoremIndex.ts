@@ -4,9 +4,10 @@
  * open editors' unsaved text; results are cached per document version by the core scanner, so
  * CodeLens and outline requests while typing only re-scan the file that changed.
  */
-import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ProjectScanner, type ProjectFile, type ProjectScan } from '../core/theorems/latexProject';
+import { BoundedFileReader } from '../core/theorems/boundedFileReader';
+import { ProjectScanner, type ProjectFile, type ProjectScan, type SkippedFile } from '../core/theorems/latexProject';
 import { scanMarkdown } from '../core/theorems/markdownScanner';
 import type { ScanProblem, TheoremEnvironment } from '../core/theorems/types';
 import { readSettings } from './settings';
@@ -32,6 +33,16 @@ export function documentFormat(document: vscode.TextDocument): 'latex' | 'markdo
   return undefined;
 }
 
+/**
+ * Where a document's root is looked for and what counts as its project: its workspace folder, else
+ * its own folder (undefined for a document not on disk).
+ */
+export function projectFolder(document: vscode.TextDocument): string | undefined {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (folder?.uri.scheme === 'file') return folder.uri.fsPath;
+  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
+}
+
 /** The scanner's key for a document: its path on disk, or its URI when it has none. */
 export function documentKey(document: vscode.TextDocument): string {
   return document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString();
@@ -39,13 +50,17 @@ export function documentKey(document: vscode.TextDocument): string {
 
 export class TheoremIndex implements vscode.Disposable {
   private readonly scanner = new ProjectScanner({ readFile: (file) => this.readFile(file) });
+  private readonly disk = new BoundedFileReader(() => ({ maxBytes: readSettings().maxFileBytes, maxBytesSetting: 'qed.files.maxSizeMB' }));
+  /** Skipped files already named in the log, with the reason given (a new reason is logged again). */
+  private readonly loggedSkips = new Map<string, string>();
   private readonly markdown = new Map<string, { version: number; result: DocumentTheorems }>();
-  private texFiles: Promise<string[]> | undefined;
+  /** The .tex files of each workspace folder, by folder URI, until one is created or deleted. */
+  private readonly texFiles = new Map<string, Promise<string[]>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.tex', false, true, false);
-    const forget = () => (this.texFiles = undefined);
+    const forget = () => this.texFiles.clear();
     this.disposables.push(
       watcher,
       watcher.onDidCreate(forget),
@@ -59,7 +74,8 @@ export class TheoremIndex implements vscode.Disposable {
     if (format === 'markdown') return this.markdownTheorems(document);
     if (format !== 'latex') return undefined;
     const key = documentKey(document);
-    const project = await this.scanner.scan(key, await this.workspaceTexFiles(), readSettings().codeLens.extraEnvironments);
+    const project = await this.scanner.scan(key, await this.rootCandidates(document), readSettings().codeLens.extraEnvironments);
+    this.logSkippedFiles(project.problems);
     return {
       environments: project.environments.filter((environment) => environment.file === key),
       project,
@@ -78,24 +94,41 @@ export class TheoremIndex implements vscode.Disposable {
   }
 
   /** Open documents win over the disk, so the scan sees what the user sees. */
-  private async readFile(file: string): Promise<ProjectFile | undefined> {
+  private async readFile(file: string): Promise<ProjectFile | SkippedFile | undefined> {
     const open = vscode.workspace.textDocuments.find((document) => documentKey(document) === file);
     if (open) return { text: open.getText(), version: `editor:${open.version}` };
-    try {
-      const [info, bytes] = await Promise.all([stat(file), readFile(file)]);
-      // Non-UTF-8 bytes become U+FFFD instead of failing the whole project.
-      return { text: new TextDecoder('utf-8').decode(bytes), version: `disk:${info.mtimeMs}:${info.size}` };
-    } catch {
-      return undefined;
+    const read = await this.disk.read(file);
+    if (read.status === 'read') return { text: read.text, version: `disk:${read.version}` };
+    return read.status === 'skipped' ? { skipped: read.reason } : undefined;
+  }
+
+  /** One line per skipped file, not one per scan (a scan runs on every keystroke). */
+  private logSkippedFiles(problems: readonly ScanProblem[]): void {
+    for (const { skipped, file } of problems) {
+      if (!skipped || this.loggedSkips.get(skipped.file) === skipped.reason) continue;
+      this.loggedSkips.set(skipped.file, skipped.reason);
+      this.log.warn(`Theorems: not reading ${skipped.file} (named in ${file}): ${skipped.reason}`);
     }
   }
 
-  private workspaceTexFiles(): Promise<string[]> {
-    this.texFiles ??= Promise.resolve(vscode.workspace.findFiles('**/*.tex', '**/{node_modules,.git}/**', 5000)).then(
-      (uris) => uris.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath),
-      () => [],
-    );
-    return this.texFiles;
+  /**
+   * The .tex files that may be the document's root: those of its own workspace folder. The search
+   * never leaves it (another folder's root would bring that project's macros into the prompt); a
+   * document outside every folder is its own root unless it names one (`% !TEX root`).
+   */
+  private rootCandidates(document: vscode.TextDocument): Promise<string[]> {
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    if (!folder) return Promise.resolve([]);
+    const key = folder.uri.toString();
+    let files = this.texFiles.get(key);
+    if (!files) {
+      files = Promise.resolve(vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.tex'), '**/{node_modules,.git}/**', 5000)).then(
+        (uris) => uris.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath),
+        () => [],
+      );
+      this.texFiles.set(key, files);
+    }
+    return files;
   }
 
   dispose(): void {

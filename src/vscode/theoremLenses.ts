@@ -59,7 +59,13 @@ export class TheoremLenses implements vscode.CodeLensProvider, vscode.DocumentSy
   async provideDocumentSymbols(document: vscode.TextDocument): Promise<vscode.DocumentSymbol[]> {
     const theorems = await this.index.theorems(document);
     if (!theorems) return [];
-    return theorems.environments.map((environment) => {
+    // Files this document names that were not read (a pipe, a device, too large): their environments are missing.
+    const skipped = theorems.problems.flatMap((problem) => {
+      if (!problem.skipped) return [];
+      const at = new vscode.Range(document.positionAt(problem.offset), document.positionAt(problem.offset));
+      return [new vscode.DocumentSymbol(problem.message, 'not read', vscode.SymbolKind.File, at, at)];
+    });
+    const environments = theorems.environments.map((environment) => {
       const end = environment.proof?.span.end ?? environment.span.end;
       const range = new vscode.Range(document.positionAt(environment.span.start), document.positionAt(end));
       const selection = new vscode.Range(document.positionAt(environment.span.start), document.positionAt(environment.statement.start));
@@ -73,6 +79,7 @@ export class TheoremLenses implements vscode.CodeLensProvider, vscode.DocumentSy
       }
       return symbol;
     });
+    return [...skipped, ...environments];
   }
 
   dispose(): void {

@@ -4,15 +4,48 @@
  * through a real engine, and `critique` against a scripted endpoint whose answer has findings.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
-import { REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
+import { CLI, REPO, runCli, TEST_THREADS } from '../helpers/cliEngine';
 import { SAMPLE_CRITIQUE, startScriptedEndpoint } from '../helpers/scriptedEndpoint';
 
 const SAMPLE = path.join(REPO, 'samples', 'irrational.tex');
 const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus', 'latex');
+
+/**
+ * Runs the CLI with its resident memory sampled from /proc every 50 ms, killed after `killAfterMs`:
+ * for inputs that, mishandled, would grow memory without end.
+ */
+function runCliWatched(args: string[], killAfterMs: number): Promise<{ code: number | null; killed: boolean; stderr: string; ms: number; peakRssMB: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let peak = 0;
+    let killed = false;
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const sample = setInterval(() => {
+      try {
+        const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+        peak = Math.max(peak, kb / 1024);
+      } catch {
+        // Gone already.
+      }
+    }, 50);
+    const kill = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('exit', (code) => {
+      clearInterval(sample);
+      clearTimeout(kill);
+      resolve({ code, killed, stderr, ms: performance.now() - started, peakRssMB: Math.round(peak) });
+    });
+  });
+}
 
 describe('qed theorems / prove / critique (CLI)', function () {
   this.timeout(120_000);
@@ -59,6 +92,8 @@ describe('qed theorems / prove / critique (CLI)', function () {
     const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-pfr-'));
     try {
       cpSync(path.join(CORPUS, 'pfr-blueprint'), dir, { recursive: true });
+      // A repository: the root is looked for anywhere in it (without one, only in the chapter's folder).
+      mkdirSync(path.join(dir, '.git'));
       writeFileSync(path.join(dir, 'print.tex'), '\\documentclass{report}\n\\input{preamble/print}\n\\begin{document}\n\\input{chapter/entropy}\n\\end{document}\n');
       const chapter = path.join(dir, 'chapter', 'entropy.tex');
       const { code, stdout, stderr } = await runCli(['theorems', chapter, '--json']);
@@ -73,6 +108,71 @@ describe('qed theorems / prove / critique (CLI)', function () {
       assert.deepEqual([jensen.env, jensen.optionalTitle, jensen.hasProof], ['lemma', 'Jensen bound', true]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists 200k environments of one file (more than fit on the stack as call arguments)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-many-'));
+    try {
+      const file = path.join(dir, 'many.tex');
+      writeFileSync(file, `\\documentclass{article}\\newtheorem{t}{T}\\begin{document}\n${'\\begin{t}\\end{t}\n'.repeat(200_000)}\\end{document}\n`);
+      const { code, stdout, stderr } = await runCli(['theorems', file]);
+      assert.equal(code, 0, stderr);
+      const lines = stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 200_000);
+      assert.match(lines[199_999]!, /many\.tex:200001-200001 {2}T · no proof$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips \\input{/dev/zero} and a named pipe at once, in bounded memory, and says so', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const dir = mkdtempSync(path.join(tmpdir(), 'qed-cli-devices-'));
+    try {
+      const file = path.join(dir, 'paper.tex');
+      writeFileSync(file, '\\documentclass{article}\n\\begin{document}\n\\input{/dev/zero}\n\\input{pipe}\n\\begin{theorem}T\\end{theorem}\n\\end{document}\n');
+      execFileSync('mkfifo', [path.join(dir, 'pipe.tex')]);
+      // Read as before, /dev/zero grew memory by about 0.45 GB/s: killed after 5 s, it cannot take the machine.
+      const run = await runCliWatched(['theorems', file], 5000);
+      assert.ok(!run.killed, `still running after 5 s, ${run.peakRssMB} MB resident`);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(run.ms < 3000 && run.peakRssMB < 400, `${Math.round(run.ms)} ms, ${run.peakRssMB} MB`);
+      const name = path.relative(process.cwd(), file);
+      assert.equal(
+        run.stderr,
+        `qed: warning: ${name}:3: /dev/zero: not read, not a regular file (a character device)\nqed: warning: ${name}:4: pipe: not read, not a regular file (a named pipe)\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends no macros of another project above the repository, and says which files outside it the prompt quotes', async () => {
+    const outer = mkdtempSync(path.join(tmpdir(), 'qed-cli-project-'));
+    const endpoint = await startScriptedEndpoint('Checked.</think>\n\nA proof.');
+    try {
+      const write = (name: string, text: string) => {
+        mkdirSync(path.dirname(path.join(outer, name)), { recursive: true });
+        writeFileSync(path.join(outer, name), text);
+        return path.join(outer, name);
+      };
+      // Another project's root just above the repository, which \input's the document by name.
+      write('other.tex', '\\documentclass{article}\n\\newcommand{\\secret}{LEAKED}\n\\begin{document}\n\\input{repo/chapter}\n\\end{document}\n');
+      mkdirSync(path.join(outer, 'repo', '.git'), { recursive: true });
+      const chapter = write('repo/chapter.tex', '\\input{../shared/notation}\n\\begin{lemma}\\label{lem:a}$\\secret \\le \\R$.\\end{lemma}\n');
+      write('shared/notation.tex', '\\newcommand{\\R}{\\mathbb{R}}\n');
+
+      const { code, stderr } = await runCli(['prove', chapter, '--label', 'lem:a', '--endpoint', endpoint.baseUrl]);
+      assert.equal(code, 0, stderr);
+      const prompt = endpoint.requests[0]!.messages.map((message) => message.content).join('\n');
+      assert.ok(!prompt.includes('LEAKED'), `the other project's \\secret is not sent:\n${prompt}`);
+      assert.match(prompt, /\\newcommand\{\\R\}\{\\mathbb\{R\}\}/, 'an \\input outside the repository is read, as LaTeX does');
+      const shown = (file: string) => path.relative(process.cwd(), file);
+      assert.equal(stderr, `qed: the prompt quotes files outside the project (${shown(path.join(outer, 'repo'))}): ${shown(path.join(outer, 'shared', 'notation.tex'))}\n`);
+    } finally {
+      await endpoint.close();
+      rmSync(outer, { recursive: true, force: true });
     }
   });
 

@@ -93,6 +93,24 @@ describe('Proof panel: critique, prompt, macros, Insert proof (Chromium)', funct
     assert.deepEqual(harness.errors, []);
   });
 
+  it('names, in the Prompt section, the files outside the project the prompt quotes', async () => {
+    const harness = await pages.open('light');
+    const outsidePrompt = () =>
+      harness.page.evaluate(() => {
+        const note = document.querySelector('.prompt-outside');
+        return { text: note.textContent, hidden: note.hidden, inPrompt: note.parentElement === document.querySelector('details.prompt') };
+      });
+    const outside = ['/home/ann/shared/macros.tex', '/home/ann/shared/lemmas.tex'];
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'o1', prompt: PROMPT, content: 'A proof.', outsideContextFiles: outside }) });
+    await harness.frame();
+    assert.deepEqual(await outsidePrompt(), { text: `Context from files outside the project: ${outside.join(', ')}`, hidden: false, inPrompt: true });
+
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'o2', prompt: PROMPT, content: 'A proof.' }) });
+    await harness.frame();
+    assert.equal((await outsidePrompt()).hidden, true, 'nothing to say when the context is all the project’s');
+    assert.deepEqual(harness.errors, []);
+  });
+
   it('says what it could not read from a cut-off critique', async () => {
     const harness = await pages.open('light');
     await harness.send({ type: 'snapshot', run: finished({ runId: 'c2', kind: 'critique', proof: 'Trivial.', prompt: PROMPT, content: 'Here is my evaluation of the solution:\nThe first step', finishReason: 'length' }) });

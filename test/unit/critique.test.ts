@@ -52,6 +52,7 @@ const CONTEXT: PromptContext = {
   macros: [],
   references: [],
   omitted: [],
+  sources: [],
   katexMacros: {},
 };
 

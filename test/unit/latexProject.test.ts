@@ -2,14 +2,14 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findRoot, ProjectScanner, type ProjectFile, type ProjectFileSystem } from '../../src/core/theorems/latexProject';
+import { findRoot, ProjectScanner, type ProjectFile, type ProjectFileSystem, type SkippedFile } from '../../src/core/theorems/latexProject';
 import { LineIndex, type TheoremEnvironment } from '../../src/core/theorems/types';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/latex');
 
 /** A file system in memory; `version` bumps on every write, like an editor's document version. */
 class MemoryFileSystem implements ProjectFileSystem {
-  private readonly files = new Map<string, ProjectFile>();
+  private readonly files = new Map<string, ProjectFile | SkippedFile>();
   readonly reads: string[] = [];
 
   constructor(files: Record<string, string> = {}) {
@@ -18,10 +18,15 @@ class MemoryFileSystem implements ProjectFileSystem {
 
   write(name: string, text: string): void {
     const previous = this.files.get(path.resolve('/p', name));
-    this.files.set(path.resolve('/p', name), { text, version: Number(previous?.version ?? 0) + 1 });
+    this.files.set(path.resolve('/p', name), { text, version: Number((previous && 'version' in previous && previous.version) || 0) + 1 });
   }
 
-  async readFile(file: string): Promise<ProjectFile | undefined> {
+  /** A file that exists but is not read (as the bounded reader reports a pipe or a file too large). */
+  skip(name: string, reason: string): void {
+    this.files.set(path.resolve('/p', name), { skipped: reason });
+  }
+
+  async readFile(file: string): Promise<ProjectFile | SkippedFile | undefined> {
     this.reads.push(file);
     return this.files.get(file);
   }
@@ -167,6 +172,43 @@ describe('ProjectScanner', () => {
     assert.deepEqual(scan.files, [P('a.tex')]);
   });
 
+  it('names the files it was not let read, where they are named, and reads on without them', async () => {
+    const mainText = '\\documentclass{article}\\usepackage{pipe}\\begin{document}\\input{big}\\input{sub/ok}\\end{document}';
+    const fs = new MemoryFileSystem({
+      'main.tex': mainText,
+      'sub/ok.tex': '\\input{dup}\\begin{theorem}Ok\\end{theorem}',
+      // LaTeX reads the first file it finds: the root's folder before the including file's.
+      'sub/dup.tex': '\\begin{theorem}Not LaTeX\'s choice\\end{theorem}',
+      'chapter.tex': '% !TEX root = zero.tex\n\\begin{theorem}C\\end{theorem}',
+      'orphan.tex': '\\begin{theorem}O\\end{theorem}',
+    });
+    fs.skip('pipe.sty', 'not a regular file (a named pipe)');
+    fs.skip('big.tex', '5 MB, over the 4 MB limit');
+    fs.skip('dup.tex', 'not a regular file (a character device)');
+    fs.skip('zero.tex', 'not a regular file (a character device)');
+    fs.skip('huge.tex', '9 MB, over the 4 MB limit');
+    const problem = (file: string, offset: number, message: string, skipped: string, reason: string) => ({ file: P(file), offset, message, skipped: { file: P(skipped), reason } });
+
+    const main = await new ProjectScanner(fs).scan(P('main.tex'));
+    assert.deepEqual(summary(main.environments), ['ok.tex:theorem:Theorem:theorem']);
+    assert.deepEqual(main.problems, [
+      problem('main.tex', mainText.indexOf('\\usepackage'), 'pipe: not read, not a regular file (a named pipe)', 'pipe.sty', 'not a regular file (a named pipe)'),
+      problem('main.tex', mainText.indexOf('\\input{big}'), 'big: not read, 5 MB, over the 4 MB limit', 'big.tex', '5 MB, over the 4 MB limit'),
+      problem('sub/ok.tex', 0, 'dup: not read, not a regular file (a character device)', 'dup.tex', 'not a regular file (a character device)'),
+    ]);
+
+    const chapter = await new ProjectScanner(fs).scan(P('chapter.tex'));
+    assert.equal(chapter.root, P('chapter.tex'));
+    assert.deepEqual(chapter.problems, [
+      problem('chapter.tex', 0, '% !TEX root points to zero.tex, which was not read (not a regular file (a character device)); finding the root without it', 'zero.tex', 'not a regular file (a character device)'),
+    ]);
+
+    // A root candidate not read is named too: the root may be that file.
+    const orphan = await new ProjectScanner(fs).scan(P('orphan.tex'), [P('huge.tex'), P('main.tex')]);
+    assert.equal(orphan.root, P('orphan.tex'));
+    assert.deepEqual(orphan.problems, [problem('huge.tex', 0, 'not read as a possible root document: 9 MB, over the 4 MB limit', 'huge.tex', '9 MB, over the 4 MB limit')]);
+  });
+
   it('skips the preamble of an included subfile', async () => {
     const fs = new MemoryFileSystem({
       'main.tex': '\\documentclass{article}\\newtheorem{lem}{Lemma}\\begin{document}\\subfile{chap}\\end{document}',
@@ -216,6 +258,33 @@ describe('ProjectScanner', () => {
     assert.notEqual(redeclared.environments[0], first.environments[0]);
     assert.deepEqual(summary(redeclared.environments), ['one.tex:lem:Lemma:theorem', 'two.tex:lem:Lemma:theorem']);
     assert.equal(redeclared.declarations.get('cl')?.title, 'Claim');
+  });
+
+  // Spreading this many items into push() puts each on the stack: "Maximum call stack size exceeded" at ~150k.
+  const MANY = 200_000;
+
+  it(`lists ${MANY.toLocaleString('en')} environments of one file, after and without an \\input`, async () => {
+    const body = '\\begin{t}\\end{t}\n'.repeat(MANY);
+    const fs = new MemoryFileSystem({
+      'main.tex': `\\documentclass{article}\\newtheorem{t}{T}\\begin{document}\\input{one}\n${body}\\end{document}`,
+      'one.tex': '\\begin{t}One\\end{t}',
+      'stray.tex': `% !TEX root = main.tex\n${body}`,
+    });
+    const scan = await new ProjectScanner(fs).scan(P('main.tex'));
+    assert.equal(scan.environments.length, MANY + 1);
+    assert.deepEqual([scan.environments[0]!.file, scan.environments[MANY]!.file], [P('one.tex'), P('main.tex')]);
+    // stray.tex names main.tex as its root, which does not include it: its environments are added after the root's.
+    const stray = await new ProjectScanner(fs).scan(P('stray.tex'));
+    assert.equal(stray.environments.filter((environment) => environment.file === P('stray.tex')).length, MANY);
+  });
+
+  it(`keeps ${MANY.toLocaleString('en')} declarations and problems of one file`, async () => {
+    const fs = new MemoryFileSystem({
+      'main.tex': `\\documentclass{article}${Array.from({ length: MANY }, (_, i) => `\\newtheorem{t${i}}{T}`).join('')}\\begin{document}${'\\end{t0}'.repeat(MANY)}\\end{document}`,
+    });
+    const scan = await new ProjectScanner(fs).scan(P('main.tex'));
+    assert.equal(scan.declarations.size, MANY);
+    assert.equal(scan.problems.length, MANY);
   });
 });
 

@@ -523,6 +523,10 @@ describe('scanMarkdown', () => {
       const tail = Array.from({ length: 5_000 }, (_, i) => `**Lemma.** L${i}.\n\n*Proof.* P${i}.\n\ntext`).join('\n\n');
       assert.equal(scanMarkdown(tail, 'd.md').environments.filter((e) => e.proof).length, 5_000);
     });
+
+    it('reports 200k stray \\end{theorem}s (more than fit on the stack as call arguments)', () => {
+      assert.equal(scanMarkdown('\\end{theorem}\n'.repeat(200_000), 'e.md').problems.length, 200_000);
+    });
   });
 
   describe('corpus', () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { findMacroDefinitions, macroTable } from '../../src/core/context/macros';
 import { buildPromptContext, estimateTokens, type ContextSource } from '../../src/core/context/promptContext';
 import { referencedLabels } from '../../src/core/context/references';
+import { DocumentContext } from '../../src/core/documentContext';
 import { cleanStatement, proveMessages } from '../../src/core/prompts';
 import type { TheoremEnvironment, TheoremKind } from '../../src/core/theorems/types';
 
@@ -153,6 +154,7 @@ describe('buildPromptContext', () => {
       { label: 'def:ips', title: 'Definition (Inner product space)', found: true },
     ]);
     assert.deepEqual(context.omitted, []);
+    assert.deepEqual(context.sources, ['macros.tex', 'main.tex'], 'the files the text quotes');
     // Every macro of the project, also \tr which no statement uses.
     assert.deepEqual(context.katexMacros, {
       '\\R': '\\mathbb{R}',
@@ -174,6 +176,7 @@ describe('buildPromptContext', () => {
 
     const ownOnly = buildPromptContext(statement, source, estimateTokens(withLemma) - 1);
     assert.equal(ownOnly.text, OWN_MACROS);
+    assert.deepEqual(ownOnly.sources, ['macros.tex'], 'only what was kept');
     assert.deepEqual(ownOnly.omitted, ['Lemma (Cauchy--Schwarz) [lem:cs]', 'macro \\ip', 'Definition (Inner product space) [def:ips]']);
 
     const nothing = buildPromptContext(statement, source, 0);
@@ -289,5 +292,34 @@ describe('proveMessages', () => {
           'with a map $\\ip{\\cdot}{\\cdot}$ that is bilinear, symmetric and positive definite.',
       },
     ]);
+  });
+});
+
+describe('DocumentContext: files outside the project', () => {
+  const project = '/home/ann/thesis';
+  const main = path.join(project, 'main.tex');
+  const shared = '/home/ann/shared/notation.tex';
+  const sibling = '/home/ann/thesis-old/defs.tex';
+  const texts = new Map([
+    [main, '\\begin{theorem}\\label{thm:a}$\\R \\subset \\C$.\\end{theorem}'],
+    [shared, '\\newcommand{\\R}{\\mathbb{R}}'],
+    [sibling, '\\newcommand{\\C}{\\mathbb{C}}'],
+    // An unsaved editor's key is its URI: it is the document itself, never outside.
+    ['untitled:Untitled-1', '\\newcommand{\\Z}{\\mathbb{Z}}'],
+  ]);
+  const statement = '$\\R \\subset \\C \\supset \\Z$.';
+
+  it('names the files outside the project folder that the prompt quotes, not those inside or unsaved', () => {
+    const { context, outsideFiles, summary } = new DocumentContext().forStatement(statement, [], texts, 4000, project);
+    assert.deepEqual(context.sources, [shared, sibling, 'untitled:Untitled-1']);
+    // A folder that only starts with the project's name is outside it.
+    assert.deepEqual(outsideFiles, [shared, sibling]);
+    assert.equal(summary, 'Document context: 3 macro definitions · from outside the project: notation.tex, defs.tex (see Prompt)');
+  });
+
+  it('says nothing when the prompt quotes only the project, or when there is no project folder', () => {
+    const inside = new Map([[main, texts.get(main)!], [path.join(project, 'defs', 'notation.tex'), texts.get(shared)!]]);
+    assert.deepEqual(new DocumentContext().forStatement(statement, [], inside, 4000, project).outsideFiles, []);
+    assert.deepEqual(new DocumentContext().forStatement(statement, [], texts, 4000).outsideFiles, []);
   });
 });

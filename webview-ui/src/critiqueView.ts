@@ -6,6 +6,7 @@
 import { parseCritique, type CritiqueIssue } from '../../src/core/critique/parseCritique';
 import type { RunSnapshot } from '../../src/core/panelProtocol';
 import type { DocumentRenderer } from './documentRenderer';
+import { replaceChildrenWith } from './element';
 import { setRenderedHtml } from './render/dom';
 
 const VERDICTS = {
@@ -78,7 +79,7 @@ export class CritiqueView {
       item.append(explanation);
       findings.append(item);
     }
-    this.element.replaceChildren(heading, ...notes, ...(critique.issues.length ? [findings] : []));
+    replaceChildrenWith(this.element, [heading, ...notes, ...(critique.issues.length ? [findings] : [])]);
     this.element.hidden = false;
   }
 }

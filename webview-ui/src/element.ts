@@ -6,8 +6,18 @@ export function element<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
+  for (const child of children) node.append(child);
   return node;
+}
+
+/**
+ * `node.replaceChildren(...list)` with the list appended one by one: spread into a call, each item
+ * goes on the stack, and lists whose length a document or a model decides can overflow it.
+ */
+export function replaceChildrenWith(node: Element, children: Iterable<Node | string>): void {
+  const fragment = document.createDocumentFragment();
+  for (const child of children) fragment.append(child);
+  node.replaceChildren(fragment);
 }
 
 export function button(label: string, ariaLabel: string, className = 'button secondary'): HTMLButtonElement {

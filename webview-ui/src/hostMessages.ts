@@ -26,6 +26,7 @@ const isFinishReason = (value: unknown): value is FinishReason => FINISH_REASONS
 const isKind = (value: unknown): value is RunKind => KINDS.includes(value as RunKind);
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isForcedAnswer = (value: unknown): value is 'budget' | 'answer-now' => value === 'budget' || value === 'answer-now';
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isMacros = (value: unknown): value is Record<string, string> =>
   isObject(value) && Object.values(value).every(isString);
 const isUsage = (value: unknown): value is Usage =>
@@ -44,6 +45,7 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     isString(value.prompt) &&
     optional(value.proof, isString) &&
     optional(value.contextSummary, isString) &&
+    optional(value.outsideContextFiles, isStrings) &&
     optional(value.macros, isMacros) &&
     optional(value.insertable, isBoolean) &&
     isString(value.title) &&

@@ -58,10 +58,13 @@ export class PanelView {
   private readonly insertButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Insert the proof into the document after the statement', title: 'Insert the proof into the document after the statement (as LaTeX in .tex files)' }, 'Insert proof');
   private readonly contextLine = element('p', { class: 'run-context' });
   private readonly promptText = element('pre', { class: 'prompt-text' });
+  /** Files outside the project whose text is in the prompt (an `\input{../elsewhere}`), named before the prompt. */
+  private readonly promptOutside = element('p', { class: 'prompt-outside' });
   private readonly promptSection = element(
     'details',
     { class: 'prompt' },
     element('summary', { class: 'prompt-summary' }, 'Prompt (exactly what the model was sent)'),
+    this.promptOutside,
     this.promptText,
   );
   private readonly reviewedBody = element('div', { class: 'markdown reviewed-body' });
@@ -225,6 +228,9 @@ export class PanelView {
       setRenderedHtml(this.statementBody, next ? this.renderer.render(next.statement) : '');
       setRenderedHtml(this.reviewedBody, next?.proof ? this.renderer.render(next.proof) : '');
       this.promptText.textContent = next?.prompt ?? '';
+      const outside = next?.outsideContextFiles ?? [];
+      this.promptOutside.textContent = outside.length ? `Context from files outside the project: ${outside.join(', ')}` : '';
+      this.promptOutside.hidden = outside.length === 0;
       this.promptSection.open = false;
       this.critique.clear();
       this.thinkingText.reset();

@@ -37,6 +37,8 @@ export interface PromptContext {
   references: ContextReference[];
   /** Human-readable: what the budget left out, in priority order. */
   omitted: string[];
+  /** The files `text` quotes (macro definitions, cited results), each once, in order. */
+  sources: string[];
   /** Every macro of the project KaTeX can use, for rendering (not only those in the prompt). */
   katexMacros: Record<string, string>;
 }
@@ -107,6 +109,7 @@ export function buildPromptContext(statement: string, source: ContextSource, bud
     macros: items.flatMap((item) => (item.kind === 'macro' ? [item.definition] : [])),
     references,
     omitted,
+    sources: [...new Set(items.map((item) => (item.kind === 'macro' ? item.definition.file : item.environment.file)))],
     katexMacros: toKatexMacros(source.macros.values()),
   };
 }

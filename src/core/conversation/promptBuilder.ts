@@ -45,14 +45,12 @@ export function buildMessages(conversation: Pick<Conversation, 'turns'>, nextUse
   // conversation would read as if the model had forgotten something it was told.
   for (let i = answered.length - 1; i >= 0; i--) {
     const turn = answered[i]!;
-    const pair: ChatMessage[] = [
-      { role: 'user', content: turn.user },
-      { role: 'assistant', content: turn.assistant.content },
-    ];
-    const cost = messageTokens(pair[0]!) + messageTokens(pair[1]!);
+    const user: ChatMessage = { role: 'user', content: turn.user };
+    const assistant: ChatMessage = { role: 'assistant', content: turn.assistant.content };
+    const cost = messageTokens(user) + messageTokens(assistant);
     if (cost > room) break;
     room -= cost;
-    kept.unshift(...pair);
+    kept.unshift(user, assistant);
     keptTurns++;
   }
 

@@ -22,15 +22,21 @@ import {
 } from './latexDeclarations';
 import { BraceIndex, maskLatex, readBraceGroup, readOptionalArgument, scanMaskedLatex, skipWhitespace } from './latexScanner';
 import type { ScanProblem, ScanResult, TheoremDeclaration, TheoremEnvironment } from './types';
+import { pushAll } from '../arrays';
 
 export interface ProjectFile {
   text: string;
   version: string | number;
 }
 
+/** A file that exists but is not read (see boundedFileReader.ts): why, for the outline and the log. */
+export interface SkippedFile {
+  skipped: string;
+}
+
 export interface ProjectFileSystem {
   /** Absolute path → contents, or undefined if missing. The VS Code adapter returns unsaved editor text with its document version. */
-  readFile(path: string): Promise<ProjectFile | undefined>;
+  readFile(path: string): Promise<ProjectFile | SkippedFile | undefined>;
 }
 
 export interface ProjectScan {
@@ -179,16 +185,21 @@ function readLink(masked: string, braces: BraceIndex, command: string, offset: n
 /** Parsed files by path, re-parsed only when the file system reports a new version. */
 class ParsedFiles {
   private readonly cache = new Map<string, ParsedFile>();
+  /** Files that exist but were not read at their last look, and why. */
+  private readonly skipped = new Map<string, string>();
 
   constructor(private readonly fs: ProjectFileSystem) {}
 
   /** `worthParsing` lets a caller skip parsing files it cannot use (root candidates without `\documentclass`). */
   async get(filePath: string, worthParsing?: (text: string) => boolean): Promise<ParsedFile | undefined> {
     const file = await this.fs.readFile(filePath);
-    if (!file) {
+    if (!file || 'skipped' in file) {
       this.cache.delete(filePath);
+      if (file) this.skipped.set(filePath, file.skipped);
+      else this.skipped.delete(filePath);
       return undefined;
     }
+    this.skipped.delete(filePath);
     const cached = this.cache.get(filePath);
     if (cached && cached.version === file.version) return cached;
     if (worthParsing && !worthParsing(file.text)) return undefined;
@@ -197,11 +208,16 @@ class ParsedFiles {
     return parsed;
   }
 
-  /** The first of `candidates` that exists. */
+  /** Why `filePath` was not read when last asked for, if it exists but was skipped. */
+  skipReason(filePath: string): string | undefined {
+    return this.skipped.get(filePath);
+  }
+
+  /** The first of `candidates` that exists; undefined if none does, or if that one was skipped (`skipReason`). */
   async first(candidates: readonly string[]): Promise<ParsedFile | undefined> {
     for (const candidate of candidates) {
       const parsed = await this.get(candidate);
-      if (parsed) return parsed;
+      if (parsed || this.skipped.has(candidate)) return parsed;
     }
     return undefined;
   }
@@ -228,10 +244,14 @@ async function locateRoot(file: string, files: ParsedFiles, workspaceTexFiles: r
   if (parsed.magicRoot) {
     const target = path.resolve(path.dirname(file), parsed.magicRoot.written);
     if (target === file || (await files.get(target))) return { root: target, problems };
+    const reason = files.skipReason(target);
     problems.push({
       file,
       offset: parsed.magicRoot.offset,
-      message: `% !TEX root points to ${parsed.magicRoot.written}, which does not exist; finding the root without it`,
+      message: reason
+        ? `% !TEX root points to ${parsed.magicRoot.written}, which was not read (${reason}); finding the root without it`
+        : `% !TEX root points to ${parsed.magicRoot.written}, which does not exist; finding the root without it`,
+      ...(reason && { skipped: { file: target, reason } }),
     });
   }
   if (parsed.documentClass) {
@@ -245,6 +265,8 @@ async function locateRoot(file: string, files: ParsedFiles, workspaceTexFiles: r
   for (const candidate of orderCandidates(file, workspaceTexFiles)) {
     const root = await files.get(candidate, (text) => text.includes('\\documentclass'));
     if (root?.documentClass && (await includes(root, file, files))) return { root: candidate, problems };
+    const reason = files.skipReason(candidate);
+    if (reason) problems.push({ file: candidate, offset: 0, message: `not read as a possible root document: ${reason}`, skipped: { file: candidate, reason } });
   }
   return { root: file, problems };
 }
@@ -352,7 +374,7 @@ export class ProjectScanner {
         while (next < own.length && own[next]!.span.start < child.offset) environments.push(own[next++]!);
         emit(child.node);
       }
-      environments.push(...own.slice(next));
+      for (; next < own.length; next++) environments.push(own[next]!);
     };
     if (rootNode) emit(rootNode);
     if (!walk.texts.has(target)) {
@@ -360,7 +382,7 @@ export class ProjectScanner {
       const parsed = await this.files.get(target);
       if (parsed) {
         walk.record(parsed);
-        environments.push(...this.scanEnvironments(parsed, declarations, key, problems));
+        pushAll(environments, this.scanEnvironments(parsed, declarations, key, problems));
       }
     }
     return { root, files: walk.order, texts: walk.texts, declarations, environments, problems };
@@ -423,7 +445,7 @@ export class ProjectScanner {
       cached = { version: parsed.version, key, result: scanMaskedLatex(parsed.text, parsed.masked, parsed.path, declarations, parsed.braces) };
       this.environments.set(parsed.path, cached);
     }
-    problems.push(...cached.result.problems);
+    pushAll(problems, cached.result.problems);
     return cached.result.environments;
   }
 }
@@ -485,6 +507,13 @@ class ProjectWalk {
           continue;
         }
         const found = await this.files.first(candidates);
+        const skipped = found ? undefined : candidates.find((candidate) => this.files.skipReason(candidate) !== undefined);
+        if (skipped) {
+          const reason = this.files.skipReason(skipped)!;
+          this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written}: not read, ${reason}`, skipped: { file: skipped, reason } });
+          if (link.kind === 'tex') break;
+          continue;
+        }
         if (!found) {
           // Packages and classes not in the project are LaTeX's own (amsthm…): nothing to report.
           if (link.kind === 'tex' && name === link.names[link.names.length - 1]) {
@@ -503,8 +532,8 @@ class ProjectWalk {
 
   private readDeclarations(parsed: ParsedFile, start: number, end: number, index: number): void {
     const segment = this.readSegment(parsed, this.state, start, end, index);
-    this.declarations.push(...segment.declarations);
-    this.wrappers.push(...segment.wrappers);
+    pushAll(this.declarations, segment.declarations);
+    pushAll(this.wrappers, segment.wrappers);
     this.state.style = segment.stateAfter.style;
     this.state.macros = new Map(segment.stateAfter.macros);
   }

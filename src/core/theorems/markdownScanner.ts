@@ -36,6 +36,7 @@
  * opening with a theorem or proof marker starts a new paragraph even without a blank line.
  * Everything is one pass over the lines plus one over the blocks: linear in the text.
  */
+import { pushAll } from '../arrays';
 import { DEFAULT_THEOREM_DECLARATIONS } from './latexDeclarations';
 import { scanLatex } from './latexScanner';
 import { maskForLatex, readBlocks, splitLines, type Block, type Line } from './markdownBlocks';
@@ -64,7 +65,7 @@ export function scanMarkdown(text: string, file: string): ScanResult {
   const blocks = readBlocks(lines, startsTheoremOrProof, file, problems);
   const masked = maskForLatex(text, lines, blocks);
   const latex = scanLatex(masked, file, LATEX_DECLARATIONS);
-  problems.push(...latex.problems);
+  pushAll(problems, latex.problems);
   const scanner = new BlockScanner(text, masked, lines, blocks, latex.environments, file, problems);
   const environments = [...scanner.latexEnvironments(), ...scanner.markdownEnvironments()];
   environments.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);

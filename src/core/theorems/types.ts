@@ -44,6 +44,8 @@ export interface ScanProblem {
   file: string;
   offset: number;
   message: string;
+  /** A file that exists but was not read (not a regular file, too large, too slow), and why. */
+  skipped?: { file: string; reason: string };
 }
 
 export interface TheoremDeclaration {

@@ -9,7 +9,7 @@ import type { Conversation } from '../../../src/core/conversation/types';
 import type { DocumentRenderer } from '../documentRenderer';
 import { Composer } from './composer';
 import { setRenderedHtml } from '../render/dom';
-import { button, element, setText } from '../element';
+import { button, element, replaceChildrenWith, setText } from '../element';
 import { MessageView, type MessageViewHost } from './messageView';
 import { anchorBlock, anchoredBlock, elementViewport, holdScroll, offsetToShow, type ScrollAnchor } from '../scrollAnchor';
 
@@ -248,7 +248,7 @@ export class ChatView {
     this.renderBudget(conversation ? conversation.settings.thinkingBudget : state?.defaultThinkingBudget ?? null);
     this.empty.hidden = !!conversation?.turns.length;
 
-    this.warnings.replaceChildren(...(state?.warnings ?? []).map((warning) => element('p', { class: 'chat-warning' }, warning)));
+    replaceChildrenWith(this.warnings, (state?.warnings ?? []).map((warning) => element('p', { class: 'chat-warning' }, warning)));
     if (state?.warnings.length) {
       const dismiss = button('Dismiss', 'Dismiss these warnings');
       dismiss.addEventListener('click', () => this.host.post({ type: 'dismissWarnings' }));
@@ -281,10 +281,10 @@ export class ChatView {
     const wanted = ['0', ...choices.map(String)].join(',');
     if (this.budget.dataset.choices !== wanted) {
       this.budget.dataset.choices = wanted;
-      this.budget.replaceChildren(
+      replaceChildrenWith(this.budget, [
         element('option', { value: '0' }, 'unlimited'),
         ...choices.map((choice) => element('option', { value: String(choice) }, `${numberFormat.format(choice)} tokens`)),
-      );
+      ]);
     }
     this.budget.value = String(budget ?? 0);
   }

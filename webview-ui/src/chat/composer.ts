@@ -3,7 +3,7 @@
  * selection, text dropped from the editor (the host turns it into a quoted LaTeX block with its
  * file and lines), and hints for the slash commands.
  */
-import { button, element } from '../element';
+import { button, element, replaceChildrenWith } from '../element';
 
 export interface ComposerHost {
   send(text: string): void;
@@ -133,8 +133,9 @@ export class Composer {
     const typingCommand = word !== undefined && !/\s/.test(this.input.value);
     const matches = typingCommand ? SLASH_COMMANDS.filter((command) => command.name.startsWith(word)) : [];
     this.hints.hidden = matches.length === 0;
-    this.hints.replaceChildren(
-      ...matches.map((command) => {
+    replaceChildrenWith(
+      this.hints,
+      matches.map((command) => {
         const item = element('button', { type: 'button', class: 'slash-hint', role: 'listitem' }, element('span', { class: 'slash-name' }, command.name), ` ${command.hint}`);
         item.addEventListener('click', () => {
           this.setDraft(`${command.name} `);
