@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { conversationToMarkdown } from './markdownExport';
 import { readRegularFile, type FileRead } from './regularFile';
 import { CONVERSATION_VERSION, type Conversation, type ConversationSummary } from './types';
+import { pushAll } from '../arrays';
 
 export interface Loaded {
   /** Undefined when there is no such conversation, or its file was just moved aside. */
@@ -88,7 +89,7 @@ export class HistoryStore {
       // Damaged: judged again after any save of this window in flight, and only then set aside.
       const loaded = await this.enqueue(id, () => this.loadNow(id));
       if (loaded.conversation) conversations.push(summaryOf(loaded.conversation));
-      warnings.push(...loaded.warnings);
+      pushAll(warnings, loaded.warnings);
     };
     // Whatever else goes wrong with one file (say, a put-back that fails), the rest still list.
     await forEachAtMost(LIST_CONCURRENCY, names, (name) =>
