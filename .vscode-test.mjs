@@ -6,10 +6,11 @@ import { defineConfig } from '@vscode/test-cli';
 
 // The tiny model's file name carries a hash of its generator's inputs: ask the generator.
 const tinyModel = execFileSync('npm', ['run', '--silent', 'tiny-model'], { encoding: 'utf8' }).trim().split('\n').pop();
+const shapeModel = execFileSync('npm', ['run', '--silent', 'shape-model', '--', 'reduced'], { encoding: 'utf8' }).trim().split('\n').pop();
 
 export default defineConfig({
   files: 'out/test/vscode/**/*.test.js',
   workspaceFolder: 'samples',
-  env: { QED_TEST_MODEL: tinyModel },
+  env: { QED_TEST_MODEL: tinyModel, QED_TEST_SHAPE_MODEL: shapeModel },
   mocha: { ui: 'bdd', timeout: 120000 },
 });

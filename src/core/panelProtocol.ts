@@ -10,6 +10,13 @@ type ForcedAnswer = AssistantAnswer['forcedAnswer'];
 
 export type RunStatus = 'loading' | 'running' | 'done' | 'stopped' | 'error';
 
+export interface TokenLimits {
+  /** qed.generation.maxTokens, when set. */
+  maxTokens?: number;
+  /** Tokens of one attempt's context on the local engine (prompt included), from its memory plan. */
+  contextTokens?: number;
+}
+
 /** prove: write a proof; critique: grade a proof; repair: rewrite a proof given a critique. */
 export type RunKind = 'prove' | 'critique' | 'repair';
 
@@ -33,6 +40,8 @@ export interface RunSnapshot {
   insertable?: boolean;
   /** Where the answer came from, e.g. "local engine · qed-nano-q4_k_m.gguf" or an endpoint URL. */
   source: string;
+  /** The limits that can cut the answer: what a cut run names. */
+  limits?: TokenLimits;
   status: RunStatus;
   reasoning: string;
   content: string;
@@ -63,7 +72,7 @@ export type HostToPanel =
   | { type: 'snapshot'; run: RunSnapshot | undefined }
   /** Text appended since the previous message; the chunk counts are totals so far. */
   | { type: 'delta'; runId: string; reasoning: string; content: string; reasoningChunks: number; contentChunks: number; firstTokenAt?: number; answerStartedAt?: number; pausedMs?: number; thinkingPausedMs?: number }
-  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string; forcedAnswer?: ForcedAnswer; pausedMs?: number; thinkingPausedMs?: number };
+  | { type: 'status'; runId: string; status: RunStatus; progress?: string; finishReason?: FinishReason; usage?: Usage; endedAt?: number; error?: string; source?: string; limits?: TokenLimits; forcedAnswer?: ForcedAnswer; pausedMs?: number; thinkingPausedMs?: number };
 
 export type PanelToHost =
   | { type: 'ready' }

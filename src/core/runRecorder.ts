@@ -4,7 +4,7 @@
  * host can post to the webview a few times per frame instead of once per token.
  */
 import type { AnswerStatus, AssistantAnswer } from './conversation/types';
-import type { HostToPanel, RunSnapshot, RunStatus } from './panelProtocol';
+import type { HostToPanel, RunSnapshot, RunStatus, TokenLimits } from './panelProtocol';
 
 export class RunRecorder {
   readonly snapshot: RunSnapshot;
@@ -66,11 +66,12 @@ export class RunRecorder {
     return answerOf(this.snapshot);
   }
 
-  setStatus(status: RunStatus, now: number, details: { progress?: string; error?: string; source?: string } = {}): HostToPanel {
+  setStatus(status: RunStatus, now: number, details: { progress?: string; error?: string; source?: string; limits?: TokenLimits } = {}): HostToPanel {
     const run = this.snapshot;
     run.status = status;
     run.progress = details.progress;
     if (details.source) run.source = details.source;
+    if (details.limits) run.limits = details.limits;
     run.error = details.error;
     if (status === 'done' || status === 'stopped' || status === 'error') run.endedAt = now;
     else run.endedAt = undefined;
@@ -84,6 +85,7 @@ export class RunRecorder {
       endedAt: run.endedAt,
       error: run.error,
       source: run.source,
+      limits: run.limits,
       forcedAnswer: run.forcedAnswer,
       pausedMs: run.pausedMs,
       thinkingPausedMs: run.thinkingPausedMs,

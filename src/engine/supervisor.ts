@@ -51,6 +51,8 @@ export class EngineSupervisor {
     private readonly cliPath: string,
     private readonly log: Logger,
     private readonly connectionFile?: string,
+    /** `onExit`: the running engine went away by itself (a crash, killed from outside). */
+    private readonly events: { onExit?(): void } = {},
   ) {}
 
   /** The engine already started (or starting) for exactly these settings, if any. */
@@ -130,7 +132,10 @@ export class EngineSupervisor {
         const how = signal ? `signal ${signal}` : `code ${code}`;
         if (!ready) reject(new EngineStartError(`The engine exited while starting (${how}); see “QED: Show Engine Log”.`, 'crashed'));
         else if (stoppedByUs) this.log.info('Engine stopped.');
-        else this.log.warn(`Engine exited (${how}); the next request starts a new one.`);
+        else {
+          this.log.warn(`Engine exited (${how}); the next request starts a new one.`);
+          this.events.onExit?.();
+        }
       });
     });
   }

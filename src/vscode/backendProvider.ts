@@ -5,6 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChatBackend } from '../core/chat';
+import { backendLabel } from '../engine/engineLabels';
+import { formatTokens } from '../engine/memoryPlan';
+import { CpuNotice } from './cpuNotice';
 import type { LocalEngine } from './localEngine';
 import type { ModelStore } from './modelStore';
 import { readSettings, type QedSettings } from './settings';
@@ -27,6 +30,7 @@ export class BackendProvider {
     private readonly engine: LocalEngine,
     private readonly models: ModelStore,
     private readonly secrets: vscode.SecretStorage,
+    private readonly cpuNotice = new CpuNotice(),
   ) {}
 
   async resolve(onStatus: (message: string) => void): Promise<ResolvedBackend> {
@@ -46,10 +50,11 @@ export class BackendProvider {
     const modelPath = settings.engine.modelPath ?? (await this.models.ensureDefaultModel());
     onStatus(`Starting the local engine with ${path.basename(modelPath)}…`);
     const connection = await this.engine.connect({ ...settings.engine, modelPath });
+    await this.cpuNotice.confirm(connection.info);
     return {
       // The engine can take minutes per proof on a CPU; only the connection itself may time out.
       backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60 * 1000 }),
-      source: `local engine · ${path.basename(modelPath)} · ${connection.info.gpu === 'cpu' ? `CPU, ${connection.info.threads} threads` : connection.info.gpu}`,
+      source: `local engine · ${path.basename(modelPath)} · ${backendLabel(connection.info)} · ${formatTokens(connection.info.contextSize)} tokens per attempt`,
       settings,
       contextTokens: connection.info.contextSize,
     };

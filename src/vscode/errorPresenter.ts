@@ -7,6 +7,7 @@ import { BackendError } from '../client/backendError';
 import { EngineStartError } from '../engine/supervisor';
 import { ModelDownloadError } from './modelStore';
 import { NotConfiguredError } from './backendProvider';
+import { RunDeclinedError } from './cpuNotice';
 
 type Action = { title: string; run: () => unknown };
 
@@ -28,13 +29,14 @@ export function errorMessage(error: unknown): string {
 }
 
 export function isCancellation(error: unknown): boolean {
-  return (error instanceof EngineStartError && error.code === 'cancelled') || (error instanceof ModelDownloadError && error.cancelled);
+  return (error instanceof EngineStartError && error.code === 'cancelled') || (error instanceof ModelDownloadError && error.cancelled) || error instanceof RunDeclinedError;
 }
 
 export async function showError(error: unknown, backend: 'local' | 'endpoint' = 'local'): Promise<void> {
   const message = errorMessage(error);
   if (isCancellation(error)) {
-    void vscode.window.showInformationMessage(`QED: ${message}`);
+    // Declined at the CPU notice: the user just answered, there is nothing to tell them.
+    if (!(error instanceof RunDeclinedError)) void vscode.window.showInformationMessage(`QED: ${message}`);
     return;
   }
   const actions = actionsFor(error, backend);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RunSnapshot } from '../core/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
+import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineStatusBar';
 import { LocalEngine } from './localEngine';
 import { ModelStore } from './modelStore';
 import { ProofController } from './proofController';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   context.subscriptions.push(
     log,
     engine,
+    new EngineStatusBar(engine),
     proofs,
     index,
     diagnostics,
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),
     vscode.commands.registerCommand('qed.continueRun', () => proofs.continueRun()),
     vscode.commands.registerCommand('qed.showEngineLog', () => log.show()),
+    vscode.commands.registerCommand(ENGINE_MENU_COMMAND, () => showEngineMenu(engine)),
     vscode.commands.registerCommand('qed.restartEngine', () => {
       engine.stop();
       void vscode.window.showInformationMessage('QED: the engine will start again on the next request.');

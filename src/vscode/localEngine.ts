@@ -6,19 +6,41 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineSupervisor, type EngineConnection, type EngineLaunchSettings } from '../engine/supervisor';
+import type { EngineState } from '../engine/engineLabels';
+import { EngineStartError, EngineSupervisor, type EngineConnection, type EngineLaunchSettings } from '../engine/supervisor';
 
 export class LocalEngine implements vscode.Disposable {
   private readonly supervisor: EngineSupervisor;
+  private readonly stateChanged = new vscode.EventEmitter<EngineState>();
+  /** What the status bar shows: stopped, loading, ready (with the running engine) or failed. */
+  readonly onDidChangeState = this.stateChanged.event;
+  private current: EngineState = { kind: 'stopped' };
+  private connected: EngineConnection | undefined;
 
   constructor(cliPath: string, connectionFile: string, log: vscode.LogOutputChannel) {
-    this.supervisor = new EngineSupervisor(cliPath, log, connectionFile);
+    this.supervisor = new EngineSupervisor(cliPath, log, connectionFile, {
+      onExit: () => {
+        this.connected = undefined;
+        this.setState({ kind: 'stopped' });
+      },
+    });
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  /** The running engine, if one is ready. */
+  get connection(): EngineConnection | undefined {
+    return this.connected;
   }
 
   async connect(settings: EngineLaunchSettings): Promise<EngineConnection> {
     const existing = this.supervisor.existing(settings);
     if (existing) return existing;
-    return vscode.window.withProgress(
+    this.connected = undefined;
+    this.setState({ kind: 'loading', fraction: 0 });
+    const connecting = vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `QED: loading ${path.basename(settings.modelPath)}`, cancellable: true },
       (progress, cancellation) => {
         const abort = new AbortController();
@@ -30,17 +52,36 @@ export class LocalEngine implements vscode.Disposable {
             const percent = Math.round(fraction * 100);
             progress.report({ message: `${percent}%`, increment: percent - reported });
             reported = percent;
+            this.setState({ kind: 'loading', fraction });
           },
         });
       },
     );
+    try {
+      const connection = await connecting;
+      this.connected = connection;
+      this.setState({ kind: 'ready', info: connection.info });
+      return connection;
+    } catch (error) {
+      const cancelled = error instanceof EngineStartError && error.code === 'cancelled';
+      this.setState(cancelled ? { kind: 'stopped' } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
   }
 
   stop(): void {
     this.supervisor.stop();
+    this.connected = undefined;
+    this.setState({ kind: 'stopped' });
   }
 
   dispose(): void {
     this.supervisor.stop();
+    this.stateChanged.dispose();
+  }
+
+  private setState(state: EngineState): void {
+    this.current = state;
+    this.stateChanged.fire(state);
   }
 }

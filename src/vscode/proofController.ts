@@ -16,7 +16,7 @@ import type { RunKind, RunSnapshot } from '../core/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
 import { RunRecorder } from '../core/runRecorder';
-import type { BackendProvider } from './backendProvider';
+import type { BackendProvider, ResolvedBackend } from './backendProvider';
 import { errorMessage, isCancellation, showError } from './errorPresenter';
 import { ProofPanel } from './proofPanel';
 import { readSettings } from './settings';
@@ -253,7 +253,7 @@ export class ProofController implements vscode.Disposable {
     post(recorder.setStatus('loading', Date.now(), { progress: 'Preparing the model…' }));
 
     const backend = readSettings().backend;
-    let resolved: { backend: ChatBackend; source: string; settings: ReturnType<typeof readSettings> };
+    let resolved: ResolvedBackend;
     try {
       resolved = await this.backends.resolve((progress) => post(recorder.setStatus('loading', Date.now(), { progress })));
     } catch (error) {
@@ -264,7 +264,7 @@ export class ProofController implements vscode.Disposable {
     }
     if (run.abort.signal.aborted) return this.finish(run, 'stopped');
 
-    post(recorder.setStatus('running', Date.now(), { source: resolved.source }));
+    post(recorder.setStatus('running', Date.now(), { source: resolved.source, limits: { maxTokens: resolved.settings.sampling.maxTokens, contextTokens: resolved.contextTokens } }));
     const flush = setInterval(() => this.flush(run), FLUSH_INTERVAL_MS);
     try {
       const chat: ChatRequest = { ...resolved.settings.sampling, messages: run.request.messages };

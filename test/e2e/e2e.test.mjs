@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { buildTests } from './build-tests.mjs';
 import { CodeServerProfile, freePort, stopProcessGroup } from './lib/codeServer.mjs';
-import { buildRunnerVsix, buildVsix, e2eDir, repoRoot, tinyModelPath } from './lib/prepare.mjs';
+import { buildRunnerVsix, buildVsix, e2eDir, repoRoot, shapeModelPath, tinyModelPath } from './lib/prepare.mjs';
 import { launchChromium, sleep, waitFor, Workbench } from './lib/workbench.mjs';
 
 const artifacts = join(e2eDir, 'artifacts');
@@ -93,6 +93,7 @@ let profileDir;
 let vsix;
 let runnerVsix;
 let tinyModel;
+let shapeModel;
 let testFiles;
 let extensionsDir;
 let browser;
@@ -107,6 +108,7 @@ before(async function () {
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
   const generated = tinyModelPath();
   tinyModel = join(scratch, 'model', basename(generated));
+  shapeModel = shapeModelPath();
   mkdirSync(dirname(tinyModel), { recursive: true });
   copyFileSync(generated, tinyModel);
   vsix = buildVsix(join(scratch, 'qed.vsix'));
@@ -270,7 +272,12 @@ describe('QED in code-server, through the UI', function () {
     const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d.]+ tok\/s)?$/.exec(state.thinkingLabel);
     assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
     if (Number(thinking[1]) >= 0.3) assert.ok(thinking[2], `tokens per second: ${state.thinkingLabel}`);
-    assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+\.gguf · CPU, \d+ threads$/);
+    assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+\.gguf · CPU · \d+ threads? · 32k tokens per attempt$/);
+    // The status bar names the backend and the plan (the tiny model's whole 32k context, 4 at once).
+    const engineItem = await workbench.engineStatus();
+    results.scenarios.prove.statusBar = engineItem;
+    assert.match(engineItem, /^CPU · \d+ threads? · 4 × 32k · (idle|[\d.]+ tok\/s|generating)$/);
+    await workbench.screenshotStatusBar(join(artifacts, '1-status-bar.png'));
     assert.match(state.title, /irrational\.tex:47/);
     assertRenderedProof(state, 'proof');
     assert.match(state.themeKind, /vscode-dark/, 'the webview follows the dark theme');
@@ -648,6 +655,34 @@ describe('QED in code-server, through the UI', function () {
     assert.ok(resumed.final.thinkingTextLength + resumed.final.proofText.length > restored.thinkingTextLength + restored.proofText.length, 'it went on from the text it had');
     Object.assign(results.scenarios.reload, { continued: resumed.final.status, ms: resumed.ms });
   });
+
+  it('10. on a slow CPU (QED-Nano’s shape): the status bar shows the plan, a dialog says how long an attempt takes before the run, once per window', async () => {
+    await applySettings({ 'qed.model.path': shapeModel });
+    await workbench.openFile('irrational.tex');
+    await workbench.selectLines(...THEOREM);
+    await workbench.markCurrentRun();
+    await workbench.runCommand('QED: Prove Selection');
+    const question = await waitFor('the slow-CPU dialog', () => workbench.dialogText(), { timeoutMs: 180_000 });
+    results.scenarios.slowCpu = { dialog: question };
+    assert.match(question, /QED-Nano runs on this machine’s CPU, which writes about [\d.]+ tokens per second \(measured when the model loaded\)\. A typical proof attempt of 20,000 tokens would take about \d/);
+    await workbench.screenshot(join(artifacts, '10-slow-cpu-dialog.png'));
+    const started = performance.now();
+    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Continue on the CPU', exact: true }).click();
+    const run = await follow(started);
+    results.scenarios.slowCpu.status = run.final.status;
+    assert.equal(run.final.tone, 'success', run.final.status);
+    assert.equal(run.final.proofText.trim(), 'Done', 'the shape model’s one answer');
+    assert.match(run.final.source, /^local engine · qed-nano-shape-[0-9a-f]+-reduced\.gguf · CPU · \d+ threads? · 64k tokens per attempt$/);
+    const engineItem = await workbench.engineStatus();
+    results.scenarios.slowCpu.statusBar = engineItem;
+    assert.match(engineItem, /^CPU · \d+ threads? · \d × 64k · idle$/);
+    await workbench.screenshotStatusBar(join(artifacts, '10-status-bar.png'));
+
+    // Asked once per window: the next run goes straight on (follow fails on any open dialog).
+    const again = await prove(THEOREM);
+    assert.equal(again.final.tone, 'success', again.final.status);
+    await applySettings({ 'qed.model.path': tinyModel });
+  });
 });
 
 describe('the extension-host suites (test/vscode) inside code-server', function () {
@@ -665,6 +700,7 @@ describe('the extension-host suites (test/vscode) inside code-server', function 
         QED_EXTENSION_TESTS_FILES: testFiles.join(delimiter),
         QED_E2E_MOCHA: mocha,
         QED_TEST_MODEL: tinyModel,
+        QED_TEST_SHAPE_MODEL: shapeModel,
         // Where the extension's engine says how to reach it (its global storage): the suites ask it for /health.
         QED_ENGINE_CONNECTION_FILE: join(profile.userDataDir, 'User', 'globalStorage', 'qed-prover.qed', 'engine.json'),
       },

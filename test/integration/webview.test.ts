@@ -317,14 +317,27 @@ describe('Proof panel webview (Chromium)', function () {
     await page.close();
   });
 
-  it('warns when the token limit cut the proof, and shows errors', async () => {
+  it('warns when a limit cut the proof, naming the limit, and shows errors', async () => {
     const h = await open('light');
     const { page } = h;
+    const status = async () => (await page.locator('.status').textContent()) ?? '';
     await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-length', status: 'running', content: 'Since $a$', contentChunks: 4, firstTokenAt: Date.now() - 1000 }) });
     await h.send({ type: 'status', runId: 'run-length', status: 'done', finishReason: 'length', endedAt: Date.now() });
     await h.frame();
     assert.equal(await page.locator('.status').getAttribute('data-tone'), 'warning');
-    assert.match((await page.locator('.status').textContent()) ?? '', /Stopped at the token limit \(finish_reason length\): the proof may be incomplete/);
+    assert.match(await status(), /^Cut by the server’s token limit: the proof may be incomplete/);
+
+    // The local engine's plan: an attempt holds 65,536 tokens; the user set no answer limit.
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-room', status: 'running', content: 'Since $a$', contentChunks: 4, firstTokenAt: Date.now() - 1000, limits: { contextTokens: 65_536 } }) });
+    await h.send({ type: 'status', runId: 'run-room', status: 'done', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 65_236 }, endedAt: Date.now() });
+    await h.frame();
+    assert.match(await status(), /^Cut by this machine’s context \(65,536 tokens per attempt, prompt included\): the proof may be incomplete/);
+
+    // An answer limit the user set, reached before the context was full.
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-max', status: 'running', reasoning: 'Hmm.', reasoningChunks: 3, firstTokenAt: Date.now() - 1000, limits: { maxTokens: 8000, contextTokens: 65_536 } }) });
+    await h.send({ type: 'status', runId: 'run-max', status: 'done', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 8000 }, endedAt: Date.now() });
+    await h.frame();
+    assert.match(await status(), /^Cut while thinking by the token limit qed\.generation\.maxTokens \(8,000 tokens\): no proof yet\./);
 
     await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-error', status: 'error', error: 'Could not reach http://localhost:8000/v1: connection refused.', endedAt: Date.now() }) });
     await h.frame();
@@ -380,14 +393,14 @@ describe('Proof panel webview (Chromium)', function () {
     assert.match(paragraphs[0]!, /so that the square n/);
     assert.equal(await page.locator('.proof-body .katex').count(), 2, 'the math of both parts rendered');
     assert.equal(await continueButton.getAttribute('aria-label'), 'Continue this run where it was cut off');
-    assert.match(await status(), /^Stopped at the token limit \(finish_reason length\)/);
+    assert.match(await status(), /^Cut by the server’s token limit: the proof may be incomplete/);
 
     // Cut while still thinking: both ways on are offered, and the status line says what they do.
     // It had been stopped for a minute and continued: the minute is neither thinking nor generating time.
     const t = Date.now() - 100_000;
     await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'done', finishReason: 'length', reasoning: 'Suppose not.', reasoningChunks: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 64_000, pausedMs: 60_000, thinkingPausedMs: 60_000 }) });
     await h.frame();
-    assert.match(await status(), /^Cut at the token limit while thinking \(finish_reason length\): no proof yet\. Answer now writes it from the thinking; Continue thinks on · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
+    assert.match(await status(), /^Cut while thinking by the server’s token limit: no proof yet\. Answer now writes it from the thinking; Continue thinks on · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
     assert.equal(await page.locator('.thinking-summary').textContent(), 'Thinking · 12 tokens · 3.0 s · 4.0 tok/s');
     assert.equal(await answerNow.isVisible(), true);
     assert.equal(await continueButton.isVisible(), true);

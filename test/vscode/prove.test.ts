@@ -130,6 +130,28 @@ describe('QED commands', function () {
     }
   });
 
+  it('on a CPU too slow for QED-Nano, with the notice turned off (“Don’t Ask Again”), runs at once and names the CPU, the room of an attempt and the limits', async () => {
+    const shapeModel = process.env.QED_TEST_SHAPE_MODEL;
+    assert.ok(shapeModel, 'QED_TEST_SHAPE_MODEL points at QED-Nano’s shape with 2 blocks');
+    const qed = await api();
+    await config().update('model.path', shapeModel, vscode.ConfigurationTarget.Global);
+    await config().update('engine.warnWhenSlow', false, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openSample('irrational.tex');
+      selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
+      await vscode.commands.executeCommand('qed.proveSelection');
+      await qed.whenIdle();
+      const run = qed.currentRun()!;
+      assert.equal(run.status, 'done', run.error);
+      assert.equal(run.content.trim(), 'Done', 'the shape model’s one answer');
+      assert.match(run.source, /^local engine · qed-nano-shape-[0-9a-f]+-reduced\.gguf · CPU · \d+ threads? · 64k tokens per attempt$/);
+      assert.deepEqual(run.limits, { maxTokens: 8000, contextTokens: 65_536 });
+    } finally {
+      await config().update('engine.warnWhenSlow', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('reports a missing model file as an error run, and recovers when fixed', async () => {
     const qed = await api();
     await config().update('model.path', '/nonexistent/qed-missing.gguf', vscode.ConfigurationTarget.Global);

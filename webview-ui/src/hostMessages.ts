@@ -4,7 +4,7 @@
  * break the panel.
  */
 import type { FinishReason, Usage } from '../../src/core/chat';
-import type { HostToPanel, RunKind, RunSnapshot, RunStatus } from '../../src/core/panelProtocol';
+import type { HostToPanel, RunKind, RunSnapshot, RunStatus, TokenLimits } from '../../src/core/panelProtocol';
 import type { ScrollAnchor } from './scrollAnchor';
 
 type Fields = Record<string, unknown>;
@@ -51,6 +51,7 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     isString(value.title) &&
     isString(value.statement) &&
     isString(value.source) &&
+    optional(value.limits, isTokenLimits) &&
     isStatus(value.status) &&
     isString(value.reasoning) &&
     isString(value.content) &&
@@ -118,6 +119,7 @@ export function parseHostMessage(value: unknown): HostToPanel | undefined {
         optional(value.endedAt, isCount) &&
         optional(value.error, isString) &&
         optional(value.source, isString) &&
+        optional(value.limits, isTokenLimits) &&
         optional(value.forcedAnswer, isForcedAnswer) &&
         optional(value.pausedMs, isCount) &&
         optional(value.thinkingPausedMs, isCount)
@@ -126,4 +128,8 @@ export function parseHostMessage(value: unknown): HostToPanel | undefined {
     default:
       return undefined;
   }
+}
+
+function isTokenLimits(value: unknown): value is TokenLimits {
+  return isObject(value) && optional(value.maxTokens, isCount) && optional(value.contextTokens, isCount);
 }

@@ -283,6 +283,7 @@ export class PanelView {
     run.endedAt = status.endedAt ?? run.endedAt;
     run.error = status.error ?? run.error;
     if (status.source) run.source = status.source;
+    if (status.limits) run.limits = status.limits;
     if (!isActive(run)) this.finishText();
     this.host.runChanged(run, true);
     this.chrome.run();

@@ -67,14 +67,14 @@ export function statusLine(run: RunSnapshot, now: number): StatusLine {
     case 'done':
       if (run.finishReason === 'length' && !run.content) {
         return {
-          phase: `Cut at the token limit while thinking (finish_reason length): no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on`,
+          phase: `Cut while thinking by ${cutBy(run)}: no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on`,
           detail: totals,
           tone: 'warning',
         };
       }
       if (run.finishReason === 'length') {
         return {
-          phase: 'Stopped at the token limit (finish_reason length): the proof may be incomplete',
+          phase: `Cut by ${cutBy(run)}: the proof may be incomplete`,
           detail: totals,
           tone: 'warning',
         };
@@ -84,6 +84,17 @@ export function statusLine(run: RunSnapshot, now: number): StatusLine {
     case 'error':
       return { phase: run.error || 'The run failed.', detail: '', tone: 'error' };
   }
+}
+
+/**
+ * Which limit cut a run (finish_reason length): the answer limit the user set, the room of an
+ * attempt on this machine (the local engine's context, prompt included), or the server's.
+ */
+export function cutBy(run: RunSnapshot): string {
+  const { maxTokens, contextTokens } = run.limits ?? {};
+  if (maxTokens !== undefined && generatedTokens(run) >= maxTokens) return `the token limit qed.generation.maxTokens (${tokens(maxTokens)})`;
+  if (contextTokens !== undefined) return `this machine’s context (${tokens(contextTokens)} per attempt, prompt included)`;
+  return 'the server’s token limit';
 }
 
 /** "Thinking · 1,234 tokens · 12.3 s · 45.6 tok/s"; thinking ends where the answer starts. */

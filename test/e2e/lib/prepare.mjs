@@ -27,6 +27,16 @@ export function tinyModelPath() {
   });
 }
 
+/** Path of QED-Nano's shape with 2 of its 36 blocks (models/qed-nano-shape): on a CPU it decodes as slowly as a 4B model's vocabulary makes it. */
+export function shapeModelPath() {
+  return timed('QED-Nano shape model', () => {
+    const output = execFileSync('npm', ['run', '--silent', 'shape-model', '--', 'reduced'], { cwd: repoRoot, encoding: 'utf8' });
+    const path = output.trim().split('\n').pop()?.trim();
+    if (!path || !existsSync(path)) throw new Error(`npm run shape-model printed no model path:\n${output}`);
+    return path;
+  });
+}
+
 /** `npm run package` into `out` (production build + vsce). QED_E2E_VSIX reuses a given VSIX. */
 export function buildVsix(out) {
   if (process.env.QED_E2E_VSIX) return process.env.QED_E2E_VSIX;

@@ -163,6 +163,19 @@ export class Workbench {
     if (text) throw Object.assign(new Error(`a modal dialog is open: ${text.replace(/\s+/g, ' ')}`), { fatal: true });
   }
 
+  /** The text of QED's engine item in the status bar (without its icon). */
+  async engineStatus() {
+    const item = this.page.locator('.statusbar-item[id="qed-prover.qed.qed.engine"]');
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    return (await item.innerText({ timeout: 2000 })).replace(/\s+/g, ' ').trim();
+  }
+
+  /** A screenshot of the status bar at the bottom of the window, where the engine item is. */
+  async screenshotStatusBar(path) {
+    const bar = this.page.locator('.part.statusbar');
+    await bar.screenshot({ path });
+  }
+
   async clearNotifications() {
     await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
     await this.closeQuickInput();
