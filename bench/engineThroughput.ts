@@ -25,14 +25,25 @@ export interface Timing {
 export const BENCH_STATEMENT = 'Let $n$ be a positive integer. Prove that $n^3 - n$ is divisible by $6$.';
 export const BENCH_MAX_TOKENS = 1500;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+export interface RawWorkerSetup {
+  modelPath: string;
+  threads: number;
+  contextSize: number;
+  /** As the engine's plan chose them; node-llama-cpp's defaults otherwise. */
+  flashAttention?: boolean;
+  kvCache?: string;
+  statement?: string;
+  maxTokens?: number;
+}
+
 /** The baseline in its own long-lived process (bench/rawWorker.ts), one run per call. */
-async function startRawWorker(setup: { modelPath: string; threads: number; contextSize: number }) {
+export async function startRawWorker(setup: RawWorkerSetup) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'rawWorker.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const nextLine = async () => {
@@ -40,7 +51,7 @@ async function startRawWorker(setup: { modelPath: string; threads: number; conte
     if (line.done) throw new Error('the raw worker exited');
     return line.value as string;
   };
-  child.stdin.write(`${JSON.stringify({ ...setup, statement: BENCH_STATEMENT, maxTokens: BENCH_MAX_TOKENS })}\n`);
+  child.stdin.write(`${JSON.stringify({ statement: BENCH_STATEMENT, maxTokens: BENCH_MAX_TOKENS, ...setup })}\n`);
   assert.equal(await nextLine(), 'ready');
   return {
     run: async (seed: number): Promise<Timing> => {
@@ -71,7 +82,7 @@ export async function benchEngineThroughput(label: string, modelPath: string, ru
   const seeds = Array.from({ length: runs }, (_, i) => 42 + i);
   const engine = await startCliEngine({ parallel: 4, modelPath });
   const health = await engineHealth(engine);
-  const raw = await startRawWorker({ modelPath, threads: health.threads, contextSize: health.contextSize });
+  const raw = await startRawWorker({ modelPath, threads: health.threads, contextSize: health.contextSize, flashAttention: health.flashAttention, kvCache: health.kvCache });
   try {
     const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
     await engineRun(client, 1); // warm-up

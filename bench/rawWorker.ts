@@ -14,6 +14,8 @@ interface Setup {
   modelPath: string;
   threads: number;
   contextSize: number;
+  flashAttention?: boolean;
+  kvCache?: string;
   statement: string;
   maxTokens: number;
 }
@@ -26,7 +28,15 @@ async function main(): Promise<void> {
   const model = await llama.loadModel({ modelPath: setup.modelPath });
   const info = await readGgufFileInfo(setup.modelPath, { readTensorInfo: false });
   const template = new ChatTemplate((info.metadata as { tokenizer: { chat_template: string } }).tokenizer.chat_template);
-  const context = await model.createContext({ sequences: 1, threads: setup.threads, contextSize: setup.contextSize });
+  const kvType = setup.kvCache === 'q8_0' ? 'Q8_0' : 'F16';
+  const context = await model.createContext({
+    sequences: 1,
+    threads: setup.threads,
+    contextSize: setup.contextSize,
+    flashAttention: setup.flashAttention,
+    experimentalKvCacheKeyType: kvType,
+    experimentalKvCacheValueType: kvType,
+  });
   // One sequence kept across runs, as the engine keeps its sequences: both reuse the prompt's KV cache.
   const sequence = context.getSequence();
   process.stdout.write('ready\n');

@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import { ensureTinyModel, PACED_FEED_FORWARD } from '../models/tiny/generate';
 import { benchEngineThroughput } from './engineThroughput';
+import { benchQedNanoShape } from './qedNanoShape';
 import { benchRenderStreaming } from './renderStreaming';
 import { benchStopLatency } from './stopLatency';
 import { benchTheoremScan } from './theoremScan';
@@ -18,6 +19,14 @@ async function main(): Promise<void> {
   console.log(await benchStopLatency(await ensureTinyModel()));
   console.log();
   console.log(await benchRenderStreaming());
+  console.log();
+  // QED-Nano's real size on the CPU: slow (minutes per section), so last; QED_BENCH_SKIP_SHAPE=1 skips it.
+  if (!process.env.QED_BENCH_SKIP_SHAPE) {
+    for (const threads of [1, os.availableParallelism()]) {
+      console.log(await benchQedNanoShape(threads));
+      console.log();
+    }
+  }
 }
 
 void main().catch((error) => {

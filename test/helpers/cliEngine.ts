@@ -22,7 +22,8 @@ export interface CliEngine {
 export const TEST_THREADS = 1;
 
 /** `threads: 'default'` leaves the choice to the engine (the machine's math cores), as the extension does. */
-export async function startCliEngine(options: { parallel?: number; threads?: number | 'default'; extraArgs?: string[]; modelPath?: string } = {}): Promise<CliEngine> {
+/** `parallel: 'auto'` leaves the number of sequences to the memory plan. */
+export async function startCliEngine(options: { parallel?: number | 'auto'; threads?: number | 'default'; extraArgs?: string[]; modelPath?: string } = {}): Promise<CliEngine> {
   const modelPath = options.modelPath ?? (await ensureTinyModel());
   const threads = options.threads === 'default' ? [] : ['--threads', String(options.threads ?? TEST_THREADS)];
   const args = [CLI, 'serve', '--model', modelPath, '--parallel', String(options.parallel ?? 4), '--gpu', 'cpu', ...threads, ...(options.extraArgs ?? [])];
@@ -55,9 +56,18 @@ export async function startCliEngine(options: { parallel?: number; threads?: num
 }
 
 /** The engine's /health (threads, context size, generations in flight). */
-export async function engineHealth(engine: Pick<CliEngine, 'url' | 'apiKey'>): Promise<{ threads: number; contextSize: number; active: number }> {
+export interface EngineHealthReport {
+  threads: number;
+  contextSize: number;
+  parallel: number;
+  kvCache: string;
+  flashAttention: boolean;
+  active: number;
+}
+
+export async function engineHealth(engine: Pick<CliEngine, 'url' | 'apiKey'>): Promise<EngineHealthReport> {
   const response = await fetch(`${engine.url}/health`, { headers: { authorization: `Bearer ${engine.apiKey}` } });
-  return (await response.json()) as { threads: number; contextSize: number; active: number };
+  return (await response.json()) as EngineHealthReport;
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
