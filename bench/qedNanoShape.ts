@@ -72,7 +72,8 @@ export async function benchQedNanoShape(threads: number): Promise<string> {
   let engine = await startCliEngine({ modelPath, threads, parallel: 'auto' });
   const loadMs = performance.now() - started;
   try {
-    const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
+    // Prompt processing on a CPU can keep the first byte back for minutes.
+    const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed', timeoutMs: 60 * 60_000 });
     const ready = await health(engine);
     await decodeRun(client, 1, undefined, 8);
     const after = await health(engine);
@@ -106,7 +107,8 @@ export async function benchQedNanoShape(threads: number): Promise<string> {
     maxTokens: DECODE_TOKENS,
   });
   try {
-    const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
+    // Prompt processing on a CPU can keep the first byte back for minutes.
+    const client = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed', timeoutMs: 60 * 60_000 });
     await decodeRun(client, 1, undefined, 4);
     await raw.run(1);
     const viaEngine: Timing[] = [];
