@@ -73,7 +73,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
         parsed = parseChatRequest(JSON.parse(await readBody(req)));
       } catch (error) {
         const message = error instanceof InvalidRequestError || error instanceof SyntaxError ? error.message : 'Could not read the request body.';
-        return sendError(res, error instanceof BodyTooLargeError ? 413 : 400, 'invalid_request_error', message);
+        return sendError(res, error instanceof BodyTooLargeError ? 413 : 400, 'invalid_request_error', message, error instanceof InvalidRequestError ? error.param : undefined);
       }
       active++;
       try {
@@ -237,7 +237,8 @@ function sendJson(res: ServerResponse, status: number, body: object): void {
   res.end(text);
 }
 
-/** Errors in OpenAI's shape, so every OpenAI client reports them properly. */
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { error: { message, type: status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error', code } });
+/** Errors in OpenAI's shape (`param` names the request field at fault), so every OpenAI client reports them properly. */
+function sendError(res: ServerResponse, status: number, code: string, message: string, param?: string): void {
+  const type = status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  sendJson(res, status, { error: { message, type, param: param ?? null, code } });
 }

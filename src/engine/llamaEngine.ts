@@ -12,6 +12,7 @@ import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { ChatTemplate, QED_NANO_FALLBACK_TEMPLATE } from './chatTemplate';
+import { PromptTokenizer } from './promptTokens';
 import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
 import type { Logger } from './logger';
@@ -71,6 +72,8 @@ export class EngineError extends Error {
 }
 
 export class LlamaEngine {
+  private readonly promptTokenizer: PromptTokenizer;
+
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
@@ -79,7 +82,9 @@ export class LlamaEngine {
     private readonly pool: SequencePool,
     readonly info: EngineInfo,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.promptTokenizer = new PromptTokenizer(model);
+  }
 
   static async load(config: EngineConfig, log: Logger, onProgress?: (fraction: number) => void): Promise<LlamaEngine> {
     await checkModelFile(config.modelPath);
@@ -159,11 +164,23 @@ export class LlamaEngine {
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
     const startedAt = performance.now();
-    // Special tokens are parsed in the prefix too, so a `</think>` in it is the model's own token.
-    const promptTokens = this.model.tokenize(this.template.render(prompt.messages) + (prompt.assistantPrefix ?? ''), true);
+    const cancelled = (promptTokens: number): GenerationResult => {
+      const ms = performance.now() - startedAt;
+      return { finishReason: 'cancelled', promptTokens, cachedPromptTokens: 0, completionTokens: 0, queuedMs: ms, firstTokenMs: undefined, totalMs: ms };
+    };
+    let tokenized;
+    try {
+      // Tokenizing stops past the context size: the rest of a prompt that cannot fit is not needed.
+      tokenized = await this.promptTokenizer.tokenize(this.template.renderParts(prompt.messages, prompt.assistantPrefix), { maxTokens: this.info.contextSize, signal });
+    } catch (error) {
+      if (signal?.aborted) return cancelled(0);
+      throw error;
+    }
+    const promptTokens = tokenized.tokens;
     const room = this.info.contextSize - promptTokens.length;
     if (room <= 0) {
-      throw new EngineError(`The prompt is ${promptTokens.length} tokens but the context holds ${this.info.contextSize}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');
+      const length = tokenized.truncated ? 'longer than that' : `${promptTokens.length} tokens`;
+      throw new EngineError(`The context holds ${this.info.contextSize} tokens and the prompt is ${length}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');
     }
     const requested = sampling.maxTokens ?? MODEL_CARD_SAMPLING.maxTokens;
     const maxTokens = Math.min(requested, room);
@@ -172,7 +189,7 @@ export class LlamaEngine {
     try {
       acquired = await this.pool.acquire(promptTokens, signal);
     } catch {
-      return { finishReason: 'cancelled', promptTokens: promptTokens.length, cachedPromptTokens: 0, completionTokens: 0, queuedMs: performance.now() - startedAt, firstTokenMs: undefined, totalMs: performance.now() - startedAt };
+      return cancelled(promptTokens.length);
     }
     const queuedMs = performance.now() - startedAt;
     const { LlamaCompletion } = await import('node-llama-cpp');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidRequestError, parseChatRequest } from '../../src/engine/chatRequest';
+import { InvalidRequestError, MAX_MESSAGES, parseChatRequest } from '../../src/engine/chatRequest';
 
 describe('parseChatRequest', () => {
   it('maps OpenAI fields to the engine request', () => {
@@ -44,5 +44,11 @@ describe('parseChatRequest', () => {
     rejects({ messages: [{ role: 'user', content: 'x' }], temperature: 3 }, /temperature/);
     rejects({ messages: [{ role: 'user', content: 'x' }], max_tokens: 1.5 }, /max_tokens.*integer/);
     rejects({ messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, /stream/);
+  });
+
+  it(`takes at most ${MAX_MESSAGES} messages`, () => {
+    const messages = (count: number) => Array.from({ length: count }, () => ({ role: 'user', content: 'x' }));
+    assert.equal(parseChatRequest({ messages: messages(MAX_MESSAGES) }).request.messages.length, MAX_MESSAGES);
+    assert.throws(() => parseChatRequest({ messages: messages(MAX_MESSAGES + 1) }), (error: unknown) => error instanceof InvalidRequestError && error.param === 'messages' && /at most 512/.test(error.message));
   });
 });
