@@ -89,7 +89,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
   return server;
 }
 
-async function complete(engine: LlamaEngine, { request, stream, assistantPrefix }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
+async function complete(engine: LlamaEngine, { request, stream, assistantPrefix, stop }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.model;
@@ -139,7 +139,7 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix 
 
   let result: GenerationResult;
   try {
-    result = await engine.generate({ messages: request.messages, assistantPrefix }, request, (text) => emit(splitter.push(text)), abort.signal);
+    result = await engine.generate({ messages: request.messages, assistantPrefix }, { ...request, stop }, (text) => emit(splitter.push(text)), abort.signal);
   } catch (error) {
     const status = error instanceof EngineError && error.code === 'prompt_too_long' ? 400 : 500;
     const message = error instanceof Error ? error.message : String(error);

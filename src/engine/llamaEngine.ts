@@ -13,6 +13,7 @@ import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { ChatTemplate, QED_NANO_FALLBACK_TEMPLATE } from './chatTemplate';
 import { PromptTokenizer } from './promptTokens';
+import { StopStrings } from './stopStrings';
 import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
 import type { Logger } from './logger';
@@ -45,6 +46,11 @@ export interface EnginePrompt {
   messages: readonly ChatMessage[];
   /** Assistant text the answer continues, appended after the generation prompt (which opens `<think>`). */
   assistantPrefix?: string;
+}
+
+export interface GenerationOptions extends SamplingOptions {
+  /** Generation ends before the first of these strings, which is not passed on (OpenAI's `stop`). */
+  stop?: readonly string[];
 }
 
 export interface GenerationResult {
@@ -159,7 +165,7 @@ export class LlamaEngine {
    */
   async generate(
     prompt: EnginePrompt,
-    sampling: SamplingOptions,
+    sampling: GenerationOptions,
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
@@ -198,6 +204,9 @@ export class LlamaEngine {
     let completionTokens = 0;
     let firstTokenMs: number | undefined;
     let failed = true;
+    // A stop string ends generation as a client's abort does, but as a normal finish.
+    const stops = new StopStrings(sampling.stop ?? []);
+    const stopped = new AbortController();
     try {
       const { metadata } = await completion.generateCompletionWithMeta(promptTokens, {
         temperature: sampling.temperature ?? MODEL_CARD_SAMPLING.temperature,
@@ -208,16 +217,22 @@ export class LlamaEngine {
         // quick Retry, parallel attempts at one problem) would all be the same sample.
         seed: sampling.seed ?? randomInt(2 ** 32),
         maxTokens,
-        signal,
+        signal: signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal,
         stopOnAbortSignal: true,
         disableContextShift: true,
         onToken: (tokens) => {
           completionTokens += tokens.length;
           firstTokenMs ??= performance.now() - startedAt;
         },
-        onTextChunk: onText,
+        onTextChunk: (text) => {
+          const passed = stops.push(text);
+          if (passed) onText(passed);
+          if (stops.stopped) stopped.abort();
+        },
       });
-      const finishReason: FinishReason = signal?.aborted ? 'cancelled' : metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+      const rest = stops.end();
+      if (rest && !signal?.aborted) onText(rest);
+      const finishReason: FinishReason = signal?.aborted ? 'cancelled' : metadata.stopReason === 'maxTokens' && !stops.stopped ? 'length' : 'stop';
       failed = false;
       return { finishReason, promptTokens: promptTokens.length, cachedPromptTokens: cachedTokens, completionTokens, queuedMs, firstTokenMs, totalMs: performance.now() - startedAt };
     } finally {

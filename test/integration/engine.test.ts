@@ -150,6 +150,63 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
     assert.equal(models.data.length, 1);
   });
 
+  describe('OpenAI parameters', () => {
+    const openai = () => new OpenAI({ baseURL: `${engine.url}/v1`, apiKey: engine.apiKey, maxRetries: 0 });
+    const body = { model: 'qed', messages: proveMessages(STATEMENT), seed: 11, max_tokens: 3000 };
+    type Message = { content: string | null; reasoning_content?: string };
+    const streamed = async (stop: string[]) => {
+      let reasoning = '';
+      let content = '';
+      let finish: string | null | undefined;
+      for await (const chunk of await openai().chat.completions.create({ ...body, stop, stream: true })) {
+        const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+        reasoning += delta?.reasoning_content ?? '';
+        content += delta?.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+      }
+      return { reasoning, content, finish };
+    };
+
+    it('ends before the first stop string, in the thinking or in the answer, streamed or not', async () => {
+      const whole = await openai().chat.completions.create(body);
+      const full = whole.choices[0]!.message as Message;
+      const reasoning = full.reasoning_content ?? '';
+      const content = full.content ?? '';
+      assert.equal(whole.choices[0]!.finish_reason, 'stop');
+      assert.ok(reasoning.length > 40 && content.length > 40, 'the sample has thinking and an answer');
+
+      // Stop strings apply to everything the model writes, its thinking included (as in vLLM).
+      const inThinking = reasoning.slice(30, 36);
+      const offset = [...Array(content.length - 30).keys()].find((at) => !reasoning.includes(content.slice(at + 10, at + 16)))!;
+      const inAnswer = content.slice(offset + 10, offset + 16);
+      const cases = [
+        { stop: [inThinking], reasoning: reasoning.slice(0, reasoning.indexOf(inThinking)), content: '' },
+        { stop: ['never written', inAnswer], reasoning, content: content.slice(0, content.indexOf(inAnswer)) },
+      ];
+      for (const expected of cases) {
+        const stopped = await openai().chat.completions.create({ ...body, stop: expected.stop });
+        const message = stopped.choices[0]!.message as Message;
+        assert.equal(stopped.choices[0]!.finish_reason, 'stop');
+        assert.deepEqual({ reasoning: message.reasoning_content ?? '', content: message.content ?? '' }, { reasoning: expected.reasoning, content: expected.content }, `stop ${JSON.stringify(expected.stop)}`);
+        assert.ok(stopped.usage!.completion_tokens < whole.usage!.completion_tokens);
+        assert.deepEqual(await streamed(expected.stop), { reasoning: expected.reasoning, content: expected.content, finish: 'stop' });
+      }
+    });
+
+    it('refuses n ≠ 1 and a malformed stop with a 400 naming the field', async () => {
+      const refused = async (extra: object) => {
+        const error = await openai().chat.completions.create({ ...body, max_tokens: 5, ...extra } as never).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof OpenAI.APIError, `${JSON.stringify(extra)}: ${String(error)}`);
+        return { status: error.status, param: (error.error as { param?: string } | undefined)?.param ?? error.message };
+      };
+      assert.deepEqual(await refused({ n: 2 }), { status: 400, param: 'n' });
+      assert.deepEqual(await refused({ stop: 123 }), { status: 400, param: 'stop' });
+      assert.deepEqual(await refused({ stop: ['a', 'b', 'c', 'd', 'e'] }), { status: 400, param: 'stop' });
+      const one = await openai().chat.completions.create({ ...body, max_tokens: 5, n: 1 });
+      assert.equal(one.choices.length, 1);
+    });
+  });
+
   describe('a large or hostile prompt', () => {
     const headers = () => ({ host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}`, 'content-type': 'application/json' });
 
