@@ -28,6 +28,8 @@ export interface EngineServerOptions {
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A body this far over the limit is not read to its end: its connection is reset. */
+const MAX_DISCARDED_BYTES = 8 * MAX_BODY_BYTES;
 const SSE_FLUSH_MS = 16;
 
 export function createEngineServer(options: EngineServerOptions): Server {
@@ -72,8 +74,10 @@ export function createEngineServer(options: EngineServerOptions): Server {
       try {
         parsed = parseChatRequest(JSON.parse(await readBody(req)));
       } catch (error) {
+        // Read whole (see readBody), refused, and the connection closed: the usual end of a body too large.
+        if (error instanceof BodyTooLargeError) return sendError(res, 413, 'request_too_large', error.message, { headers: { connection: 'close' } });
         const message = error instanceof InvalidRequestError || error instanceof SyntaxError ? error.message : 'Could not read the request body.';
-        return sendError(res, error instanceof BodyTooLargeError ? 413 : 400, 'invalid_request_error', message, error instanceof InvalidRequestError ? error.param : undefined);
+        return sendError(res, 400, 'invalid_request_error', message, { param: error instanceof InvalidRequestError ? error.param : undefined });
       }
       active++;
       try {
@@ -215,30 +219,39 @@ function health(status: EngineStatus, active: number): object {
 
 class BodyTooLargeError extends Error {}
 
+/**
+ * The body as text. A body over the limit is read to its end without being kept before it is
+ * refused: a connection closed on unread data is reset, and the client would never see the 413
+ * (the OpenAI SDK then retries, as after any network error). Only a body that goes on much
+ * longer, which no client of ours sends, has its connection reset.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
+    let parts: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => new BodyTooLargeError(`The request body is ${(size / 2 ** 20).toFixed(1)} MB; the engine takes at most ${MAX_BODY_BYTES / 2 ** 20} MB.`);
     req.on('data', (part: Buffer) => {
       size += part.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLargeError('The request body is larger than 8 MB.'));
-        req.destroy();
-      } else parts.push(part);
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+      else parts = [];
+      if (size > MAX_DISCARDED_BYTES) req.destroy(tooLarge());
     });
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(tooLarge());
+      else resolve(Buffer.concat(parts).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: object): void {
+function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
 /** Errors in OpenAI's shape (`param` names the request field at fault), so every OpenAI client reports them properly. */
-function sendError(res: ServerResponse, status: number, code: string, message: string, param?: string): void {
+function sendError(res: ServerResponse, status: number, code: string, message: string, extra: { param?: string; headers?: Record<string, string> } = {}): void {
   const type = status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
-  sendJson(res, status, { error: { message, type, param: param ?? null, code } });
+  sendJson(res, status, { error: { message, type, param: extra.param ?? null, code } }, extra.headers);
 }

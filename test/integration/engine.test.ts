@@ -270,6 +270,27 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
       assert.match(JSON.parse(bad.body).error.message, /role/);
       assert.equal((await raw(engine, '/v1/chat/completions', headers, 'POST', '{not json')).status, 400);
     });
+    it('answers a body over 8 MB with a 413 the client sees, then closes the connection', async () => {
+      const big = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(9 * 2 ** 20) }] });
+      const headers = { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}`, 'content-type': 'application/json' };
+      const answer = await new Promise<{ status: number; connection?: string; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: engine.port, path: '/v1/chat/completions', method: 'POST', headers, setHost: false, agent: false }, (res) => {
+          let text = '';
+          res.on('data', (data: Buffer) => (text += data.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body: text }));
+        });
+        req.on('error', reject);
+        req.end(big);
+      });
+      assert.equal(answer.status, 413);
+      assert.equal(answer.connection, 'close');
+      assert.match(JSON.parse(answer.body).error.message, /9\.0 MB.*at most 8 MB/);
+
+      // The OpenAI SDK retries a reset connection; a 413 it reports at once.
+      const openai = new OpenAI({ baseURL: `${engine.url}/v1`, apiKey: engine.apiKey, maxRetries: 2 });
+      const error = await openai.chat.completions.create(JSON.parse(big)).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof OpenAI.APIError && error.status === 413, String(error));
+    });
     it('is not reachable on non-loopback addresses', async () => {
       const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal).map((a) => a!.address);
       for (const address of addresses) {
