@@ -59,7 +59,8 @@ export function createEngineServer(options: EngineServerOptions): Server {
       return sendError(res, 401, 'invalid_api_key', 'Missing or wrong API key: send `Authorization: Bearer <key>`.');
     }
 
-    const path = new URL(req.url ?? '/', 'http://engine').pathname.replace(/\/+$/, '');
+    const path = requestPath(req.url ?? '');
+    if (path === undefined) return sendError(res, 400, 'invalid_request_error', 'Malformed request path.');
     const status = options.getStatus();
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, health(status, active));
     if (req.method === 'GET' && path === '/v1/models') {
@@ -215,6 +216,16 @@ function health(status: EngineStatus, active: number): object {
       };
     }
   }
+}
+
+/**
+ * The path of an origin-form request target (`/v1/models?x`) without trailing slashes, or
+ * undefined if it is not one: only RFC 3986 path characters. (A URL parser reads `//x` as a host.)
+ */
+function requestPath(target: string): string | undefined {
+  const path = target.split('?', 1)[0]!;
+  if (!/^(?:\/(?:[\w.~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)+$/.test(path)) return undefined;
+  return path.replace(/\/+$/, '');
 }
 
 class BodyTooLargeError extends Error {}

@@ -270,6 +270,15 @@ describe('engine (real node-llama-cpp on the tiny model)', function () {
       assert.match(JSON.parse(bad.body).error.message, /role/);
       assert.equal((await raw(engine, '/v1/chat/completions', headers, 'POST', '{not json')).status, 400);
     });
+    it('answers a malformed path with 400', async () => {
+      const headers = { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}` };
+      for (const path of ['//[', '/v1/models#x', '/health%zz', '/v1/models/<x>']) {
+        const answer = await raw(engine, path, headers);
+        assert.equal(answer.status, 400, path);
+        assert.match(JSON.parse(answer.body).error.message, /path/);
+      }
+      assert.equal((await raw(engine, '/health/?x=[1]', headers)).status, 200);
+    });
     it('answers a body over 8 MB with a 413 the client sees, then closes the connection', async () => {
       const big = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(9 * 2 ** 20) }] });
       const headers = { host: `127.0.0.1:${engine.port}`, authorization: `Bearer ${engine.apiKey}`, 'content-type': 'application/json' };
