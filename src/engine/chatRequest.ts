@@ -14,6 +14,8 @@ export interface ParsedChatRequest {
    * continued exactly as sent.
    */
   assistantPrefix?: string;
+  /** OpenAI's `stop`: generation ends before the first of these strings. */
+  stop?: string[];
 }
 
 export class InvalidRequestError extends Error {
@@ -27,11 +29,50 @@ export class InvalidRequestError extends Error {
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
+/**
+ * Rendering the chat template cannot be split up, so it holds the engine's one thread for as
+ * long as it takes: about 0.1 ms a message, several times that on a busy machine. A chat that
+ * fits the context has far fewer messages.
+ */
+export const MAX_MESSAGES = 512;
+/** OpenAI's limits on `stop`; the length bound keeps the search cheap at every token. */
+const MAX_STOP_STRINGS = 4;
+const MAX_STOP_LENGTH = 1000;
+
+/**
+ * OpenAI fields the engine does not implement, with the values that ask for nothing (what
+ * clients send by default). Anything else is refused by name rather than silently ignored.
+ * Fields that change nothing in the answer (`user`, `metadata`, `store`, ...) are accepted.
+ */
+const UNSUPPORTED: Record<string, { accepts: (value: unknown) => boolean; instead: string }> = {
+  n: { accepts: (value) => value === 1, instead: 'The engine writes one answer per request: send `n: 1` or leave it out, and send several requests for several answers.' },
+  logprobs: { accepts: (value) => value === false, instead: 'The engine does not return log probabilities.' },
+  top_logprobs: { accepts: (value) => value === 0, instead: 'The engine does not return log probabilities.' },
+  logit_bias: { accepts: (value) => isRecord(value) && Object.keys(value).length === 0, instead: 'The engine does not apply `logit_bias`.' },
+  frequency_penalty: { accepts: (value) => value === 0, instead: 'The engine does not apply `frequency_penalty`.' },
+  presence_penalty: { accepts: (value) => value === 0, instead: 'The engine does not apply `presence_penalty`.' },
+  tools: { accepts: (value) => Array.isArray(value) && value.length === 0, instead: 'The engine does not call tools.' },
+  tool_choice: { accepts: (value) => value === 'none' || value === 'auto', instead: 'The engine does not call tools.' },
+  functions: { accepts: (value) => Array.isArray(value) && value.length === 0, instead: 'The engine does not call functions.' },
+  function_call: { accepts: (value) => value === 'none' || value === 'auto', instead: 'The engine does not call functions.' },
+  response_format: { accepts: (value) => isRecord(value) && value.type === 'text', instead: 'The engine writes text only: send `{"type": "text"}` or leave it out.' },
+  modalities: { accepts: (value) => Array.isArray(value) && value.every((modality) => modality === 'text'), instead: 'The engine writes text only.' },
+  audio: { accepts: () => false, instead: 'The engine writes text only.' },
+  prediction: { accepts: () => false, instead: 'The engine does not use predicted outputs.' },
+};
+
 export function parseChatRequest(body: unknown): ParsedChatRequest {
   if (!isRecord(body)) throw new InvalidRequestError('The request body must be a JSON object.');
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     throw new InvalidRequestError('`messages` must be a non-empty array.', 'messages');
   }
+  if (body.messages.length > MAX_MESSAGES) {
+    throw new InvalidRequestError(`\`messages\` has ${body.messages.length} messages; the engine takes at most ${MAX_MESSAGES}. Leave out earlier turns.`, 'messages');
+  }
+  for (const [key, { accepts, instead }] of Object.entries(UNSUPPORTED)) {
+    if (body[key] != null && !accepts(body[key])) throw new InvalidRequestError(`Unsupported \`${key}\`: ${instead}`, key);
+  }
+  if (body.stream_options != null && !isRecord(body.stream_options)) throw new InvalidRequestError('`stream_options` must be an object.', 'stream_options');
   const messages = body.messages.map(parseMessage);
   const assistantPrefix = continuedMessage(body, messages);
   const request: ChatRequest = {
@@ -45,7 +86,27 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
     seed: integerIn(body, 'seed', -(2 ** 53), 2 ** 53),
   };
   const stream = optional(body, 'stream', 'boolean') ?? false;
-  return assistantPrefix === undefined ? { request, stream } : { request, stream, assistantPrefix };
+  const stop = stopStrings(body.stop);
+  return {
+    request,
+    stream,
+    ...(assistantPrefix === undefined ? {} : { assistantPrefix }),
+    ...(stop.length === 0 ? {} : { stop }),
+  };
+}
+
+/** `stop`: a string or up to four, as OpenAI documents. */
+function stopStrings(value: unknown): string[] {
+  if (value == null) return [];
+  const stops = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(stops) || !stops.every((stop) => typeof stop === 'string')) {
+    throw new InvalidRequestError('`stop` must be a string or an array of strings.', 'stop');
+  }
+  if (stops.length > MAX_STOP_STRINGS) throw new InvalidRequestError(`\`stop\` takes at most ${MAX_STOP_STRINGS} strings.`, 'stop');
+  if (stops.some((stop) => stop.length === 0 || stop.length > MAX_STOP_LENGTH)) {
+    throw new InvalidRequestError(`Each \`stop\` string must have 1 to ${MAX_STOP_LENGTH} characters.`, 'stop');
+  }
+  return stops;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface EngineServerOptions {
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A body this far over the limit is not read to its end: its connection is reset. */
+const MAX_DISCARDED_BYTES = 8 * MAX_BODY_BYTES;
 const SSE_FLUSH_MS = 16;
 
 export function createEngineServer(options: EngineServerOptions): Server {
@@ -57,7 +59,8 @@ export function createEngineServer(options: EngineServerOptions): Server {
       return sendError(res, 401, 'invalid_api_key', 'Missing or wrong API key: send `Authorization: Bearer <key>`.');
     }
 
-    const path = new URL(req.url ?? '/', 'http://engine').pathname.replace(/\/+$/, '');
+    const path = requestPath(req.url ?? '');
+    if (path === undefined) return sendError(res, 400, 'invalid_request_error', 'Malformed request path.');
     const status = options.getStatus();
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await health(status, active));
     if (req.method === 'GET' && path === '/v1/models') {
@@ -72,8 +75,10 @@ export function createEngineServer(options: EngineServerOptions): Server {
       try {
         parsed = parseChatRequest(JSON.parse(await readBody(req)));
       } catch (error) {
+        // Read whole (see readBody), refused, and the connection closed: the usual end of a body too large.
+        if (error instanceof BodyTooLargeError) return sendError(res, 413, 'request_too_large', error.message, { headers: { connection: 'close' } });
         const message = error instanceof InvalidRequestError || error instanceof SyntaxError ? error.message : 'Could not read the request body.';
-        return sendError(res, error instanceof BodyTooLargeError ? 413 : 400, 'invalid_request_error', message);
+        return sendError(res, 400, 'invalid_request_error', message, { param: error instanceof InvalidRequestError ? error.param : undefined });
       }
       active++;
       try {
@@ -89,7 +94,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
   return server;
 }
 
-async function complete(engine: LlamaEngine, { request, stream, assistantPrefix }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
+async function complete(engine: LlamaEngine, { request, stream, assistantPrefix, stop }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.model;
@@ -139,7 +144,7 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix 
 
   let result: GenerationResult;
   try {
-    result = await engine.generate({ messages: request.messages, assistantPrefix }, request, (text) => emit(splitter.push(text)), abort.signal);
+    result = await engine.generate({ messages: request.messages, assistantPrefix }, { ...request, stop }, (text) => emit(splitter.push(text)), abort.signal);
   } catch (error) {
     const status = error instanceof EngineError && error.code === 'prompt_too_long' ? 400 : 500;
     const message = error instanceof Error ? error.message : String(error);
@@ -222,33 +227,53 @@ async function health(status: EngineStatus, active: number): Promise<object> {
   }
 }
 
+/**
+ * The path of an origin-form request target (`/v1/models?x`) without trailing slashes, or
+ * undefined if it is not one: only RFC 3986 path characters. (A URL parser reads `//x` as a host.)
+ */
+function requestPath(target: string): string | undefined {
+  const path = target.split('?', 1)[0]!;
+  if (!/^(?:\/(?:[\w.~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)+$/.test(path)) return undefined;
+  return path.replace(/\/+$/, '');
+}
+
 class BodyTooLargeError extends Error {}
 
+/**
+ * The body as text. A body over the limit is read to its end without being kept before it is
+ * refused: a connection closed on unread data is reset, and the client would never see the 413
+ * (the OpenAI SDK then retries, as after any network error). Only a body that goes on much
+ * longer, which no client of ours sends, has its connection reset.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
+    let parts: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => new BodyTooLargeError(`The request body is ${(size / 2 ** 20).toFixed(1)} MB; the engine takes at most ${MAX_BODY_BYTES / 2 ** 20} MB.`);
     req.on('data', (part: Buffer) => {
       size += part.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLargeError('The request body is larger than 8 MB.'));
-        req.destroy();
-      } else parts.push(part);
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+      else parts = [];
+      if (size > MAX_DISCARDED_BYTES) req.destroy(tooLarge());
     });
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(tooLarge());
+      else resolve(Buffer.concat(parts).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: object): void {
+function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-/** Errors in OpenAI's shape, so every OpenAI client reports them properly. */
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { error: { message, type: status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error', code } });
+/** Errors in OpenAI's shape (`param` names the request field at fault), so every OpenAI client reports them properly. */
+function sendError(res: ServerResponse, status: number, code: string, message: string, extra: { param?: string; headers?: Record<string, string> } = {}): void {
+  const type = status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  sendJson(res, status, { error: { message, type, param: extra.param ?? null, code } }, extra.headers);
 }
 
 /** The one model, with what an OpenAI client may use (`max_model_len`, as vLLM reports it) and the plan. */

@@ -12,6 +12,8 @@ import type { GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-c
 import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { ChatTemplate, QED_NANO_FALLBACK_TEMPLATE } from './chatTemplate';
+import { PromptTokenizer } from './promptTokens';
+import { StopStrings } from './stopStrings';
 import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
 import { ThroughputMeter } from './throughput';
@@ -62,6 +64,11 @@ export interface EnginePrompt {
   assistantPrefix?: string;
 }
 
+export interface GenerationOptions extends SamplingOptions {
+  /** Generation ends before the first of these strings, which is not passed on (OpenAI's `stop`). */
+  stop?: readonly string[];
+}
+
 export interface GenerationResult {
   finishReason: FinishReason;
   promptTokens: number;
@@ -84,6 +91,8 @@ export class EngineError extends Error {
 }
 
 export class LlamaEngine {
+  private readonly promptTokenizer: PromptTokenizer;
+
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
@@ -92,7 +101,9 @@ export class LlamaEngine {
     private readonly pool: SequencePool,
     readonly info: EngineInfo,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.promptTokenizer = new PromptTokenizer(model);
+  }
 
   static async load(config: EngineConfig, log: Logger, onProgress?: (fraction: number) => void): Promise<LlamaEngine> {
     await checkModelFile(config.modelPath);
@@ -217,16 +228,28 @@ export class LlamaEngine {
    */
   async generate(
     prompt: EnginePrompt,
-    sampling: SamplingOptions,
+    sampling: GenerationOptions,
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
     const startedAt = performance.now();
-    // Special tokens are parsed in the prefix too, so a `</think>` in it is the model's own token.
-    const promptTokens = this.model.tokenize(this.template.render(prompt.messages) + (prompt.assistantPrefix ?? ''), true);
+    const cancelled = (promptTokens: number): GenerationResult => {
+      const ms = performance.now() - startedAt;
+      return { finishReason: 'cancelled', promptTokens, cachedPromptTokens: 0, completionTokens: 0, queuedMs: ms, firstTokenMs: undefined, totalMs: ms };
+    };
+    let tokenized;
+    try {
+      // Tokenizing stops past the context size: the rest of a prompt that cannot fit is not needed.
+      tokenized = await this.promptTokenizer.tokenize(this.template.renderParts(prompt.messages, prompt.assistantPrefix), { maxTokens: this.info.contextSize, signal });
+    } catch (error) {
+      if (signal?.aborted) return cancelled(0);
+      throw error;
+    }
+    const promptTokens = tokenized.tokens;
     const room = this.info.contextSize - promptTokens.length;
     if (room <= 0) {
-      throw new EngineError(`The prompt is ${promptTokens.length} tokens but the context holds ${this.info.contextSize}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');
+      const length = tokenized.truncated ? 'longer than that' : `${promptTokens.length} tokens`;
+      throw new EngineError(`The context holds ${this.info.contextSize} tokens and the prompt is ${length}. Shorten it or raise qed.engine.contextSize.`, 'prompt_too_long');
     }
     // Without a limit an answer may use all the room its context has left.
     const maxTokens = Math.min(sampling.maxTokens ?? room, room);
@@ -235,7 +258,7 @@ export class LlamaEngine {
     try {
       acquired = await this.pool.acquire(promptTokens, signal);
     } catch {
-      return { finishReason: 'cancelled', promptTokens: promptTokens.length, cachedPromptTokens: 0, completionTokens: 0, queuedMs: performance.now() - startedAt, firstTokenMs: undefined, totalMs: performance.now() - startedAt };
+      return cancelled(promptTokens.length);
     }
     const queuedMs = performance.now() - startedAt;
     const { LlamaCompletion } = await import('node-llama-cpp');
@@ -244,6 +267,9 @@ export class LlamaEngine {
     let completionTokens = 0;
     let firstTokenMs: number | undefined;
     let failed = true;
+    // A stop string ends generation as a client's abort does, but as a normal finish.
+    const stops = new StopStrings(sampling.stop ?? []);
+    const stopped = new AbortController();
     try {
       const { metadata } = await completion.generateCompletionWithMeta(promptTokens, {
         temperature: sampling.temperature ?? MODEL_CARD_SAMPLING.temperature,
@@ -254,7 +280,7 @@ export class LlamaEngine {
         // quick Retry, parallel attempts at one problem) would all be the same sample.
         seed: sampling.seed ?? randomInt(2 ** 32),
         maxTokens,
-        signal,
+        signal: signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal,
         stopOnAbortSignal: true,
         disableContextShift: true,
         onToken: (tokens) => {
@@ -262,9 +288,15 @@ export class LlamaEngine {
           this.throughput.add(tokens.length);
           firstTokenMs ??= performance.now() - startedAt;
         },
-        onTextChunk: onText,
+        onTextChunk: (text) => {
+          const passed = stops.push(text);
+          if (passed) onText(passed);
+          if (stops.stopped) stopped.abort();
+        },
       });
-      const finishReason: FinishReason = signal?.aborted ? 'cancelled' : metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+      const rest = stops.end();
+      if (rest && !signal?.aborted) onText(rest);
+      const finishReason: FinishReason = signal?.aborted ? 'cancelled' : metadata.stopReason === 'maxTokens' && !stops.stopped ? 'length' : 'stop';
       failed = false;
       return { finishReason, promptTokens: promptTokens.length, cachedPromptTokens: cachedTokens, completionTokens, queuedMs, firstTokenMs, totalMs: performance.now() - startedAt };
     } finally {
