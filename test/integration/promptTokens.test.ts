@@ -1,7 +1,7 @@
 /**
  * Prompt tokenization (src/engine/promptTokens.ts) against llama.cpp itself: on the tiny model,
- * and on the real byte-level BPE vocabularies of Qwen2 (QED-Nano's) and Llama 3, whose merges
- * the tiny model (one token per byte) cannot show.
+ * and on real byte-level BPE vocabularies whose merges the tiny model (one token per byte) cannot
+ * show: QED-Nano's own (Qwen3, with its think tags, from the shape fixture), Qwen2's and Llama 3's.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { ChatTemplate } from '../../src/engine/chatTemplate';
 import { PromptTokenizer, SLICE_CHARS } from '../../src/engine/promptTokens';
 import { ensureTinyModel, tinyChatTemplate } from '../../models/tiny/generate';
 import { llamaCppVocab } from '../helpers/llamaCppVocab';
-import { QWEN3_THINKING_TEMPLATE } from '../helpers/qwen3ThinkingTemplate';
+import { ensureShapeModel, qedNanoChatTemplate } from '../../models/qed-nano-shape/generate';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
 
@@ -48,9 +48,10 @@ describe('prompt tokens', function () {
 
   const vocabularies = [
     { name: 'the tiny model', file: () => ensureTinyModel(), template: tinyChatTemplate(), chatml: true },
-    { name: 'Qwen2', file: async () => llamaCppVocab('qwen2'), template: QWEN3_THINKING_TEMPLATE, chatml: true },
+    { name: 'QED-Nano (Qwen3)', file: () => ensureShapeModel('reduced'), template: qedNanoChatTemplate(), chatml: true },
+    { name: 'Qwen2', file: async () => llamaCppVocab('qwen2'), template: qedNanoChatTemplate(), chatml: true },
     // Llama 3 has no ChatML tokens: the template's are plain text to it, which changes nothing here.
-    { name: 'Llama 3', file: async () => llamaCppVocab('llama-bpe'), template: QWEN3_THINKING_TEMPLATE, chatml: false },
+    { name: 'Llama 3', file: async () => llamaCppVocab('llama-bpe'), template: qedNanoChatTemplate(), chatml: false },
   ];
   for (const vocabulary of vocabularies) {
     describe(vocabulary.name, () => {
