@@ -185,6 +185,39 @@ describe('parseCritique', () => {
     assert.deepEqual([parseCritique('score: \\boxed{\\frac12}').score, parseCritique('\\boxed{0.5/1}').score, parseCritique('\\boxed {\\text{1}}').score], [0.5, 0.5, 1]);
   });
 
+  it('reads a hostile score box in linear time: 140 KB and 280 KB of nested \\text{}', () => {
+    // Issue 15, item 7: one \\text{} peeled per pass took 3.7 s and 16 s (31 s on this machine).
+    for (const kilobytes of [140, 280]) {
+      const depth = Math.floor((kilobytes * 1024) / '\\text{}'.length);
+      const answer = `The proof is fine.\n\n\\boxed{${'\\text{'.repeat(depth)}1${'}'.repeat(depth)}}`;
+      const started = performance.now();
+      const critique = parseCritique(answer);
+      const took = performance.now() - started;
+      assert.ok(took < 1000, `${kilobytes} KB took ${Math.round(took)} ms`);
+      // A box that long holds no score; the note quotes only its beginning.
+      assert.equal(critique.score, null);
+      assert.equal(critique.notes.length, 1);
+      assert.match(critique.notes[0]!, /^No \\boxed\{\} score found \(\\boxed\{\\text\{\\text\{.*… is not a score\)$/);
+      assert.ok(critique.notes[0]!.length < 200, critique.notes[0]!.slice(0, 300));
+    }
+  });
+
+  it('peels nested and brace-holding wrappers of a score, and reads no box longer than a score', () => {
+    assert.deepEqual(
+      ['\\text{\\textbf{\\text{0.5}}}', '\\text{\\frac{1}{2}}', '\\mathbf{1} \\text{(complete)}', '\\frac 1 2', '\\tfrac1{2}', '{ 1 }'].map(numericScore),
+      [0.5, 0.5, 1, 0.5, 0.5, 1],
+    );
+    assert.deepEqual(['\\text{1', '1}', '\\frac{1}', `1 ${'(complete) '.repeat(30)}`].map(numericScore), [1, null, null, null]);
+  });
+
+  it('lists a bounded number of the scores it saw', () => {
+    const critique = parseCritique('\\boxed{1} \\boxed{0} '.repeat(50_000));
+    assert.equal(critique.score, 0);
+    assert.equal(critique.notes.length, 1);
+    assert.ok(critique.notes[0]!.length < 200, critique.notes[0]!.slice(0, 300));
+    assert.match(critique.notes[0]!, /^Several scores \(\\boxed\{1\}, \\boxed\{0\}, \\boxed\{1\}, \\boxed\{0\}, \\boxed\{1\} and 99,995 more\); using the last$/);
+  });
+
   it('uses the last of several scores and says so', () => {
     const critique = parseCritique('I first thought \\boxed{1}, but the answer \\boxed{42} is wrong.\n\nFinal: \\boxed{0}');
     assert.equal(critique.score, 0);
