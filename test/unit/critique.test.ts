@@ -376,6 +376,42 @@ describe('parseCritique', () => {
     assert.deepEqual(critique.issues, []);
   });
 
+  it('reads hostile issue lists in linear time', () => {
+    // Each of these took seconds to minutes: a heading pattern that backtracked over trailing
+    // blanks (2,000 of them: over 20 s), and quote patterns that rescanned the rest of the text
+    // from every opening mark or blank.
+    const hostile = {
+      'a heading-like line with 100,000 trailing blanks': `Fine.\n\n## Issues${' '.repeat(100_000)}x\n\n\\boxed{1}`,
+      'a quote field with 100,000 blanks': `## Issues\n- Severity: gap\n- Quote: "a${' \t'.repeat(50_000)}b"\n\n\\boxed{1}`,
+      '100,000 opening quotation marks': `## Issues\n- Severity: gap ${'“„«‘'.repeat(25_000)}\n\n\\boxed{1}`,
+    };
+    for (const [name, answer] of Object.entries(hostile)) {
+      const started = performance.now();
+      const critique = parseCritique(answer);
+      const took = performance.now() - started;
+      assert.equal(critique.score, 1, name);
+      assert.ok(took < 1000, `${name}: took ${Math.round(took)} ms`);
+    }
+    assert.deepEqual(parseCritique(hostile['a quote field with 100,000 blanks']).issues.map((issue) => issue.quote?.replace(/\s+/g, ' ')), ['a b']);
+  });
+
+  it('reads at most 50 issues, and says so', () => {
+    const answer = `## Issues\n${'- Severity: gap "no such text" is not shown\n'.repeat(20_000)}\n\\boxed{0}`;
+    const started = performance.now();
+    const critique = parseCritique(answer);
+    assert.ok(performance.now() - started < 1000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(critique.issues.length, 50);
+    assert.deepEqual(critique.notes, ['More than 50 issues: only the first 50 are listed']);
+  });
+
+  it('still reads headings with blanks, colons and emphasis around them', () => {
+    for (const heading of ['## Issues   ', '**Identified issues:**  ', '### **Issues found** :', 'Issues:', '   List of issues\t']) {
+      const critique = parseCritique(`Fine.\n\n${heading}\n- Severity: minor\n- Quote: "x"\n- Explanation: y\n\n\\boxed{0.5}`);
+      assert.deepEqual(critique.issues, [{ severity: 'minor', quote: 'x', explanation: 'y' }], heading);
+      assert.equal(critique.evaluation, 'Fine.\n\n\\boxed{0.5}', heading);
+    }
+  });
+
   it('never throws on slices and garbage, and returns a consistent critique', () => {
     const samples = [
       WELL_FORMED,
