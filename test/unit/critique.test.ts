@@ -256,9 +256,14 @@ describe('parseCritique', () => {
     assert.deepEqual(parseCritique('\\boxed{1}', 'stop').notes, []);
   });
 
-  it('keeps only the answer when the thinking was left in', () => {
-    const critique = parseCritique('Let me think... maybe \\boxed{1}?\n</think>\n\nThe proof is wrong.\n\n\\boxed{0}');
-    assert.deepEqual([critique.score, critique.evaluation, critique.notes], [0, 'The proof is wrong.\n\n\\boxed{0}', []]);
+  it('reads all of the answer it is given, a literal </think> in it included (the stream was split before)', () => {
+    const critique = parseCritique('The proof writes \\boxed{1} where the tag `</think>` belongs.\n\n## Issues\n- Severity: minor\n- Quote: "</think>"\n- Explanation: a stray tag.\n\n\\boxed{0.5}');
+    assert.deepEqual([critique.score, critique.evaluation, critique.notes], [
+      0.5,
+      'The proof writes \\boxed{1} where the tag `</think>` belongs.\n\n\\boxed{0.5}',
+      ['Several scores (\\boxed{1}, \\boxed{0.5}); using the last'],
+    ]);
+    assert.deepEqual(critique.issues, [{ severity: 'minor', quote: '</think>', explanation: 'a stray tag.' }]);
   });
 
   it('reads bold labels with the colon outside, italic labels, one line per issue, and curly or code quotes', () => {

@@ -42,9 +42,9 @@ export function parseCritique(answer: string, finishReason?: FinishReason): Crit
 }
 
 function parse(answer: string, finishReason: FinishReason | undefined): Critique {
-  // A server without a reasoning parser leaves the thinking in; the answer follows `</think>`.
-  const thinkEnd = answer.lastIndexOf('</think>');
-  const text = (thinkEnd >= 0 ? answer.slice(thinkEnd + '</think>'.length) : answer).replace(/\r\n?/g, '\n');
+  // The answer comes split from the thinking where the stream was split (`reasoning.ts`, also for
+  // servers that leave the thinking in), so a `</think>` here is part of the critique.
+  const text = answer.replace(/\r\n?/g, '\n');
   const notes: string[] = [];
   const score = readScore(text, notes);
   const section = findIssuesSection(text);
