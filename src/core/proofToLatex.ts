@@ -225,12 +225,23 @@ function codeBlock(token: Token): string {
 /** Environments that are display math themselves: `$$\begin{align*}…\end{align*}$$` must lose the `$$`. */
 const DISPLAY_ENVIRONMENT = /^\\begin\{(equation|align|alignat|gather|multline|flalign|eqnarray)\*?\}[\s\S]*\\end\{\1\*?\}$/;
 
-/** `\[ … \]`, or the environment itself; `equation` when the formula has a `\label` (to be referable). */
+/**
+ * `\[ … \]`, or the environment itself; `equation` when the formula has a `\label` (to be referable).
+ * Blank lines go: LaTeX ends a paragraph at one, which display math cannot contain ("Missing $
+ * inserted"), while KaTeX, and so the panel, ignores them. Everything else stays as written.
+ */
 function displayMath(content: string): string {
-  const tex = content.trim();
+  const tex = withoutBlankLines(content.trim());
   if (DISPLAY_ENVIRONMENT.test(tex)) return tex;
   if (/\\label\{/.test(tex)) return `\\begin{equation}\n${tex}\n\\end{equation}`;
   return tex.includes('\n') ? `\\[\n${tex}\n\\]` : `\\[ ${tex} \\]`;
+}
+
+function withoutBlankLines(tex: string): string {
+  return tex
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

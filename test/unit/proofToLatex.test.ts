@@ -61,6 +61,51 @@ describe('markdownToLatex', () => {
     );
   });
 
+  it('removes blank lines inside display math, which LaTeX rejects and KaTeX ignores, and nothing else', () => {
+    // Issue 15, item 11: four IMO-ProofBench solutions failed to compile for this alone.
+    const answer = lines(
+      'Then',
+      '\\[',
+      '\\begin{aligned} a & = b',
+      '',
+      ' & = c  % a comment',
+      '  \t',
+      '\\end{aligned}',
+      '\\]',
+      'and',
+      '$$ x',
+      '',
+      'y $$',
+      'and',
+      '\\begin{align*}',
+      ' f(x)=1 & \\Longrightarrow f(1-x)=0',
+      '',
+      ' f(x)=0 & \\Longrightarrow f(1-x)=1',
+      '\\end{align*}',
+    );
+    assert.equal(
+      markdownToLatex(answer),
+      lines(
+        'Then',
+        '\\[',
+        '\\begin{aligned} a & = b',
+        ' & = c  % a comment',
+        '\\end{aligned}',
+        '\\]',
+        'and',
+        '\\[',
+        'x',
+        'y',
+        '\\]',
+        'and',
+        '\\begin{align*}',
+        ' f(x)=1 & \\Longrightarrow f(1-x)=0',
+        ' f(x)=0 & \\Longrightarrow f(1-x)=1',
+        '\\end{align*}',
+      ),
+    );
+  });
+
   it('converts headings, nested lists, code spans and comparisons in math', () => {
     const answer = lines(
       '## Proof',
