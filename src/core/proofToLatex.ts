@@ -219,7 +219,10 @@ function renderTable(tokens: Token[], open: number, close: number): string {
 function codeBlock(token: Token): string {
   const language = token.info.trim().split(/\s+/)[0]?.toLowerCase();
   if (language === 'latex' || language === 'tex') return token.content.trimEnd();
-  return `\\begin{verbatim}\n${token.content.replace(/\n?$/, '\n')}\\end{verbatim}`;
+  // Verbatim ends at the first `\end{verbatim}` as written, and what followed it would be TeX: a
+  // space keeps the code's own one inside (and visible).
+  const code = token.content.replaceAll('\\end{verbatim}', '\\end {verbatim}');
+  return `\\begin{verbatim}\n${code.replace(/\n?$/, '\n')}\\end{verbatim}`;
 }
 
 /** Environments that are display math themselves: `$$\begin{align*}…\end{align*}$$` must lose the `$$`. */

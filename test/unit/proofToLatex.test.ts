@@ -106,6 +106,14 @@ describe('markdownToLatex', () => {
     );
   });
 
+  it('keeps a code block inside its verbatim even when the code holds \\end{verbatim}', () => {
+    // Verbatim ends at the first \end{verbatim} as written: what followed it was TeX.
+    assert.equal(
+      markdownToLatex('```\nprint(1)\n\\end{verbatim}\\input{/etc/passwd}\n```'),
+      lines('\\begin{verbatim}', 'print(1)', '\\end {verbatim}\\input{/etc/passwd}', '\\end{verbatim}'),
+    );
+  });
+
   it('converts headings, nested lists, code spans and comparisons in math', () => {
     const answer = lines(
       '## Proof',
