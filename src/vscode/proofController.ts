@@ -211,6 +211,7 @@ export class ProofController implements vscode.Disposable {
       contextSummary: request.contextSummary,
       macros: request.macros,
       insertable: request.origin !== undefined && request.kind !== 'critique',
+      insertsAs: request.kind !== 'critique' ? request.origin?.format : undefined,
       source: '',
       startedAt: Date.now(),
     });

@@ -26,6 +26,7 @@ const isFinishReason = (value: unknown): value is FinishReason => FINISH_REASONS
 const isKind = (value: unknown): value is RunKind => KINDS.includes(value as RunKind);
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isForcedAnswer = (value: unknown): value is 'budget' | 'answer-now' => value === 'budget' || value === 'answer-now';
+const isInsertFormat = (value: unknown): value is 'latex' | 'markdown' => value === 'latex' || value === 'markdown';
 const isMacros = (value: unknown): value is Record<string, string> =>
   isObject(value) && Object.values(value).every(isString);
 const isUsage = (value: unknown): value is Usage =>
@@ -46,6 +47,7 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     optional(value.contextSummary, isString) &&
     optional(value.macros, isMacros) &&
     optional(value.insertable, isBoolean) &&
+    optional(value.insertsAs, isInsertFormat) &&
     isString(value.title) &&
     isString(value.statement) &&
     isString(value.source) &&
