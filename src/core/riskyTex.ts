@@ -58,6 +58,8 @@ const ARGUMENT_PIECE = /\d+|`(?:\\[A-Za-z]+|\\?[^])|=|to[ \t]*\\[A-Za-z]+|\[[^\]
 const FILE_NAME = /[^\s$\\{}%&#]+/y;
 const ENVIRONMENT_NAME = /[ \t]*\{[ \t]*([A-Za-z]+\*?)[ \t]*\}/y;
 const EXCERPT_CHARS = 60;
+/** Longer control words are not on the list; reading a bounded prefix keeps the scan linear. */
+const MAX_NAME = 40;
 
 export function findRiskyTex(latex: string): RiskyTex[] {
   const found: RiskyTex[] = [];
@@ -74,8 +76,7 @@ export function findRiskyTex(latex: string): RiskyTex[] {
     if (char === '%') {
       i = lineEnd(latex, i);
     } else if (char === '^' && latex[i + 1] === '^') {
-      // `^^` and two lowercase hex digits, or `^^` and one character (not the line break).
-      const end = /^[0-9a-f]{2}$/.test(latex.slice(i + 2, i + 4)) ? i + 4 : i + 2 < latex.length && latex[i + 2] !== '\n' ? i + 3 : i + 2;
+      const end = caretNotationEnd(latex, i);
       add(i, end, '^^', SPELLS_CHARACTERS);
       i = end;
     } else if (char !== '\\') {
@@ -117,7 +118,9 @@ export function findRiskyTex(latex: string): RiskyTex[] {
     }
     const reason = RISKY_COMMANDS.get(name);
     if (!reason) return after;
-    const lookbackFrom = Math.max(previousEnd, at - DEFINITION_LOOKBACK);
+    // On the command's own line only: a line before may end in a comment.
+    const window = Math.max(previousEnd, at - DEFINITION_LOOKBACK);
+    const lookbackFrom = window + latex.slice(window, at).lastIndexOf('\n') + 1;
     const definition = DEFINITION_BEFORE.exec(latex.slice(lookbackFrom, at));
     if (definition) {
       const end = definitionEnd(latex, after, definition[1]!, definition[2] !== undefined);
@@ -131,9 +134,6 @@ export function findRiskyTex(latex: string): RiskyTex[] {
   }
 }
 
-/** Longer control words are not on the list; reading a bounded prefix keeps the scan linear. */
-const MAX_NAME = 40;
-
 /**
  * Comments out every finding: the command with its arguments goes on a comment line of its own,
  * `% QED: commented out (reads files): \input{/etc/passwd}`, and the text after it on the same
@@ -143,29 +143,28 @@ const MAX_NAME = 40;
 export function commentOutRiskyTex(latex: string, found: readonly RiskyTex[] = findRiskyTex(latex)): string {
   let out = '';
   let from = 0;
+  /** Start of the line the next region is on, followed along (no search back from each region). */
+  let lineStart = 0;
   for (const region of mergedRegions(latex, found)) {
-    const lineStart = latex.lastIndexOf('\n', region.start - 1) + 1;
-    const indent = /^[ \t]*/.exec(latex.slice(lineStart, region.start))![0];
     const head = latex.slice(from, region.start);
-    const headOnThisLine = latex.slice(Math.max(from, lineStart), region.start);
-    if (headOnThisLine.trim() === '') {
+    const lastBreak = head.lastIndexOf('\n');
+    if (lastBreak !== -1) lineStart = from + lastBreak + 1;
+    const indent = /^[ \t]*/.exec(latex.slice(lineStart, region.start))![0];
+    const headOnThisLine = head.slice(lastBreak + 1);
+    if (headOnThisLine.trim() === '' && (lastBreak !== -1 || from === 0)) {
       // The command starts its line: the comment takes its place, after the indentation.
-      out += head.slice(0, head.length - headOnThisLine.length) + (from > lineStart ? `\n${indent}` : indent);
+      out += head.slice(0, head.length - headOnThisLine.length) + indent;
     } else {
       out += `${trimEndBlanks(head)}\n${indent}`;
     }
-    out += latex
-      .slice(region.start, region.end)
-      .split('\n')
+    const regionLines = latex.slice(region.start, region.end).split('\n');
+    out += regionLines
       .map((line, index) => (index === 0 ? `% QED: commented out (${region.reasons.join('; ')}): ${line}` : `${indent}% ${line.trimStart()}`))
       .join('\n');
-    const restEnd = lineEnd(latex, region.end);
-    if (latex.slice(region.end, restEnd).trim() === '') {
-      from = restEnd; // the line's own line break follows the comment
-    } else {
-      out += `\n${indent}`;
-      from = skipBlanks(latex, region.end);
-    }
+    if (regionLines.length > 1) lineStart = region.end - regionLines[regionLines.length - 1]!.length;
+    const restStart = skipBlanks(latex, region.end);
+    if (restStart < latex.length && latex[restStart] !== '\n') out += `\n${indent}`; // the rest of the line goes on the next
+    from = restStart; // else the line's own line break follows the comment
   }
   return out + latex.slice(from);
 }
@@ -231,6 +230,12 @@ function definitionEnd(latex: string, from: number, definer: string, braced: boo
     if (close) at += close[0].length;
   }
   return argumentsEnd(latex, at, false);
+}
+
+/** After `^^` and two lowercase hex digits, or `^^` and one character (not the line break). */
+function caretNotationEnd(latex: string, at: number): number {
+  if (/^[0-9a-f]{2}$/.test(latex.slice(at + 2, at + 4))) return at + 4;
+  return at + 2 < latex.length && latex[at + 2] !== '\n' ? at + 3 : at + 2;
 }
 
 /** `\verb|…|`: skipped to its closing delimiter; without one on its line, LaTeX reads the rest of the line verbatim. */

@@ -39,6 +39,8 @@ describe('findRiskyTex', () => {
     // `\^^69nput` is `\input`; a \verb without its closing delimiter stops at the line's end.
     assert.deepEqual(summary('\\^^69nput{a}')[0]?.slice(1, 2), ['^^']);
     assert.deepEqual(summary('\\verb|abc\n\\input{a}'), [[2, '\\input', 'reads files', '\\input{a}']]);
+    // A definition is looked for on the command's own line only: here `\def` is in a comment.
+    assert.deepEqual(summary('% \\def\n\\input{a}'), [[2, '\\input', 'reads files', '\\input{a}']]);
     // Verbatim ends at the first \end{verbatim}: what follows is TeX again.
     assert.deepEqual(summary('\\begin{verbatim}\n\\end{verbatim}\\input{a}\n\\end{verbatim}'), [[2, '\\input', 'reads files', '\\input{a}']]);
   });
@@ -81,6 +83,7 @@ describe('findRiskyTex', () => {
   it('is linear on hostile input: a megabyte of commands, nested groups, unclosed verbatim', () => {
     const inputs = {
       'commands': '\\input{x}'.repeat(110_000),
+      'commands between words on one line': '\\input{x} a '.repeat(90_000),
       'nested groups': `\\directlua{${'{'.repeat(500_000)}`,
       'nested commands': `${'\\input{'.repeat(140_000)}x${'}'.repeat(140_000)}`,
       'unclosed verbatim': `${'\\begin{verbatim}'.repeat(60_000)}`,
