@@ -38,6 +38,8 @@ export interface RunSnapshot {
   macros?: Record<string, string>;
   /** The answer can be inserted into the document it came from (Insert proof). */
   insertable?: boolean;
+  /** What Insert proof writes: LaTeX into a .tex file, Markdown into a .md file. */
+  insertsAs?: 'latex' | 'markdown';
   /** Where the answer came from, e.g. "local engine · qed-nano-q4_k_m.gguf" or an endpoint URL. */
   source: string;
   /** The limits that can cut the answer: what a cut run names. */

@@ -13,13 +13,16 @@
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { markdownMath } from './markdownMath';
-import { THINK_CLOSE, THINK_OPEN } from './reasoning';
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false }).use(markdownMath);
 
-/** Converts the model's Markdown answer to LaTeX body text (no \begin{proof}). */
+/**
+ * Converts the model's Markdown answer to LaTeX body text (no \begin{proof}). The answer is what
+ * the panel or the chat shows: already split from the thinking where the stream was split
+ * (`reasoning.ts`), so a `</think>` in it is text like any other.
+ */
 export function markdownToLatex(markdown: string): string {
-  const source = withoutFinalEndMark(answerOnly(markdown));
+  const source = withoutFinalEndMark(markdown);
   const tokens = md.parse(source, {});
   return joinBlocks(renderBlocks(tokens, 0, tokens.length, 0), '\n\n');
 }
@@ -30,7 +33,7 @@ export function markdownToLatex(markdown: string): string {
  * indentation; blank lines get it without trailing spaces). Line breaks are `\n`.
  */
 export function proofBlock(answer: string, target: 'latex' | 'markdown', indent = ''): string {
-  const body = withoutProofFrame(answerOnly(answer));
+  const body = withoutProofFrame(answer);
   if (target === 'markdown') return indentLines(markdownProof(body), indent, false);
   const latex = markdownToLatex(body);
   return indentLines(latex === '' ? '\\begin{proof}\n\\end{proof}' : `\\begin{proof}\n${latex}\n\\end{proof}`, indent, true);
@@ -38,13 +41,6 @@ export function proofBlock(answer: string, target: 'latex' | 'markdown', indent 
 
 // ---------------------------------------------------------------------------------------------
 // Normalising the answer
-
-/** Only the answer: text after a `</think>`, and no stray think tags. */
-function answerOnly(text: string): string {
-  const close = text.indexOf(THINK_CLOSE);
-  const answer = close === -1 ? text : text.slice(close + THINK_CLOSE.length);
-  return answer.replaceAll(THINK_CLOSE, '').replaceAll(THINK_OPEN, '');
-}
 
 /** ∎, □, QED, `$\blacksquare$`, `\qed`… (optionally bold or italic, after `\hfill`) at the very end. */
 const FINAL_END_MARK = new RegExp(
@@ -223,18 +219,32 @@ function renderTable(tokens: Token[], open: number, close: number): string {
 function codeBlock(token: Token): string {
   const language = token.info.trim().split(/\s+/)[0]?.toLowerCase();
   if (language === 'latex' || language === 'tex') return token.content.trimEnd();
-  return `\\begin{verbatim}\n${token.content.replace(/\n?$/, '\n')}\\end{verbatim}`;
+  // Verbatim ends at the first `\end{verbatim}` as written, and what followed it would be TeX: a
+  // space keeps the code's own one inside (and visible).
+  const code = token.content.replaceAll('\\end{verbatim}', '\\end {verbatim}');
+  return `\\begin{verbatim}\n${code.replace(/\n?$/, '\n')}\\end{verbatim}`;
 }
 
 /** Environments that are display math themselves: `$$\begin{align*}…\end{align*}$$` must lose the `$$`. */
 const DISPLAY_ENVIRONMENT = /^\\begin\{(equation|align|alignat|gather|multline|flalign|eqnarray)\*?\}[\s\S]*\\end\{\1\*?\}$/;
 
-/** `\[ … \]`, or the environment itself; `equation` when the formula has a `\label` (to be referable). */
+/**
+ * `\[ … \]`, or the environment itself; `equation` when the formula has a `\label` (to be referable).
+ * Blank lines go: LaTeX ends a paragraph at one, which display math cannot contain ("Missing $
+ * inserted"), while KaTeX, and so the panel, ignores them. Everything else stays as written.
+ */
 function displayMath(content: string): string {
-  const tex = content.trim();
+  const tex = withoutBlankLines(content.trim());
   if (DISPLAY_ENVIRONMENT.test(tex)) return tex;
   if (/\\label\{/.test(tex)) return `\\begin{equation}\n${tex}\n\\end{equation}`;
   return tex.includes('\n') ? `\\[\n${tex}\n\\]` : `\\[ ${tex} \\]`;
+}
+
+function withoutBlankLines(tex: string): string {
+  return tex
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ export class RunRecorder {
   private pendingReasoning = '';
   private pendingContent = '';
 
-  constructor(init: Pick<RunSnapshot, 'runId' | 'kind' | 'title' | 'statement' | 'prompt' | 'source' | 'startedAt'> & Partial<Pick<RunSnapshot, 'proof' | 'contextSummary' | 'outsideContextFiles' | 'macros' | 'insertable'>>) {
+  constructor(init: Pick<RunSnapshot, 'runId' | 'kind' | 'title' | 'statement' | 'prompt' | 'source' | 'startedAt'> & Partial<Pick<RunSnapshot, 'proof' | 'contextSummary' | 'outsideContextFiles' | 'macros' | 'insertable' | 'insertsAs'>>) {
     this.snapshot = { ...init, status: 'loading', reasoning: '', content: '', reasoningChunks: 0, contentChunks: 0 };
   }
 

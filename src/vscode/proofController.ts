@@ -214,6 +214,7 @@ export class ProofController implements vscode.Disposable {
       outsideContextFiles: request.outsideContextFiles?.length ? request.outsideContextFiles : undefined,
       macros: request.macros,
       insertable: request.origin !== undefined && request.kind !== 'critique',
+      insertsAs: request.kind !== 'critique' ? request.origin?.format : undefined,
       source: '',
       startedAt: Date.now(),
     });

@@ -1,16 +1,21 @@
 /**
  * Puts a finished proof back into the document it came from: converted to LaTeX (or kept as
  * Markdown), right after the statement, as one undoable edit, then selected. An existing proof
- * is replaced only for Re-prove/repair runs, and only when the user confirms.
+ * is replaced only for Re-prove/repair runs, and only when the user confirms. LaTeX that reads or
+ * writes files or ends the document goes in commented out unless the user says otherwise.
  */
 import * as vscode from 'vscode';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import type { RunOrigin } from './proofController';
+import { askAboutRiskyTex, confirmRiskyTex, type AskAboutRiskyTex } from './riskyTexPrompt';
 import { environmentName } from './theoremLenses';
 import type { TheoremIndex } from './theoremIndex';
 
 export class ProofInserter {
-  constructor(private readonly index: TheoremIndex) {}
+  constructor(
+    private readonly index: TheoremIndex,
+    private readonly askAboutRisky: AskAboutRiskyTex = askAboutRiskyTex,
+  ) {}
 
   /** Returns whether the proof was inserted. */
   async insert(origin: RunOrigin, answer: string): Promise<boolean> {
@@ -47,7 +52,10 @@ export class ProofInserter {
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     // Imported on use: markdown-it need not load at activation.
     const { proofBlock } = await import('../core/proofToLatex');
-    const block = indentLines(proofBlock(answer, origin.format), indent).replace(/\n/g, eol);
+    const converted = proofBlock(answer, origin.format);
+    const checked = origin.format === 'latex' ? await confirmRiskyTex(converted, this.askAboutRisky) : converted;
+    if (checked === undefined) return false;
+    const block = indentLines(checked, indent).replace(/\n/g, eol);
     const separator = origin.format === 'markdown' ? eol + eol : eol;
     const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false, viewColumn: columnOf(document) });
     const start = replace ? replace.start : target.anchor;

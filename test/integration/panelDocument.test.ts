@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunSnapshot } from '../../src/core/panelProtocol';
+import { HOSTILE_ANSWER } from '../helpers/hostileTex';
 import { SAMPLE_CRITIQUE } from '../helpers/scriptedEndpoint';
 import { ARTIFACTS, snapshot, WebviewPages, webviewUnavailable } from '../helpers/webviewPage';
 
@@ -136,6 +137,38 @@ describe('Proof panel: critique, prompt, macros, Insert proof (Chromium)', funct
     await harness.send({ type: 'snapshot', run: finished({ runId: 'p2', prompt: PROMPT, content: 'A proof.', insertable: false }) });
     await harness.frame();
     assert.equal(await insert.isVisible(), false, 'not for a plain selection');
+  });
+
+  it('warns before Insert proof about TeX that reads or writes files or ends the document, listing each as source', async () => {
+    const harness = await pages.open('dark');
+    const warning = harness.page.locator('.risky-tex');
+    const items = () => harness.page.locator('.risky-tex-list li').allTextContents();
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'h1', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'latex' }) });
+    await harness.frame();
+    assert.equal(await warning.isVisible(), true);
+    assert.match((await harness.page.locator('.risky-tex-heading').textContent()) ?? '', /^10 TeX commands in this proof do more than typeset/);
+    const listed = await items();
+    assert.equal(listed.length, 10);
+    assert.equal(listed[1], '\\write18{touch /tmp/qed-pwned} (line 3 of the LaTeX): writes files or runs programs');
+    assert.ok(listed.includes('\\input{/etc/hostname} (line 5 of the LaTeX): reads files'), JSON.stringify(listed));
+    assert.ok(listed.includes('\\end{document} (line 13 of the LaTeX): ends the document early: what follows is lost'), JSON.stringify(listed));
+    assert.match((await harness.page.locator('.risky-tex-note').textContent()) ?? '', /commented out/);
+    await harness.page.screenshot({ path: join(ARTIFACTS, 'panel-dark-risky-tex.png'), fullPage: true });
+
+    // Nothing to say for an ordinary proof, for a Markdown document, or while the proof is written.
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'h2', prompt: PROMPT, content: 'Since $x^2 \\ge 0$, done.', insertable: true, insertsAs: 'latex' }) });
+    await harness.frame();
+    assert.equal(await warning.isVisible(), false);
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'h3', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'markdown' }) });
+    await harness.frame();
+    assert.equal(await warning.isVisible(), false);
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'h4', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'latex', status: 'running', endedAt: undefined, finishReason: undefined }) });
+    await harness.frame();
+    assert.equal(await warning.isVisible(), false);
+    await harness.send({ type: 'status', runId: 'h4', status: 'done', finishReason: 'stop', endedAt: Date.now() });
+    await harness.frame();
+    assert.equal(await warning.isVisible(), true);
+    assert.deepEqual(harness.errors, []);
   });
 
   it('renders the document’s notation, and a macro KaTeX cannot use shows only its formula as source', async () => {

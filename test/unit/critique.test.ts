@@ -186,6 +186,39 @@ describe('parseCritique', () => {
     assert.deepEqual([parseCritique('score: \\boxed{\\frac12}').score, parseCritique('\\boxed{0.5/1}').score, parseCritique('\\boxed {\\text{1}}').score], [0.5, 0.5, 1]);
   });
 
+  it('reads a hostile score box in linear time: 140 KB and 280 KB of nested \\text{}', () => {
+    // Issue 15, item 7: one \\text{} peeled per pass took 3.7 s and 16 s (31 s on this machine).
+    for (const kilobytes of [140, 280]) {
+      const depth = Math.floor((kilobytes * 1024) / '\\text{}'.length);
+      const answer = `The proof is fine.\n\n\\boxed{${'\\text{'.repeat(depth)}1${'}'.repeat(depth)}}`;
+      const started = performance.now();
+      const critique = parseCritique(answer);
+      const took = performance.now() - started;
+      assert.ok(took < 1000, `${kilobytes} KB took ${Math.round(took)} ms`);
+      // A box that long holds no score; the note quotes only its beginning.
+      assert.equal(critique.score, null);
+      assert.equal(critique.notes.length, 1);
+      assert.match(critique.notes[0]!, /^No \\boxed\{\} score found \(\\boxed\{\\text\{\\text\{.*… is not a score\)$/);
+      assert.ok(critique.notes[0]!.length < 200, critique.notes[0]!.slice(0, 300));
+    }
+  });
+
+  it('peels nested and brace-holding wrappers of a score, and reads no box longer than a score', () => {
+    assert.deepEqual(
+      ['\\text{\\textbf{\\text{0.5}}}', '\\text{\\frac{1}{2}}', '\\mathbf{1} \\text{(complete)}', '\\frac 1 2', '\\tfrac1{2}', '{ 1 }'].map(numericScore),
+      [0.5, 0.5, 1, 0.5, 0.5, 1],
+    );
+    assert.deepEqual(['\\text{1', '1}', '\\frac{1}', `1 ${'(complete) '.repeat(30)}`].map(numericScore), [1, null, null, null]);
+  });
+
+  it('lists a bounded number of the scores it saw', () => {
+    const critique = parseCritique('\\boxed{1} \\boxed{0} '.repeat(50_000));
+    assert.equal(critique.score, 0);
+    assert.equal(critique.notes.length, 1);
+    assert.ok(critique.notes[0]!.length < 200, critique.notes[0]!.slice(0, 300));
+    assert.match(critique.notes[0]!, /^Several scores \(\\boxed\{1\}, \\boxed\{0\}, \\boxed\{1\}, \\boxed\{0\}, \\boxed\{1\} and 99,995 more\); using the last$/);
+  });
+
   it('uses the last of several scores and says so', () => {
     const critique = parseCritique('I first thought \\boxed{1}, but the answer \\boxed{42} is wrong.\n\nFinal: \\boxed{0}');
     assert.equal(critique.score, 0);
@@ -224,9 +257,14 @@ describe('parseCritique', () => {
     assert.deepEqual(parseCritique('\\boxed{1}', 'stop').notes, []);
   });
 
-  it('keeps only the answer when the thinking was left in', () => {
-    const critique = parseCritique('Let me think... maybe \\boxed{1}?\n</think>\n\nThe proof is wrong.\n\n\\boxed{0}');
-    assert.deepEqual([critique.score, critique.evaluation, critique.notes], [0, 'The proof is wrong.\n\n\\boxed{0}', []]);
+  it('reads all of the answer it is given, a literal </think> in it included (the stream was split before)', () => {
+    const critique = parseCritique('The proof writes \\boxed{1} where the tag `</think>` belongs.\n\n## Issues\n- Severity: minor\n- Quote: "</think>"\n- Explanation: a stray tag.\n\n\\boxed{0.5}');
+    assert.deepEqual([critique.score, critique.evaluation, critique.notes], [
+      0.5,
+      'The proof writes \\boxed{1} where the tag `</think>` belongs.\n\n\\boxed{0.5}',
+      ['Several scores (\\boxed{1}, \\boxed{0.5}); using the last'],
+    ]);
+    assert.deepEqual(critique.issues, [{ severity: 'minor', quote: '</think>', explanation: 'a stray tag.' }]);
   });
 
   it('reads bold labels with the colon outside, italic labels, one line per issue, and curly or code quotes', () => {
@@ -342,6 +380,42 @@ describe('parseCritique', () => {
   it('does not take a restated "## Problem" for the issues', () => {
     const critique = parseCritique('## Problem\n\nProve that 1 + 1 = 2.\n\n## Evaluation\n\nCorrect.\n\n\\boxed{1}');
     assert.deepEqual(critique.issues, []);
+  });
+
+  it('reads hostile issue lists in linear time', () => {
+    // Each of these took seconds to minutes: a heading pattern that backtracked over trailing
+    // blanks (2,000 of them: over 20 s), and quote patterns that rescanned the rest of the text
+    // from every opening mark or blank.
+    const hostile = {
+      'a heading-like line with 100,000 trailing blanks': `Fine.\n\n## Issues${' '.repeat(100_000)}x\n\n\\boxed{1}`,
+      'a quote field with 100,000 blanks': `## Issues\n- Severity: gap\n- Quote: "a${' \t'.repeat(50_000)}b"\n\n\\boxed{1}`,
+      '100,000 opening quotation marks': `## Issues\n- Severity: gap ${'“„«‘'.repeat(25_000)}\n\n\\boxed{1}`,
+    };
+    for (const [name, answer] of Object.entries(hostile)) {
+      const started = performance.now();
+      const critique = parseCritique(answer);
+      const took = performance.now() - started;
+      assert.equal(critique.score, 1, name);
+      assert.ok(took < 1000, `${name}: took ${Math.round(took)} ms`);
+    }
+    assert.deepEqual(parseCritique(hostile['a quote field with 100,000 blanks']).issues.map((issue) => issue.quote?.replace(/\s+/g, ' ')), ['a b']);
+  });
+
+  it('reads at most 50 issues, and says so', () => {
+    const answer = `## Issues\n${'- Severity: gap "no such text" is not shown\n'.repeat(20_000)}\n\\boxed{0}`;
+    const started = performance.now();
+    const critique = parseCritique(answer);
+    assert.ok(performance.now() - started < 1000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(critique.issues.length, 50);
+    assert.deepEqual(critique.notes, ['More than 50 issues: only the first 50 are listed']);
+  });
+
+  it('still reads headings with blanks, colons and emphasis around them', () => {
+    for (const heading of ['## Issues   ', '**Identified issues:**  ', '### **Issues found** :', 'Issues:', '   List of issues\t']) {
+      const critique = parseCritique(`Fine.\n\n${heading}\n- Severity: minor\n- Quote: "x"\n- Explanation: y\n\n\\boxed{0.5}`);
+      assert.deepEqual(critique.issues, [{ severity: 'minor', quote: 'x', explanation: 'y' }], heading);
+      assert.equal(critique.evaluation, 'Fine.\n\n\\boxed{0.5}', heading);
+    }
   });
 
   it('never throws on slices and garbage, and returns a consistent critique', () => {

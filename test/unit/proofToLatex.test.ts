@@ -61,6 +61,59 @@ describe('markdownToLatex', () => {
     );
   });
 
+  it('removes blank lines inside display math, which LaTeX rejects and KaTeX ignores, and nothing else', () => {
+    // Issue 15, item 11: four IMO-ProofBench solutions failed to compile for this alone.
+    const answer = lines(
+      'Then',
+      '\\[',
+      '\\begin{aligned} a & = b',
+      '',
+      ' & = c  % a comment',
+      '  \t',
+      '\\end{aligned}',
+      '\\]',
+      'and',
+      '$$ x',
+      '',
+      'y $$',
+      'and',
+      '\\begin{align*}',
+      ' f(x)=1 & \\Longrightarrow f(1-x)=0',
+      '',
+      ' f(x)=0 & \\Longrightarrow f(1-x)=1',
+      '\\end{align*}',
+    );
+    assert.equal(
+      markdownToLatex(answer),
+      lines(
+        'Then',
+        '\\[',
+        '\\begin{aligned} a & = b',
+        ' & = c  % a comment',
+        '\\end{aligned}',
+        '\\]',
+        'and',
+        '\\[',
+        'x',
+        'y',
+        '\\]',
+        'and',
+        '\\begin{align*}',
+        ' f(x)=1 & \\Longrightarrow f(1-x)=0',
+        ' f(x)=0 & \\Longrightarrow f(1-x)=1',
+        '\\end{align*}',
+      ),
+    );
+  });
+
+  it('keeps a code block inside its verbatim even when the code holds \\end{verbatim}', () => {
+    // Verbatim ends at the first \end{verbatim} as written: what followed it was TeX.
+    assert.equal(
+      markdownToLatex('```\nprint(1)\n\\end{verbatim}\\input{/etc/passwd}\n```'),
+      lines('\\begin{verbatim}', 'print(1)', '\\end {verbatim}\\input{/etc/passwd}', '\\end{verbatim}'),
+    );
+  });
+
   it('converts headings, nested lists, code spans and comparisons in math', () => {
     const answer = lines(
       '## Proof',
@@ -105,7 +158,6 @@ describe('markdownToLatex', () => {
 
   it('keeps start numbers, quotes, math environments and drops the final end mark', () => {
     const answer = lines(
-      'Reasoning the caller should have cut.</think>',
       '3. Third step, with \\(x^2\\).',
       '4. Fourth step:',
       '',
@@ -272,12 +324,30 @@ describe('proofBlock', () => {
     assert.equal(proofBlock('*Proof of Lemma 2.* Trivial.', 'latex'), '\\begin{proof}\n\\emph{Proof of Lemma 2.} Trivial.\n\\end{proof}');
     assert.equal(proofBlock('Proofs are short.', 'latex'), '\\begin{proof}\nProofs are short.\n\\end{proof}');
     assert.equal(proofBlock('', 'latex'), '\\begin{proof}\n\\end{proof}');
-    assert.equal(proofBlock('thinking</think>\n\nQ.E.D.', 'latex'), '\\begin{proof}\n\\end{proof}');
+    assert.equal(proofBlock('\n\nQ.E.D.', 'latex'), '\\begin{proof}\n\\end{proof}');
+  });
+
+  it('inserts all of the answer it is given, a literal </think> in it included (the stream was split before)', () => {
+    // Issue 15, item 8: the answer was split on </think> a second time, and Insert proof dropped
+    // everything before a literal tag in the proof while the panel showed it.
+    const answer = 'The model closes its thinking with `</think>`, so a text before $x$ is <think>kept</think> too.\n\nHence $x = 1$.';
+    assert.equal(
+      proofBlock(answer, 'latex'),
+      lines(
+        '\\begin{proof}',
+        'The model closes its thinking with \\texttt{\\textless{}/think\\textgreater{}}, so a text before $x$ is \\textless{}think\\textgreater{}kept\\textless{}/think\\textgreater{} too.',
+        '',
+        'Hence $x = 1$.',
+        '\\end{proof}',
+      ),
+    );
+    assert.equal(markdownToLatex(answer), proofBlock(answer, 'latex').split('\n').slice(1, -1).join('\n'));
+    assert.equal(proofBlock(answer, 'markdown'), `*Proof.* ${answer} ∎`);
   });
 
   it('normalises a Markdown proof: *Proof.* in front, one ∎ at the end', () => {
     assert.equal(proofBlock('## Proof\n\nLet $x_1 = 1$. Then $x_1 > 0$. Q.E.D.', 'markdown'), '*Proof.* Let $x_1 = 1$. Then $x_1 > 0$. ∎');
-    assert.equal(proofBlock('reasoning</think>\n\n**Proof.** Easy.\n', 'markdown'), '*Proof.* Easy. ∎');
+    assert.equal(proofBlock('\n\n**Proof.** Easy.\n', 'markdown'), '*Proof.* Easy. ∎');
     assert.equal(
       proofBlock('1. First.\n2. Then\n\n$$\nx = 1\n$$\n$\\blacksquare$', 'markdown'),
       '*Proof.*\n\n1. First.\n2. Then\n\n$$\nx = 1\n$$\n\n∎',

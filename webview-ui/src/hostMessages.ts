@@ -27,6 +27,7 @@ const isKind = (value: unknown): value is RunKind => KINDS.includes(value as Run
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isForcedAnswer = (value: unknown): value is 'budget' | 'answer-now' => value === 'budget' || value === 'answer-now';
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isInsertFormat = (value: unknown): value is 'latex' | 'markdown' => value === 'latex' || value === 'markdown';
 const isMacros = (value: unknown): value is Record<string, string> =>
   isObject(value) && Object.values(value).every(isString);
 const isUsage = (value: unknown): value is Usage =>
@@ -48,6 +49,7 @@ export function isRunSnapshot(value: unknown): value is RunSnapshot {
     optional(value.outsideContextFiles, isStrings) &&
     optional(value.macros, isMacros) &&
     optional(value.insertable, isBoolean) &&
+    optional(value.insertsAs, isInsertFormat) &&
     isString(value.title) &&
     isString(value.statement) &&
     isString(value.source) &&

@@ -10,6 +10,7 @@ import { element, setText } from './element';
 import type { DocumentRenderer } from './documentRenderer';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
+import { RiskyTexView } from './riskyTexView';
 import { isActive, statusLine, thinkingSummary } from './runStats';
 import { anchorBlock, restoreAnchor, type ScrollAnchor } from './scrollAnchor';
 import { Throttle } from './throttle';
@@ -110,6 +111,7 @@ export class PanelView {
     this.status,
   );
   private readonly critique: CritiqueView;
+  private readonly riskyTex = new RiskyTexView();
   private readonly main: HTMLElement;
 
   private readonly proofText: IncrementalMarkdown;
@@ -121,7 +123,7 @@ export class PanelView {
     private readonly host: PanelViewHost,
   ) {
     this.critique = new CritiqueView(renderer);
-    this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.thinking, this.proof);
+    this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.riskyTex.element, this.thinking, this.proof);
     root.replaceChildren(this.header, this.main, this.empty);
     const onRender = () => this.keepFollowing();
     this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
@@ -426,6 +428,9 @@ export class PanelView {
     this.retryButton.disabled = active;
     this.retryButton.hidden = !live;
     this.insertButton.hidden = !live || !run.insertable || run.kind === 'critique' || active || !run.content.trim();
+    // Before Insert proof writes LaTeX: what in it would do more than typeset.
+    if (!this.insertButton.hidden && run.insertsAs === 'latex') this.riskyTex.show(run);
+    else this.riskyTex.clear();
   }
 
   /** Titles name results like "Lemma (Lifting the exponent, $p$ odd)": their math is rendered too. */

@@ -59,8 +59,23 @@ function findElided(proof: Normalized, first: string, last: string, trimPunctuat
   if (firstAt < 0) return null;
   const lastAt = proof.text.indexOf(tail, firstAt + first.length);
   if (lastAt < 0) return null;
-  const start = proof.text.lastIndexOf(first, lastAt - first.length);
+  const start = lastOccurrenceEndingBy(proof.text, first, lastAt);
   return toOriginal(proof, start, lastAt + tail.length);
+}
+
+/**
+ * Start of the last `part` that ends at or before `end` (there is one). A forward search in the
+ * reversed text: V8's `lastIndexOf` compares the part anew at every position, which took seconds
+ * for a long part far from the match.
+ */
+function lastOccurrenceEndingBy(text: string, part: string, end: number): number {
+  const reversed = reverse(text.slice(0, end));
+  return end - reversed.indexOf(reverse(part)) - part.length;
+}
+
+/** Reversed by UTF-16 code units, like the search: a match maps to a match either way. */
+function reverse(text: string): string {
+  return text.split('').reverse().join('');
 }
 
 function toOriginal(proof: Normalized, start: number, end: number): Span {
@@ -87,11 +102,21 @@ function identity(text: string): Normalized {
   return { text, offsets: Array.from({ length: text.length }, (_, i) => i) };
 }
 
+/** `\s`, tested on character codes: a regular expression per character made long proofs slow to normalise. */
+function isWhitespace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return /\s/.test(String.fromCharCode(code));
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
 function withoutWhitespace(text: string): Normalized {
   const out: string[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    if (/\s/.test(text[i]!)) continue;
+    if (isWhitespace(text.charCodeAt(i))) continue;
     out.push(text[i]!);
     offsets.push(i);
   }
@@ -118,7 +143,7 @@ function withoutMarkup(text: string): Normalized {
     const c = text[i]!;
     if (c === '\\' && i + 1 < text.length) {
       let end = i + 1;
-      while (end < text.length && /[A-Za-z]/.test(text[end]!)) end++;
+      while (end < text.length && isAsciiLetter(text.charCodeAt(end))) end++;
       const word = text.slice(i + 1, end);
       if (word === '' ? DROPPED_SYMBOLS.has(text[i + 1]!) : DROPPED_COMMANDS.has(word)) {
         i = word === '' ? i + 2 : end;
@@ -132,13 +157,13 @@ function withoutMarkup(text: string): Normalized {
       i += length;
       continue;
     }
-    if (/\s/.test(c) || DROPPED_CHARACTERS.has(c)) {
+    if (isWhitespace(text.charCodeAt(i)) || DROPPED_CHARACTERS.has(c)) {
       i++;
       continue;
     }
-    if (/[A-Za-z]/.test(c)) {
+    if (isAsciiLetter(text.charCodeAt(i))) {
       let end = i;
-      while (end < text.length && /[A-Za-z]/.test(text[end]!)) end++;
+      while (end < text.length && isAsciiLetter(text.charCodeAt(end))) end++;
       const lower = end - i >= 2;
       for (let k = i; k < end; k++) {
         out.push(lower ? text[k]!.toLowerCase() : text[k]!);

@@ -42,9 +42,9 @@ export function parseCritique(answer: string, finishReason?: FinishReason): Crit
 }
 
 function parse(answer: string, finishReason: FinishReason | undefined): Critique {
-  // A server without a reasoning parser leaves the thinking in; the answer follows `</think>`.
-  const thinkEnd = answer.lastIndexOf('</think>');
-  const text = (thinkEnd >= 0 ? answer.slice(thinkEnd + '</think>'.length) : answer).replace(/\r\n?/g, '\n');
+  // The answer comes split from the thinking where the stream was split (`reasoning.ts`, also for
+  // servers that leave the thinking in), so a `</think>` here is part of the critique.
+  const text = answer.replace(/\r\n?/g, '\n');
   const notes: string[] = [];
   const score = readScore(text, notes);
   const section = findIssuesSection(text);
@@ -71,17 +71,27 @@ function readScore(text: string, notes: string[]): Score | null {
       notes.push(`No \\boxed{} score found; read "${fromText.phrase}" from the text`);
       return fromText.score;
     }
-    const others = boxes.map((box) => box.source).join(', ');
+    const others = listed(boxes.map((box) => box.source));
     notes.push(boxes.length === 0 ? 'No \\boxed{} score found' : `No \\boxed{} score found (${others} ${boxes.length === 1 ? 'is not a score' : 'are not scores'})`);
     return null;
   }
   const last = candidates[candidates.length - 1]!;
   if (new Set(candidates.map((box) => box.value)).size > 1) {
-    notes.push(`Several scores (${candidates.map((box) => box.source).join(', ')}); using the last`);
+    notes.push(`Several scores (${listed(candidates.map((box) => box.source))}); using the last`);
   }
   const score = asScore(last.value!);
   if (score === null) notes.push(`Score ${last.source} is not 0, 0.5 or 1`);
   return score;
+}
+
+/** Boxes named in a note: a few, each cut short, so a hostile answer cannot make the note huge. */
+const NOTE_BOXES = 5;
+const NOTE_BOX_CHARS = 40;
+
+function listed(sources: readonly string[]): string {
+  const shown = sources.slice(0, NOTE_BOXES).map((source) => (source.length > NOTE_BOX_CHARS ? `${source.slice(0, NOTE_BOX_CHARS)}…` : source));
+  const more = sources.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more` : shown.join(', ');
 }
 
 function asScore(value: number): Score | null {
@@ -108,28 +118,63 @@ function findBoxes(text: string): Box[] {
 }
 
 /**
+ * A score box holds a number and at most a few words ("1 (complete and rigorous)"); a longer one
+ * is something else, and is not read at all: this bounds the work a hostile box can cause.
+ */
+const MAX_SCORE_BOX_CHARS = 200;
+
+/**
  * `1`, `0.5`, `.5`, `1/2`, `0.5/1`, `\frac12`, `\frac{1}{2}`, `\text{1}`, `1 (complete)` → the
  * number, if it is in [0, 1]; null for anything else, including `1+1=2` (a box the critique
  * quotes from the proof).
  */
 export function numericScore(boxContent: string): number | null {
-  let s = boxContent;
-  for (let previous = ''; previous !== s; ) {
-    previous = s;
-    s = s.replace(/\\(?:text|textbf|textrm|mathbf|mathrm|mbox|bf)\s*\{([^{}]*)\}/g, '$1');
-  }
-  s = s
+  if (boxContent.length > MAX_SCORE_BOX_CHARS) return null;
+  let s = withoutTextWrappers(boxContent)
     .replace(/\\(?:displaystyle|textstyle|,|;|!| )/g, ' ')
     .replace(/\$/g, '')
-    .replace(/\\[dt]?frac\s*\{?\s*(\d+)\s*\}?\s*\{?\s*(\d+)\s*\}?/g, '$1/$2')
-    .replace(/^\s*\{\s*([^{}]*?)\s*\}\s*$/, '$1')
+    .replace(FRACTION, (_, braced1?: string, digit1?: string, braced2?: string, digit2?: string) => `${braced1 ?? digit1}/${braced2 ?? digit2}`)
     .trim();
+  const braced = /^\{([^{}]*)\}$/.exec(s);
+  if (braced) s = braced[1]!.trim();
   const match = /^(\d*\.?\d+)(?:\s*\/\s*(\d*\.?\d+))?(.*)$/s.exec(s);
   if (!match) return null;
   const rest = match[3]!.trim();
   if (rest !== '' && !/^[\s(,;:.\p{L}]/u.test(rest)) return null;
   const value = Number(match[1]) / (match[2] !== undefined ? Number(match[2]) : 1);
   return Number.isFinite(value) && value >= 0 && value <= 1 ? value : null;
+}
+
+/** `\frac12`, `\dfrac{1}{2}`, `\frac 1{2}`: each argument one digit or a braced number. */
+const FRACTION = /\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))/g;
+const TEXT_WRAPPER = /\\(?:text|textbf|textrm|mathbf|mathrm|mbox|bf)\s*\{/y;
+
+/**
+ * `\text{\textbf{1}}` → `1`, in one pass: a wrapper's command and its two braces go, other braces
+ * stay. (Peeling one wrapper per pass made deep nesting quadratic.)
+ */
+function withoutTextWrappers(text: string): string {
+  let out = '';
+  /** For each brace still open: whether a wrapper opened it. */
+  const openedByWrapper: boolean[] = [];
+  for (let i = 0; i < text.length; ) {
+    const char = text[i]!;
+    if (char === '\\') {
+      TEXT_WRAPPER.lastIndex = i;
+      if (TEXT_WRAPPER.test(text)) {
+        openedByWrapper.push(true);
+        i = TEXT_WRAPPER.lastIndex;
+      } else {
+        out += text.slice(i, i + 2); // `\{`, `\frac`'s backslash…: copied, never read as a brace
+        i += 2;
+      }
+      continue;
+    }
+    if (char === '{') openedByWrapper.push(false);
+    if (char !== '}' || openedByWrapper.pop() !== true) out += char;
+    i++;
+  }
+  return out;
 }
 
 /** "final score should be: 1", "Overall score: 0.5" when the model forgot the box. */

@@ -27,8 +27,11 @@ const EMPHASISED_LABEL = new RegExp(String.raw`(\*\*|__|\*|_)\s*(${LABEL_WORDS})
 const PLAIN_LABEL = new RegExp(String.raw`^([ \t]*(?:[-*+•][ \t]+|\d+[.)][ \t]+)?)(${LABEL_WORDS})[ \t]*:[ \t]*`, 'gim');
 
 const ITEM_MARKER = /^[ \t]{0,3}(?:[-*+•][ \t]+|\d+[.)][ \t]+|\*\*\d+[.)]?\*\*[ \t]*|#{1,6}[ \t]*(?:issue|problem|error)\b[ \t]*\d*[ \t]*[:.)]?|(?:issue|problem|error)[ \t]*\d+[ \t]*[:.)])/i;
-const SECTION_HEADING =
-  /^[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(?:list of[ \t]+)?(?:(?:identified|detected|key|main|specific)[ \t]+)?(?:issues?|problems|errors|flaws)(?:[ \t]+(?:found|identified|detected|list))?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*$/i;
+/** What a heading line may start with: indentation, `#`s, bold. Always matches (and cannot backtrack far). */
+const HEADING_PREFIX = /^[ \t]{0,3}(?:#{1,6})?[ \t]*(?:\*\*|__)?/;
+/** The heading's words, once its prefix and its trailing blanks, colons and emphasis are cut off. */
+const SECTION_HEADING_WORDS =
+  /^(?:list of[ \t]+)?(?:(?:identified|detected|key|main|specific)[ \t]+)?(?:issues?|problems|errors|flaws)(?:[ \t]+(?:found|identified|detected|list))?$/i;
 const ITEM_HEADING = /^[ \t]{0,3}#{1,6}[ \t]*(?:issue|problem|error)[ \t]*\d+/i;
 const SECTION_END = /^[ \t]{0,3}#{1,6}\s|based on my evaluation|(?:final|overall)\s+(?:overall\s+)?score|\\boxed|^[ \t]{0,3}(?:\*\*|__)?(?:score|evaluation|summary|conclusion|verdict)\b/i;
 const NO_ISSUES = /^(?:none|n\/a|nothing|(?:there (?:are|were) )?no (?:significant |major )?(?:issues?|errors?|problems?)(?: (?:were )?(?:found|identified))?)\.?$/i;
@@ -47,7 +50,7 @@ export interface IssuesSection {
 export function findIssuesSection(text: string): IssuesSection | null {
   const lines = splitLines(text);
   // The last such heading: the format puts the list after the evaluation.
-  let first = lines.findLastIndex((line) => SECTION_HEADING.test(line.text));
+  let first = lines.findLastIndex((line) => isSectionHeading(line.text));
   let bodyFrom = first + 1;
   if (first < 0) {
     const severityLine = lines.findIndex((line) => /severity[*_ \t]*:/i.test(line.text));
@@ -64,11 +67,31 @@ export function findIssuesSection(text: string): IssuesSection | null {
   return { start, end, body: text.slice(bodyStart, end) };
 }
 
+/**
+ * `## Issues`, `**Identified issues:**`, `### Problems found :`. The decoration around the words
+ * is cut off by hand: as optional runs of blanks in one pattern, it backtracked polynomially on a
+ * line with many trailing blanks (2,000 took over 20 s).
+ */
+function isSectionHeading(line: string): boolean {
+  const prefix = HEADING_PREFIX.exec(line)![0];
+  let end = line.length;
+  while (end > prefix.length && ' \t:*_'.includes(line[end - 1]!)) end--;
+  return SECTION_HEADING_WORDS.test(line.slice(prefix.length, end).trim());
+}
+
+/** A critique lists a handful of issues; more is a runaway answer, and each costs a search of the proof. */
+const MAX_ISSUES = 50;
+
 export function parseIssues(body: string, notes: string[]): CritiqueIssue[] {
   const issues: CritiqueIssue[] = [];
   for (const item of splitItems(body)) {
     const issue = readIssue(item, issues.length + 1, notes);
-    if (issue) issues.push(issue);
+    if (!issue) continue;
+    if (issues.length === MAX_ISSUES) {
+      notes.push(`More than ${MAX_ISSUES} issues: only the first ${MAX_ISSUES} are listed`);
+      break;
+    }
+    issues.push(issue);
   }
   return issues;
 }
@@ -199,16 +222,20 @@ function fieldsIn(line: string): Field[] {
   return labelMatches(line).map((label) => label.field);
 }
 
-/** Quotation styles, each as a pattern for one quoted run. `'…'` only around words, not apostrophes. */
+/**
+ * Quotation styles, each as a pattern for one quoted run. `'…'` only around words, not apostrophes.
+ * No run crosses its own opening mark, so a search never rescans the rest of the text from every
+ * mark (100,000 unclosed “ took seconds).
+ */
 const QUOTED_RUNS = [
   /"([^"\n]+)"/,
-  /“([^”]+)”/,
-  /„([^“]+)“/,
-  /«([^»]+)»/,
+  /“([^“”]+)”/,
+  /„([^„“]+)“/,
+  /«([^«»]+)»/,
   /``([^`]+?)''/,
   /`([^`\n]+)`/,
   /(?<![\p{L}\d])'([^'\n]+)'(?![\p{L}\d])/u,
-  /‘([^’]+)’/,
+  /‘([^‘’]+)’/,
 ];
 
 /**
@@ -226,7 +253,9 @@ function cleanQuote(value: string): string | null {
     .trim();
   const wrapped = /^(["“„«‘`]|``)([\s\S]+)(["”“»’`]|'')[.,;]?$/.exec(s);
   s = wrapped ? wrapped[2]! : (firstQuoted(s) ?? s);
-  s = s.replace(/[ \t]*\n[ \t]*/g, ' ').trim();
+  // Lines joined with one space, by splitting: a pattern for "blanks, newline, blanks" retried from
+  // every blank of a long run without a newline.
+  s = s.split('\n').map((line) => line.trim()).join(' ').trim();
   if (s === '' || /^\(?(?:none|n\/a|not applicable|-|—)\)?\.?$/i.test(s)) return null;
   return s;
 }

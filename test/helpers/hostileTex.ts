@@ -1,0 +1,21 @@
+/** Model answers that carry TeX with side effects into a document, for the tests of Insert proof. */
+
+const lines = (...text: string[]): string => text.join('\n');
+
+/** An answer that hides TeX with side effects in display math, inline math and a ```latex block. */
+export const HOSTILE_ANSWER = lines(
+  'Let $x = 1$ and $$\\immediate\\write18{touch /tmp/qed-pwned} x^2 = 1$$ so',
+  '\\[ a \\input{/etc/hostname} = b \\]',
+  'and $y^^5cinput{/etc/hostname}$ and $\\catcode`\\$=12 z$.',
+  '',
+  '```latex',
+  '\\def\\input#1{}',
+  '\\openin5=/etc/hostname \\read5 to \\x',
+  '\\begin{filecontents}{qed-pwned.tex}',
+  'hello',
+  '\\end{filecontents}',
+  '\\end{document}',
+  '```',
+  '',
+  'The end, with `\\input{x}` and \\input{y} in text.',
+);
