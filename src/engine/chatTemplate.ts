@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Template } from '@huggingface/jinja';
 import type { ChatMessage } from '../core/chat';
 import { THINK_CLOSE } from '../core/reasoning';
+import { pushAll } from '../core/arrays';
 
 /** QED-Nano's format, used only when a GGUF carries no template at all. */
 export const QED_NANO_FALLBACK_TEMPLATE =
@@ -67,7 +68,7 @@ export class ChatTemplate {
       last = match.index + match[0].length;
     }
     parts.push({ text: rendered.slice(last), fromMessage: false });
-    parts.push(...prefixParts(assistantPrefix));
+    pushAll(parts, prefixParts(assistantPrefix));
     return parts.filter((part) => part.text !== '');
   }
 

@@ -19,7 +19,7 @@ describe('RunRecorder', () => {
     recorder.update(answer({ ...thinking, content: 'Proof.', contentTokens: 1, answerStartedAt: 1200, status: 'length', finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 } }));
     assert.equal(recorder.takeDelta(), undefined, 'no new text, no delta');
     const status = recorder.setStatus('done', 1300);
-    assert.deepEqual(status, { type: 'status', runId: 'r1', status: 'done', progress: undefined, finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 }, endedAt: 1300, error: undefined, source: '', forcedAnswer: undefined, pausedMs: undefined, thinkingPausedMs: undefined });
+    assert.deepEqual(status, { type: 'status', runId: 'r1', status: 'done', progress: undefined, finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 }, endedAt: 1300, error: undefined, source: '', limits: undefined, forcedAnswer: undefined, pausedMs: undefined, thinkingPausedMs: undefined });
     assert.deepEqual(recorder.snapshot, {
       runId: 'r1', kind: 'prove', title: 'T', statement: 'S', prompt: 'user:\nS', source: '', startedAt: 1000, status: 'done', progress: undefined, error: undefined,
       reasoning: 'Let me think.', content: 'Proof.', reasoningChunks: 2, contentChunks: 1, firstTokenAt: 1100, answerStartedAt: 1200,

@@ -7,7 +7,7 @@
 import type { RunSnapshot } from '../../src/core/panelProtocol';
 import { proofBlock } from '../../src/core/proofToLatex';
 import { findRiskyTex } from '../../src/core/riskyTex';
-import { element } from './element';
+import { element, replaceChildrenWith } from './element';
 
 /** Findings listed one by one; the rest are counted. */
 const LISTED = 10;
@@ -46,7 +46,9 @@ export class RiskyTexView {
     );
     if (found.length > LISTED) items.push(element('li', {}, `and ${found.length - LISTED} more`));
     const note = element('p', { class: 'risky-tex-note' }, 'Insert proof asks first, and by default inserts these commented out (% QED: commented out …).');
-    this.element.replaceChildren(heading, element('ul', { class: 'risky-tex-list' }, ...items), note);
+    const list = element('ul', { class: 'risky-tex-list' });
+    replaceChildrenWith(list, items);
+    this.element.replaceChildren(heading, list, note);
     this.element.hidden = false;
   }
 }
