@@ -59,6 +59,8 @@ function baseSettings(model) {
     'update.mode': 'none',
     'qed.model.path': model,
     'qed.generation.maxTokens': 8000,
+    // The decode speed measured at load varies a lot on a busy 2-core machine; only scenario 10 wants the notice.
+    'qed.engine.warnWhenSlow': false,
   };
 }
 
@@ -94,6 +96,7 @@ let vsix;
 let runnerVsix;
 let tinyModel;
 let shapeModel;
+let fullShapeModel;
 let testFiles;
 let extensionsDir;
 let browser;
@@ -108,7 +111,8 @@ before(async function () {
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
   const generated = tinyModelPath();
   tinyModel = join(scratch, 'model', basename(generated));
-  shapeModel = shapeModelPath();
+  shapeModel = shapeModelPath('reduced');
+  fullShapeModel = shapeModelPath('full');
   mkdirSync(dirname(tinyModel), { recursive: true });
   copyFileSync(generated, tinyModel);
   vsix = buildVsix(join(scratch, 'qed.vsix'));
@@ -656,32 +660,37 @@ describe('QED in code-server, through the UI', function () {
     Object.assign(results.scenarios.reload, { continued: resumed.final.status, ms: resumed.ms });
   });
 
-  it('10. on a slow CPU (QED-Nano’s shape): the status bar shows the plan, a dialog says how long an attempt takes before the run, once per window', async () => {
-    await applySettings({ 'qed.model.path': shapeModel });
-    await workbench.openFile('irrational.tex');
-    await workbench.selectLines(...THEOREM);
-    await workbench.markCurrentRun();
-    await workbench.runCommand('QED: Prove Selection');
-    const question = await waitFor('the slow-CPU dialog', () => workbench.dialogText(), { timeoutMs: 180_000 });
-    results.scenarios.slowCpu = { dialog: question };
-    assert.match(question, /QED-Nano runs on this machine’s CPU, which writes about [\d.]+ tokens per second \(measured when the model loaded\)\. A typical proof attempt of 20,000 tokens would take about \d/);
-    await workbench.screenshot(join(artifacts, '10-slow-cpu-dialog.png'));
-    const started = performance.now();
-    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Continue on the CPU', exact: true }).click();
-    const run = await follow(started);
-    results.scenarios.slowCpu.status = run.final.status;
-    assert.equal(run.final.tone, 'success', run.final.status);
-    assert.equal(run.final.proofText.trim(), 'Done', 'the shape model’s one answer');
-    assert.match(run.final.source, /^local engine · qed-nano-shape-[0-9a-f]+-reduced\.gguf · CPU · \d+ threads? · 64k tokens per attempt$/);
-    const engineItem = await workbench.engineStatus();
-    results.scenarios.slowCpu.statusBar = engineItem;
-    assert.match(engineItem, /^CPU · \d+ threads? · \d × 64k · idle$/);
-    await workbench.screenshotStatusBar(join(artifacts, '10-status-bar.png'));
+  it('10. on a slow CPU (QED-Nano’s full shape): a dialog says how long an attempt takes before the run, once per window; the status bar shows the plan; a cut names its limit', async () => {
+    // QED-Nano's size decodes a few tokens per second here; a short context and answer keep the scenario short.
+    await applySettings({ 'qed.model.path': fullShapeModel, 'qed.engine.warnWhenSlow': true, 'qed.engine.contextSize': 8192, 'qed.generation.maxTokens': 8 });
+    try {
+      await workbench.openFile('irrational.tex');
+      await workbench.selectLines(...THEOREM);
+      await workbench.markCurrentRun();
+      await workbench.runCommand('QED: Prove Selection');
+      const question = await waitFor('the slow-CPU dialog', () => workbench.dialogText(), { timeoutMs: 240_000 });
+      results.scenarios.slowCpu = { dialog: question };
+      assert.match(question, /QED-Nano runs on this machine’s CPU, which writes about [\d.]+ tokens per second \(measured when the model loaded\)\. A typical proof attempt of 20,000 tokens would take about \d/);
+      await workbench.screenshot(join(artifacts, '10-slow-cpu-dialog.png'));
+      const started = performance.now();
+      await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Continue on the CPU', exact: true }).click();
+      const run = await follow(started);
+      results.scenarios.slowCpu.status = run.final.status;
+      // Zero weights write random tokens: the 8-token limit ends the run, and the panel says which limit.
+      assert.equal(run.final.tone, 'warning', run.final.status);
+      assert.match(run.final.status, /^Cut (while thinking )?by the token limit qed\.generation\.maxTokens \(8 tokens\)/);
+      assert.match(run.final.source, /^local engine · qed-nano-shape-[0-9a-f]+-full\.gguf · CPU · \d+ threads? · 8k tokens per attempt$/);
+      const engineItem = await workbench.engineStatus();
+      results.scenarios.slowCpu.statusBar = engineItem;
+      assert.match(engineItem, /^CPU · \d+ threads? · \d × 8k · idle$/);
+      await workbench.screenshotStatusBar(join(artifacts, '10-status-bar.png'));
 
-    // Asked once per window: the next run goes straight on (follow fails on any open dialog).
-    const again = await prove(THEOREM);
-    assert.equal(again.final.tone, 'success', again.final.status);
-    await applySettings({ 'qed.model.path': tinyModel });
+      // Asked once per window: the next run goes straight on (follow fails on any open dialog).
+      const again = await prove(THEOREM);
+      assert.equal(again.final.tone, 'warning', again.final.status);
+    } finally {
+      await applySettings({ 'qed.model.path': tinyModel, 'qed.engine.warnWhenSlow': false, 'qed.engine.contextSize': undefined, 'qed.generation.maxTokens': 8000 });
+    }
   });
 });
 

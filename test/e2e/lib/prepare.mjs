@@ -27,10 +27,10 @@ export function tinyModelPath() {
   });
 }
 
-/** Path of QED-Nano's shape with 2 of its 36 blocks (models/qed-nano-shape): on a CPU it decodes as slowly as a 4B model's vocabulary makes it. */
-export function shapeModelPath() {
-  return timed('QED-Nano shape model', () => {
-    const output = execFileSync('npm', ['run', '--silent', 'shape-model', '--', 'reduced'], { cwd: repoRoot, encoding: 'utf8' });
+/** Path of QED-Nano's shape (models/qed-nano-shape): `reduced` (2 blocks) or `full` (36 blocks, as slow on a CPU as QED-Nano itself). */
+export function shapeModelPath(variant) {
+  return timed(`QED-Nano shape model (${variant})`, () => {
+    const output = execFileSync('npm', ['run', '--silent', 'shape-model', '--', variant], { cwd: repoRoot, encoding: 'utf8' });
     const path = output.trim().split('\n').pop()?.trim();
     if (!path || !existsSync(path)) throw new Error(`npm run shape-model printed no model path:\n${output}`);
     return path;
