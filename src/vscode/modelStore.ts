@@ -37,7 +37,7 @@ export class ModelStore {
     const recorded = await this.recordedPath();
     if (recorded && existsSync(recorded)) return recorded;
 
-    const gigabytes = (DEFAULT_MODEL.approximateBytes / 1e9).toFixed(1);
+    const gigabytes = (DEFAULT_MODEL.estimatedBytes / 1e9).toFixed(1);
     const choice = await vscode.window.showInformationMessage(
       `QED needs a model. Download ${DEFAULT_MODEL.name} (about ${gigabytes} GB, ${DEFAULT_MODEL.license}) now?`,
       { modal: true, detail: `It is saved in ${this.dir} and runs on this machine. You can instead point qed.model.path at a GGUF you already have, or use a server (qed.backend: endpoint).` },

@@ -1,8 +1,9 @@
 /**
  * llama.cpp's tensor-type recipe for QED-Nano's quantizations (models/qed-nano-shape/quantization.ts),
- * checked against what llama-quant.cpp says for this architecture.
+ * checked against what llama-quant.cpp says for this architecture, and the catalog sizes it gives.
  */
 import * as assert from 'node:assert/strict';
+import { CATALOG, DEFAULT_MODEL, downloadUri, isVerifiable } from '../../models/catalog';
 import { tensorByteLength } from '../../models/gguf/writer';
 import { QWEN3_4B } from '../../models/qed-nano-shape/architecture';
 import { QUANTIZATIONS, quantizedTensors, useMoreBits, weightBytes, type Quantization } from '../../models/qed-nano-shape/quantization';
@@ -54,5 +55,32 @@ describe('QED-Nano quantizations (llama.cpp’s recipe)', () => {
     // 4.02 billion parameters at about 4.9, 5.7, 6.6 and 8.5 bits each.
     const expected = [2.32, 2.69, 3.07, 3.98];
     sizes.forEach((size, index) => assert.ok(Math.abs(size - expected[index]!) < 0.01, `${QUANTIZATIONS[index]}: ${size.toFixed(3)} GiB`));
+  });
+});
+
+describe('model catalog', () => {
+  it('lists the four quantizations smallest first, Q4_K_M the default, sizes estimated from the recipe', () => {
+    assert.deepEqual(CATALOG.map((model) => model.quantization), ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0']);
+    assert.equal(DEFAULT_MODEL.id, 'qed-nano-q4_k_m', 'the id of the records already on users’ disks');
+    for (const model of CATALOG) {
+      assert.equal(model.uri, `hf:Mungert/QED-Nano-GGUF:${model.quantization}`);
+      assert.ok(model.estimatedBytes > weightBytes(model.quantization) && model.estimatedBytes < weightBytes(model.quantization) + 10e6);
+    }
+  });
+
+  it('leaves what was not verified empty: no file, revision or sha256 (the picker says "unverified")', () => {
+    for (const model of CATALOG) {
+      assert.equal(model.file, undefined);
+      assert.equal(model.revision, undefined);
+      assert.equal(model.sha256, undefined);
+      assert.equal(isVerifiable(model), false);
+      assert.equal(downloadUri(model), model.uri);
+    }
+  });
+
+  it('pins a download to a revision when an entry names its file and commit', () => {
+    const pinned = { ...DEFAULT_MODEL, file: 'QED-Nano-q4_k_m.gguf', revision: '0123456789abcdef0123456789abcdef01234567', sha256: 'ab'.repeat(32) };
+    assert.equal(downloadUri(pinned), 'hf:Mungert/QED-Nano-GGUF/QED-Nano-q4_k_m.gguf#0123456789abcdef0123456789abcdef01234567');
+    assert.ok(isVerifiable(pinned));
   });
 });
