@@ -5,6 +5,7 @@
  * without a machine to plan on.
  */
 import { formatBytes } from '../core/byteSize';
+import type { DiskState } from '../core/modelFolder';
 import { backendName } from './engineLabels';
 import { DEFAULT_PLAN_SETTINGS, formatTokens } from './memoryPlan';
 import type { PlanReport } from './planReport';
@@ -17,7 +18,7 @@ export interface ModelEntry {
   sha256?: string;
 }
 
-export type DiskState = { kind: 'absent' } | { kind: 'partial'; bytes: number } | { kind: 'downloaded'; path: string; bytes: number };
+export type { DiskState };
 
 /** A plan for an entry: still running, failed, or done. */
 export type PlanState = { kind: 'planning' } | { kind: 'failed'; message: string } | { kind: 'planned'; report: PlanReport };
@@ -47,7 +48,7 @@ const WHOLE_ATTEMPT = DEFAULT_PLAN_SETTINGS.floorContext;
 export function choiceRows(inputs: ChoiceInputs): ChoiceRow[] {
   const recommended = recommendEntry(inputs.entries, inputs.plans);
   const allPlanned = inputs.entries.every((entry) => (inputs.plans.get(entry.id)?.kind ?? 'planning') !== 'planning');
-  const rows: ChoiceRow[] = [{ kind: 'separator', label: 'QED-Nano, downloaded once, run on this machine' }];
+  const rows: ChoiceRow[] = [];
   for (const entry of inputs.entries) {
     const inUse = !inputs.customPath && !inputs.endpointUrl && inputs.selectedId === entry.id;
     const description = [sizeText(entry, inputs.disk.get(entry.id) ?? { kind: 'absent' }), entry.sha256 ? undefined : 'unverified', inUse ? 'in use' : undefined].filter(Boolean).join(' · ');
@@ -55,7 +56,8 @@ export function choiceRows(inputs: ChoiceInputs): ChoiceRow[] {
     rows.push({ kind: 'model', id: entry.id, label: entry.name, description, detail: entry.id === recommended ? `Recommended · ${plan}` : plan, recommended: entry.id === recommended });
   }
   rows.push(
-    { kind: 'separator', label: 'Or' },
+    // A separator's label shows at the right of the row below it: short, so that row's description stays readable.
+    { kind: 'separator', label: 'or' },
     {
       kind: 'file',
       label: 'Use a GGUF file on disk…',

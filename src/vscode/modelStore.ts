@@ -3,22 +3,20 @@
  * by a forked `qed pull` (node-llama-cpp's downloader), with a progress notification (bytes,
  * speed, time left) and Cancel. The pull checks the free disk space before fetching anything and,
  * when the catalog has one, the file's sha256 after. A cancelled or failed download keeps its
- * finished 5 MB chunks, and the next attempt resumes from them.
- *
- * Each finished download is recorded as `<id>.json` next to the file (the file's name is
- * node-llama-cpp's choice); a file whose record is missing is still listed, and deletable, in
- * Manage downloaded models.
+ * finished 5 MB chunks, and the next attempt resumes from them. What is in the folder, and
+ * deleting from it, is ModelFolder's (src/core/modelFolder.ts).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CATALOG, downloadUri, type CatalogModel } from '../../models/catalog';
 import { formatBytes } from '../core/byteSize';
 import { downloadProgressText, TransferRate } from '../core/download';
+import { ModelFolder, type DiskState, type StoredFile } from '../core/modelFolder';
 import { forkCli } from '../engine/forkCli';
 import type { DownloadToHost } from '../engine/ipcProtocol';
-import type { DiskState } from '../engine/modelChoices';
+
+export type { StoredFile };
 
 export class ModelDownloadError extends Error {
   constructor(
@@ -29,35 +27,39 @@ export class ModelDownloadError extends Error {
   }
 }
 
-/** A file in the models folder. */
-export interface StoredFile {
-  path: string;
-  bytes: number;
-  /** The catalog entry it belongs to, when known. */
-  model?: CatalogModel;
-  /** An unfinished download (node-llama-cpp's `.ipull`), resumed by the next download of its model. */
-  partial: boolean;
-}
-
 export class ModelStore {
-  readonly dir: string;
+  private readonly folder: ModelFolder<CatalogModel>;
 
   constructor(
     storage: vscode.Uri,
     private readonly cliPath: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.dir = path.join(storage.fsPath, 'models');
+    this.folder = new ModelFolder(path.join(storage.fsPath, 'models'), CATALOG);
+  }
+
+  get dir(): string {
+    return this.folder.dir;
   }
 
   /** The model's file, when it is downloaded. */
-  async downloadedPath(model: CatalogModel): Promise<string | undefined> {
-    try {
-      const recorded = (JSON.parse(await readFile(this.recordFile(model), 'utf8')) as { path?: string }).path;
-      return recorded && existsSync(recorded) ? recorded : undefined;
-    } catch {
-      return undefined;
-    }
+  downloadedPath(model: CatalogModel): Promise<string | undefined> {
+    return this.folder.downloadedPath(model);
+  }
+
+  /** What is on disk for each catalog entry. */
+  diskStates(): Promise<Map<string, DiskState>> {
+    return this.folder.diskStates();
+  }
+
+  /** The model files in the folder, finished or not. */
+  storedFiles(): Promise<Array<StoredFile<CatalogModel>>> {
+    return this.folder.storedFiles();
+  }
+
+  async delete(file: StoredFile<CatalogModel>): Promise<void> {
+    await this.folder.delete(file);
+    this.log.info(`Deleted ${file.path}`);
   }
 
   /** The model's file for a run: downloaded, or downloaded now if the user agrees. */
@@ -87,59 +89,8 @@ export class ModelStore {
     const uri = downloadUri(model);
     this.log.info(`Downloading ${uri} into ${this.dir}${model.sha256 ? '' : ' (no published sha256 to check it against)'}`);
     const modelPath = await this.pull(uri, model);
-    await writeFile(this.recordFile(model), JSON.stringify({ id: model.id, uri, path: modelPath }));
+    await this.folder.record(model, uri, modelPath);
     return modelPath;
-  }
-
-  /** What is on disk for each catalog entry. */
-  async diskStates(): Promise<Map<string, DiskState>> {
-    const files = await this.storedFiles();
-    const states = new Map<string, DiskState>();
-    for (const model of CATALOG) {
-      const downloaded = await this.downloadedPath(model);
-      const partial = files.find((file) => file.partial && file.model === model);
-      if (downloaded) states.set(model.id, { kind: 'downloaded', path: downloaded, bytes: (await stat(downloaded)).size });
-      else if (partial) states.set(model.id, { kind: 'partial', bytes: partial.bytes });
-      else states.set(model.id, { kind: 'absent' });
-    }
-    return states;
-  }
-
-  /** The model files in the folder, finished or not (records left out). */
-  async storedFiles(): Promise<StoredFile[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const recorded = new Map<string, CatalogModel>();
-    for (const model of CATALOG) {
-      const file = await this.downloadedPath(model);
-      if (file) recorded.set(path.resolve(file), model);
-    }
-    const files: StoredFile[] = [];
-    for (const name of names) {
-      if (name.endsWith('.json')) continue;
-      const file = path.join(this.dir, name);
-      const info = await stat(file).catch(() => undefined);
-      if (!info?.isFile()) continue;
-      const partial = name.endsWith('.ipull');
-      // Allocated bytes: a partial download is sparse where chunks are still missing.
-      const bytes = partial ? Math.min(info.size, info.blocks * 512) : info.size;
-      const model = recorded.get(path.resolve(file)) ?? CATALOG.find((entry) => namesQuantization(name, entry.quantization));
-      files.push({ path: file, bytes, ...(model ? { model } : {}), partial });
-    }
-    return files.sort((a, b) => a.path.localeCompare(b.path));
-  }
-
-  /** Deletes a stored file, and its record when it is a downloaded catalog model. */
-  async delete(file: StoredFile): Promise<void> {
-    await rm(file.path, { force: true });
-    if (file.model && !file.partial) {
-      const recorded = await this.downloadedPath(file.model).catch(() => undefined);
-      if (!recorded) await rm(this.recordFile(file.model), { force: true });
-    }
-    this.log.info(`Deleted ${file.path}`);
-  }
-
-  private recordFile(model: CatalogModel): string {
-    return path.join(this.dir, `${model.id}.json`);
   }
 
   private async pull(uri: string, model: CatalogModel): Promise<string> {
@@ -183,9 +134,4 @@ export class ModelStore {
         }),
     );
   }
-}
-
-/** Whether a file name names the quantization (`hf_Mungert_QED-Nano.Q5_K_M.gguf.ipull`). */
-function namesQuantization(name: string, quantization: string): boolean {
-  return new RegExp(`[._-]${quantization}[._-]`, 'i').test(name);
 }

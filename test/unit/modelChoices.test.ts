@@ -111,7 +111,7 @@ describe('model picker rows', () => {
         [Q5, { kind: 'partial', bytes: 1.1 * GiB }],
       ]);
       const rows = choiceRows(inputs({ [Q4]: planned(report()), [Q5]: planned(report()), [Q6]: planned(report({ kvCache: 'q8_0', contextSize: 50_176 })), [Q8]: planned(report({ fits: false })) }, { disk }));
-      assert.deepEqual(rows[0], { kind: 'separator', label: 'QED-Nano, downloaded once, run on this machine' });
+      assert.deepEqual(rows.slice(0, 4).map((row) => row.kind === 'model' && row.id), [Q4, Q5, Q6, Q8], 'the quantizations first, smallest first');
       const q4 = modelRow(rows, Q4);
       assert.equal(q4.label, 'QED-Nano 4B Q4_K_M');
       assert.equal(q4.description, '2.3 GiB · downloaded · unverified · in use');
@@ -132,7 +132,7 @@ describe('model picker rows', () => {
 
     it('then a GGUF file of one’s own, a server, and Manage downloaded models, each saying what is in use', () => {
       const rows = choiceRows(inputs({}, { stored: { files: 2, bytes: 5 * GiB } }));
-      const rest = rows.slice(rows.findIndex((row) => row.kind === 'separator' && row.label === 'Or') + 1);
+      const rest = rows.slice(rows.findIndex((row) => row.kind === 'separator' && row.label === 'or') + 1);
       assert.deepEqual(
         rest.map((row) => [row.kind, row.label]),
         [
