@@ -11,6 +11,7 @@ import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineSt
 import { LocalEngine } from './localEngine';
 import { CHOOSE_MODEL_COMMAND, ModelPicker } from './modelPicker';
 import { ModelStore } from './modelStore';
+import { openSample } from './sample';
 import { ProofController } from './proofController';
 import { registerChat } from './chat/registerChat';
 import { TheoremActions } from './theoremActions';
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     }),
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
     vscode.commands.registerCommand(CHOOSE_MODEL_COMMAND, () => picker.choose()),
+    vscode.commands.registerCommand('qed.openSample', () => openSample(context.extensionPath, storage.fsPath)),
   );
   context.subscriptions.push(registerChat(context, backends));
   const activation = {
