@@ -18,11 +18,13 @@ const ALIGNMENT = 32;
 /** GGUF metadata value types. */
 const ValueType = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9 } as const;
 
-/** The ggml tensor types this writer knows: id, values per block, bytes per block. */
+/** The ggml tensor types this writer knows: id, values per block, bytes per block (ggml.c's type traits). */
 const GGML_TYPES = {
   f32: { id: 0, blockValues: 1, blockBytes: 4 },
   f16: { id: 1, blockValues: 1, blockBytes: 2 },
+  q8_0: { id: 8, blockValues: 32, blockBytes: 34 },
   q4_k: { id: 12, blockValues: 256, blockBytes: 144 },
+  q5_k: { id: 13, blockValues: 256, blockBytes: 176 },
   q6_k: { id: 14, blockValues: 256, blockBytes: 210 },
 } as const;
 

@@ -28,36 +28,22 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeQ6K, Q6_K_BLOCK_BYTES, Q6_K_BLOCK_VALUES } from '../gguf/q6k';
-import { bool, f32, i32Array, layoutGguf, str, strArray, u32, type GgmlTypeName, type GgufTensorInfo, type GgufValue } from '../gguf/writer';
+import { bool, i32Array, layoutGguf, str, strArray, u32, type GgufTensorInfo, type GgufValue } from '../gguf/writer';
+import { architectureMetadata, QWEN3_4B, QWEN3_TOKENS } from './architecture';
+import { fileTypeOf, quantizedTensors } from './quantization';
 
 const MODULE_DIR = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(MODULE_DIR, '..', '..');
 export const SHAPE_MODEL_DIR = join(REPO_ROOT, '.cache', 'qed-nano-shape');
 
-/** Qwen3-4B's hyperparameters (config.json of Qwen3-4B-Thinking-2507). */
-export const QWEN3_4B = {
-  blockCount: 36,
-  embedding: 2560,
-  feedForward: 9728,
-  heads: 32,
-  kvHeads: 8,
-  headDim: 128,
-  ropeBase: 5_000_000,
-  rmsEpsilon: 1e-6,
-  contextLength: 262_144,
-  vocabSize: 151_936,
-} as const;
-
-export const QWEN3_TOKENS = { endOfText: 151_643, imStart: 151_644, imEnd: 151_645, thinkOpen: 151_667, thinkClose: 151_668, newline: 198 } as const;
+export { QWEN3_4B, QWEN3_TOKENS } from './architecture';
 
 export type ShapeVariant = 'header' | 'reduced' | 'full';
 const REDUCED_BLOCKS = 2;
 
-/** llama.cpp's LLAMA_FTYPE_MOSTLY_Q4_K_M. */
-const FILE_TYPE_Q4_K_M = 15;
 const TokenType = { NORMAL: 1, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5 } as const;
 
-const INPUT_FILES = ['generate.ts', 'chat-template.jinja', '../gguf/writer.ts', '../gguf/q6k.ts'];
+const INPUT_FILES = ['generate.ts', 'architecture.ts', 'quantization.ts', 'chat-template.jinja', '../gguf/writer.ts', '../gguf/q6k.ts'];
 
 const pending = new Map<ShapeVariant, Promise<string>>();
 
@@ -120,57 +106,14 @@ export function writeShapeModel(file: string, variant: ShapeVariant): void {
 
 /** The tensors of a Qwen3 GGUF, typed as llama.cpp's Q4_K_M recipe types them for this model. */
 export function shapeTensors(blocks: number): GgufTensorInfo[] {
-  const { embedding: n, feedForward: ff, heads, kvHeads, headDim, vocabSize } = QWEN3_4B;
-  // Tied embeddings: llama.cpp quantizes token_embd as it would the output matrix (Q6_K).
-  const tensors: GgufTensorInfo[] = [{ name: 'token_embd.weight', dims: [n, vocabSize], type: 'q6_k' }];
-  for (let i = 0; i < blocks; i++) {
-    // Q4_K_M gives attn_v and ffn_down more bits in the first and last eighth and every third layer between.
-    const moreBits: GgmlTypeName = useMoreBits(i, QWEN3_4B.blockCount) ? 'q6_k' : 'q4_k';
-    tensors.push(
-      { name: `blk.${i}.attn_norm.weight`, dims: [n], type: 'f32' },
-      { name: `blk.${i}.attn_q.weight`, dims: [n, heads * headDim], type: 'q4_k' },
-      { name: `blk.${i}.attn_k.weight`, dims: [n, kvHeads * headDim], type: 'q4_k' },
-      { name: `blk.${i}.attn_v.weight`, dims: [n, kvHeads * headDim], type: moreBits },
-      { name: `blk.${i}.attn_output.weight`, dims: [heads * headDim, n], type: 'q4_k' },
-      { name: `blk.${i}.attn_q_norm.weight`, dims: [headDim], type: 'f32' },
-      { name: `blk.${i}.attn_k_norm.weight`, dims: [headDim], type: 'f32' },
-      { name: `blk.${i}.ffn_norm.weight`, dims: [n], type: 'f32' },
-      { name: `blk.${i}.ffn_gate.weight`, dims: [n, ff], type: 'q4_k' },
-      { name: `blk.${i}.ffn_up.weight`, dims: [n, ff], type: 'q4_k' },
-      { name: `blk.${i}.ffn_down.weight`, dims: [ff, n], type: moreBits },
-    );
-  }
-  tensors.push({ name: 'output_norm.weight', dims: [n], type: 'f32' });
-  return tensors;
-}
-
-/** llama.cpp's `use_more_bits` (llama-quant.cpp). */
-function useMoreBits(layer: number, layers: number): boolean {
-  return layer < layers / 8 || layer >= (7 * layers) / 8 || (layer - Math.floor(layers / 8)) % 3 === 2;
+  return quantizedTensors('Q4_K_M', blocks);
 }
 
 function shapeMetadata(blocks: number): Array<readonly [string, GgufValue]> {
   const vocab = qwen3Vocabulary();
-  const q = QWEN3_4B;
+  const name = blocks === QWEN3_4B.blockCount ? 'QED-Nano shape (zero weights)' : `QED-Nano shape, ${blocks} of ${QWEN3_4B.blockCount} blocks (zero weights)`;
   return [
-    ['general.architecture', str('qwen3')],
-    ['general.type', str('model')],
-    ['general.name', str(blocks === q.blockCount ? 'QED-Nano shape (zero weights)' : `QED-Nano shape, ${blocks} of ${q.blockCount} blocks (zero weights)`)],
-    ['general.basename', str('QED-Nano')],
-    ['general.size_label', str('4B')],
-    ['general.license', str('apache-2.0')],
-    ['qwen3.block_count', u32(blocks)],
-    ['qwen3.context_length', u32(q.contextLength)],
-    ['qwen3.embedding_length', u32(q.embedding)],
-    ['qwen3.feed_forward_length', u32(q.feedForward)],
-    ['qwen3.attention.head_count', u32(q.heads)],
-    ['qwen3.attention.head_count_kv', u32(q.kvHeads)],
-    ['qwen3.rope.freq_base', f32(q.ropeBase)],
-    ['qwen3.attention.layer_norm_rms_epsilon', f32(q.rmsEpsilon)],
-    ['qwen3.attention.key_length', u32(q.headDim)],
-    ['qwen3.attention.value_length', u32(q.headDim)],
-    ['general.file_type', u32(FILE_TYPE_Q4_K_M)],
-    ['general.quantization_version', u32(2)],
+    ...architectureMetadata(blocks, name, fileTypeOf('Q4_K_M')),
     ['tokenizer.ggml.model', str('gpt2')],
     ['tokenizer.ggml.pre', str('qwen2')],
     ['tokenizer.ggml.tokens', strArray(vocab.tokens)],

@@ -22,8 +22,14 @@ Commands:
   plan --model PATH    The memory plan for a model: GPU layers, context per attempt, attempts at once,
         [--vram SIZE] [--ram SIZE] [--backend cuda|vulkan|metal|cpu]   KV cache type
         for a machine with that much free (SIZE like 8GiB, 8GB, or bytes), else for this one
+        [--gpu auto|cuda|vulkan|metal|cpu]  the backend to start here, as serve does
+        [--reclaim-vram SIZE] [--reclaim-ram SIZE]  memory a running engine holds, counted as free
         [--context-size N] [--parallel N] [--gpu-layers N] [--kv-cache f16|q8_0]  fixed choices
-        [--json]       one JSON object: backend, gpuLayers, totalLayers, contextSize, sequences, ...
+        [--json]       one JSON object per model: backend, gpuLayers, totalLayers, contextSize, ...
+  plan --quant Q       The same for QED-Nano in quantization Q (Q4_K_M, Q5_K_M, Q6_K, Q8_0) before it
+        is downloaded: from its header in the repository, or from QED-Nano's architecture when
+        that cannot be read within --remote-timeout SECONDS (default 8; 0: do not try).
+        --model and --quant may be repeated: one run plans them all.
   pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
         [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
   theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file

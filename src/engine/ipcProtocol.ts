@@ -11,5 +11,7 @@ export type EngineToHost =
 /** Messages from a forked `qed pull` (model download) process. */
 export type DownloadToHost =
   | { type: 'download-progress'; downloadedBytes: number; totalBytes: number }
+  /** Checking the finished file against its published sha256. */
+  | { type: 'verifying' }
   | { type: 'downloaded'; path: string }
   | { type: 'failed'; message: string };

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { catalogModel } from '../../models/catalog';
 import type { ChatBackend } from '../core/chat';
 import { backendLabel } from '../engine/engineLabels';
 import { formatTokens } from '../engine/memoryPlan';
@@ -47,7 +48,7 @@ export class BackendProvider {
         settings,
       };
     }
-    const modelPath = settings.engine.modelPath ?? (await this.models.ensureDefaultModel());
+    const modelPath = settings.engine.modelPath ?? (await this.models.ensureModel(catalogModel(settings.modelQuantization)));
     onStatus(`Starting the local engine with ${path.basename(modelPath)}…`);
     const connection = await this.engine.connect({ ...settings.engine, modelPath });
     await this.cpuNotice.confirm(connection.info);

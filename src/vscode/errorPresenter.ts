@@ -18,6 +18,7 @@ const chooseModelFile: Action = {
     if (picked?.[0]) await vscode.workspace.getConfiguration('qed').update('model.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
   },
 };
+const chooseModel: Action = { title: 'Choose Model…', run: () => vscode.commands.executeCommand('qed.chooseModel') };
 const openSettings = (query: string): Action => ({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', query) });
 const useEndpoint: Action = { title: 'Use an Endpoint', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'qed.endpoint') };
 const setApiKey: Action = { title: 'Set API Key', run: () => vscode.commands.executeCommand('qed.setEndpointApiKey') };
@@ -55,7 +56,7 @@ function actionsFor(error: unknown, backend: 'local' | 'endpoint'): Action[] {
         return [showLog, openSettings('qed.engine')];
     }
   }
-  if (error instanceof ModelDownloadError) return [chooseModelFile, useEndpoint];
+  if (error instanceof ModelDownloadError) return [chooseModel, chooseModelFile, useEndpoint];
   if (error instanceof NotConfiguredError) return [openSettings('qed.endpoint')];
   if (error instanceof BackendError && backend === 'endpoint') {
     switch (error.kind) {

@@ -9,7 +9,9 @@ import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
 import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineStatusBar';
 import { LocalEngine } from './localEngine';
+import { CHOOSE_MODEL_COMMAND, ModelPicker } from './modelPicker';
 import { ModelStore } from './modelStore';
+import { openSample } from './sample';
 import { ProofController } from './proofController';
 import { registerChat } from './chat/registerChat';
 import { TheoremActions } from './theoremActions';
@@ -35,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const engine = new LocalEngine(cliPath, path.join(storage.fsPath, 'engine.json'), log);
   const models = new ModelStore(storage, cliPath, log);
   const backends = new BackendProvider(engine, models, context.secrets);
+  const picker = new ModelPicker(models, engine, cliPath, log);
   const proofs = new ProofController(context.extensionUri, backends, context.workspaceState);
   const index = new TheoremIndex(log);
   const diagnostics = new CritiqueDiagnostics();
@@ -73,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
       void vscode.window.showInformationMessage('QED: the engine will start again on the next request.');
     }),
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
+    vscode.commands.registerCommand(CHOOSE_MODEL_COMMAND, () => picker.choose()),
+    vscode.commands.registerCommand('qed.openSample', () => openSample(context.extensionPath, storage.fsPath)),
   );
   context.subscriptions.push(registerChat(context, backends));
   const activation = {

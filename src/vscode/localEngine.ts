@@ -16,11 +16,13 @@ export class LocalEngine implements vscode.Disposable {
   readonly onDidChangeState = this.stateChanged.event;
   private current: EngineState = { kind: 'stopped' };
   private connected: EngineConnection | undefined;
+  private loadedModel: string | undefined;
 
   constructor(cliPath: string, connectionFile: string, log: vscode.LogOutputChannel) {
     this.supervisor = new EngineSupervisor(cliPath, log, connectionFile, {
       onExit: () => {
         this.connected = undefined;
+        this.loadedModel = undefined;
         this.setState({ kind: 'stopped' });
       },
     });
@@ -28,6 +30,11 @@ export class LocalEngine implements vscode.Disposable {
 
   get state(): EngineState {
     return this.current;
+  }
+
+  /** The model file the engine has loaded or is loading: not to be deleted under it. */
+  get modelPath(): string | undefined {
+    return this.loadedModel;
   }
 
   /** The running engine, if one is ready. */
@@ -39,6 +46,7 @@ export class LocalEngine implements vscode.Disposable {
     const existing = this.supervisor.existing(settings);
     if (existing) return existing;
     this.connected = undefined;
+    this.loadedModel = settings.modelPath;
     this.setState({ kind: 'loading', fraction: 0 });
     const connecting = vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `QED: loading ${path.basename(settings.modelPath)}`, cancellable: true },
@@ -64,6 +72,7 @@ export class LocalEngine implements vscode.Disposable {
       return connection;
     } catch (error) {
       const cancelled = error instanceof EngineStartError && error.code === 'cancelled';
+      this.loadedModel = undefined;
       this.setState(cancelled ? { kind: 'stopped' } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) });
       throw error;
     }
@@ -72,6 +81,7 @@ export class LocalEngine implements vscode.Disposable {
   stop(): void {
     this.supervisor.stop();
     this.connected = undefined;
+    this.loadedModel = undefined;
     this.setState({ kind: 'stopped' });
   }
 

@@ -2,18 +2,21 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isQuantization, type Quantization } from '../../models/qed-nano-shape/quantization';
 import type { SamplingOptions } from '../core/chat';
 import type { BackendChoice } from '../engine/backend';
 import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
 import type { EngineLaunchSettings } from '../engine/supervisor';
 
-/** The engine's launch settings, except that the model path may be unset (download the default). */
+/** The engine's launch settings, except that the model path may be unset (the catalog's model, downloaded). */
 export type EngineSettings = Omit<EngineLaunchSettings, 'modelPath'> & { modelPath: string | undefined };
 
 export interface QedSettings {
   backend: 'local' | 'endpoint';
   endpoint: { url: string; model: string; timeoutSeconds: number };
   engine: EngineSettings;
+  /** The catalog quantization used when qed.model.path is empty. */
+  modelQuantization: Quantization;
   sampling: SamplingOptions;
   codeLens: { enabled: boolean; extraEnvironments: string[]; hiddenEnvironments: string[] };
   /** Most tokens of document context in a prompt. */
@@ -28,6 +31,7 @@ export function readSettings(): QedSettings {
   const parallel = config.get<string | number>('engine.parallel', 'auto');
   const gpu = config.get<string>('engine.gpu', 'auto');
   const kvCache = config.get<string>('engine.kvCache', 'auto');
+  const quantization = config.get<string>('model.quantization', 'Q4_K_M').trim().toUpperCase();
   const names = config.get<string[]>('codeLens.environments', []).map((name) => name.trim()).filter(Boolean);
   return {
     backend: config.get('backend') === 'endpoint' ? 'endpoint' : 'local',
@@ -45,6 +49,7 @@ export function readSettings(): QedSettings {
       parallel: countOrAuto(parallel, 1),
       kvCache: kvCache === 'f16' || kvCache === 'q8_0' ? kvCache : undefined,
     },
+    modelQuantization: isQuantization(quantization) ? quantization : 'Q4_K_M',
     sampling: {
       temperature: config.get<number>('generation.temperature'),
       topP: config.get<number>('generation.topP'),

@@ -157,6 +157,29 @@ describe('QED in code-server, through the UI', function () {
     }, { timeoutMs: 15_000 });
   }
 
+  /**
+   * Answers an open file dialog with `file`: VS Code's simple file dialog in the browser, a path
+   * input over a listing of the folder.
+   */
+  async function chooseInFileDialog(file) {
+    const pathInput = workbench.page.locator('.quick-input-widget input.input');
+    await pathInput.waitFor({ state: 'visible', timeout: 10_000 });
+    // The dialog fills in its starting folder and lists it asynchronously; wait until it has
+    // settled (typing before that gets mixed with its own updates), then type like a user.
+    let settled = '';
+    await waitFor('the file dialog to settle on its starting folder', async () => {
+      const value = await pathInput.inputValue();
+      const listed = await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count();
+      const stable = value.endsWith('/') && listed > 0 && value === settled;
+      settled = value;
+      return stable;
+    }, { intervalMs: 400 });
+    await pathInput.press('Control+A');
+    await pathInput.pressSequentially(file, { delay: 10 });
+    await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: basename(file) }).first().waitFor({ timeout: 10_000 });
+    await workbench.page.keyboard.press('Enter'); // the dialog's “open” button, e.g. “Use this model”
+  }
+
   /** Runs “QED: Prove Selection” on `lines` of samples/irrational.tex and follows the run to its end. */
   async function prove(lines, options = {}) {
     await workbench.openFile('irrational.tex');
@@ -392,22 +415,7 @@ describe('QED in code-server, through the UI', function () {
     // The fix a user gets offered: “Choose Model File…” opens a file dialog (VS Code's simple
     // file dialog in the browser: a path input); the chosen file becomes qed.model.path.
     await workbench.clickNotificationButton('Choose Model File…');
-    const pathInput = workbench.page.locator('.quick-input-widget input.input');
-    await pathInput.waitFor({ state: 'visible', timeout: 10_000 });
-    // The dialog fills in its starting folder and lists it asynchronously; wait until it has
-    // settled (typing before that gets mixed with its own updates), then type like a user.
-    let settled = '';
-    await waitFor('the file dialog to settle on its starting folder', async () => {
-      const value = await pathInput.inputValue();
-      const listed = await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count();
-      const stable = value.endsWith('/') && listed > 0 && value === settled;
-      settled = value;
-      return stable;
-    }, { intervalMs: 400 });
-    await pathInput.press('Control+A');
-    await pathInput.pressSequentially(tinyModel, { delay: 10 });
-    await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: basename(tinyModel) }).first().waitFor({ timeout: 10_000 });
-    await workbench.page.keyboard.press('Enter'); // “Use this model”
+    await chooseInFileDialog(tinyModel);
     await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === tinyModel, { timeoutMs: 15_000 });
     await workbench.clearNotifications();
     const fixed = await prove(LEMMA);
@@ -691,6 +699,86 @@ describe('QED in code-server, through the UI', function () {
     } finally {
       await applySettings({ 'qed.model.path': tinyModel, 'qed.engine.warnWhenSlow': false, 'qed.engine.contextSize': undefined, 'qed.generation.maxTokens': 8000 });
     }
+  });
+
+  /** Opens “Get started with QED” as a user finds it: Welcome: Open Walkthrough… in the palette. */
+  async function openWalkthrough() {
+    await workbench.runCommand('Open Walkthrough');
+    const row = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Get started with QED' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    const walkthrough = workbench.page.locator('.gettingStartedContainer');
+    await walkthrough.getByText('Get started with QED').first().waitFor({ timeout: 15_000 });
+    return walkthrough;
+  }
+
+  /** The rows of the open quick pick, as their text reads (label, description, detail). */
+  function quickPickRows() {
+    return workbench.page.evaluate(() => [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((row) => row.innerText.replace(/\s+/g, ' ').trim()));
+  }
+
+  it('11. the walkthrough opens; its Choose Model… shows each quantization with its plan here; a GGUF file on disk chosen there proves; Open the Sample opens the sample at a theorem', async () => {
+    // Not about the CPU notice (scenario 10): on a busy machine the tiny model's speed could raise it.
+    await applySettings({ 'qed.model.path': undefined, 'qed.engine.warnWhenSlow': false });
+    await workbench.clearNotifications();
+    const page = workbench.page;
+    const walkthrough = await openWalkthrough();
+    const steps = ['Choose where the model runs', 'Prove a theorem', 'CodeLens and Critique', 'Talk it over in the chat'];
+    for (const step of steps) await walkthrough.getByText(step, { exact: true }).first().waitFor({ timeout: 10_000 });
+    await workbench.screenshot(join(artifacts, '11-walkthrough.png'));
+
+    // The first step's button runs QED: Choose Model…, which plans every quantization in a child process.
+    await walkthrough.getByText('This machine: Choose Model…', { exact: true }).first().click();
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await waitFor('the model picker', async () => (await title.isVisible()) && /QED: Choose Model/.test(await title.innerText()), { timeoutMs: 15_000 });
+    const opened = performance.now();
+    const firstRows = await quickPickRows();
+    const rows = await waitFor('a plan in every row', async () => {
+      const now = await quickPickRows();
+      return now.some((row) => /QED-Nano 4B/.test(row)) && !now.some((row) => /planning for this machine/.test(row)) ? now : false;
+    }, { timeoutMs: 180_000, intervalMs: 500 });
+    const plannedMs = elapsed(opened);
+    await workbench.screenshot(join(artifacts, '11-choose-model.png'));
+    results.scenarios.chooseModel = { firstRows, rows, plannedMs };
+    console.log(`        the picker planned 4 quantizations in ${(plannedMs / 1000).toFixed(1)} s`);
+    assert.ok(firstRows.some((row) => /planning for this machine…/.test(row)), `the rows show at once, planning (${firstRows.join(' | ')})`);
+    const models = rows.filter((row) => /QED-Nano 4B (Q4_K_M|Q5_K_M|Q6_K|Q8_0)/.test(row));
+    assert.equal(models.length, 4, rows.join(' | '));
+    for (const row of models) {
+      assert.match(row, /about [\d.]+ GiB to download · unverified/, row);
+      assert.match(row, /(fits( with [^:]+)?: CPU, \d+ × \d+k|too large for [\d.]+ GiB of RAM)/, row);
+    }
+    assert.ok(models.filter((row) => /Recommended/.test(row)).length <= 1, 'at most one quantization is recommended');
+    for (const label of ['Use a GGUF file on disk…', 'Use a server (endpoint)…', 'Manage downloaded models']) assert.ok(rows.some((row) => row.includes(label)), `a row “${label}”`);
+
+    // A GGUF on disk: the file dialog sets qed.model.path, and a run uses it.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Use a GGUF file on disk…' }).first().click();
+    await chooseInFileDialog(tinyModel);
+    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === tinyModel, { timeoutMs: 15_000 });
+    await waitFor('“QED now uses …”', async () => (await workbench.notifications()).some((note) => note.message === `QED now uses ${basename(tinyModel)}.`), { timeoutMs: 10_000 });
+    results.scenarios.chooseModel.focusAfterDialog = await workbench.focusReport();
+    // Back to the document as a user would: the file dialog has closed, then a click in the Explorer.
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'irrational.tex' }).first().click();
+    await workbench.clearNotifications();
+    const run = await prove(LEMMA);
+    assert.deepEqual(run.errors, [], 'no error notification');
+    assert.equal(run.final.tone, 'success', run.final.status);
+    assert.match(run.final.source, new RegExp(`^local engine · ${basename(tinyModel).replace(/[.]/g, '\\.')} · `));
+    assertRenderedProof(run.final, 'the run with the model chosen in the picker');
+    results.scenarios.chooseModel.proof = { status: run.final.status, source: run.final.source };
+
+    // The second step's button opens the sample (a copy in global storage) with the cursor in a theorem.
+    const again = await openWalkthrough();
+    await again.getByText('Prove a theorem', { exact: true }).first().click();
+    await again.getByText('Open the Sample', { exact: true }).first().click();
+    const copy = join(profile.userDataDir, 'User', 'globalStorage', 'qed-prover.qed', 'sample', 'irrational.tex');
+    await waitFor('the sample’s copy in global storage', () => existsSync(copy), { timeoutMs: 15_000 });
+    const statementLine = sample.findIndex((line) => line.includes('The number $\\sqrt{2}$ is irrational.')) + 1;
+    await waitFor(`the sample open at line ${statementLine}`, async () => new RegExp(`^Ln ${statementLine}, Col 1`).test(await workbench.selectionStatus()), { timeoutMs: 15_000 });
+    await workbench.screenshot(join(artifacts, '11-sample.png'));
+    results.scenarios.chooseModel.sample = { copy, cursor: await workbench.selectionStatus() };
+    await applySettings({ 'qed.engine.warnWhenSlow': undefined });
   });
 });
 

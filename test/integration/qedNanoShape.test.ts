@@ -52,6 +52,9 @@ describe('QED-Nano shape fixture', function () {
       assert.equal(names.get('blk.10.attn_q.weight')!.ggmlType, GgmlType.Q4_K);
       assert.equal(names.get('blk.0.ffn_down.weight')!.ggmlType, GgmlType.Q6_K, 'Q4_K_M: more bits in the first eighth');
       assert.equal(names.get('blk.5.ffn_down.weight')!.ggmlType, GgmlType.Q4_K);
+      // use_more_bits divides in C integers: 36/8 = 4 and 7*36/8 = 31.
+      assert.equal(names.get('blk.4.ffn_down.weight')!.ggmlType, GgmlType.Q4_K, 'layer 4 is not in the first eighth');
+      assert.equal(names.get('blk.31.attn_v.weight')!.ggmlType, GgmlType.Q6_K, 'layer 31 is in the last eighth');
 
       const insights = await GgufInsights.from(info);
       assert.ok(insights.modelSize > 2.2 * GiB && insights.modelSize < 2.45 * GiB, `Q4_K_M weights ≈ 2.3 GiB, got ${(insights.modelSize / GiB).toFixed(2)}`);
