@@ -6,11 +6,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSnapshot } from '../core/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
+import { CONNECT_SERVER_COMMAND, connectServer } from './connectServer';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
 import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineStatusBar';
 import { LocalEngine } from './localEngine';
 import { ModelStore } from './modelStore';
 import { ProofController } from './proofController';
+import type { ServerWizardUi } from './serverWizard';
 import { registerChat } from './chat/registerChat';
 import { TheoremActions } from './theoremActions';
 import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
@@ -73,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
       void vscode.window.showInformationMessage('QED: the engine will start again on the next request.');
     }),
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
+    // Tests pass the answers to the wizard's questions (a ServerWizardUi) as the argument.
+    vscode.commands.registerCommand(CONNECT_SERVER_COMMAND, (ui?: ServerWizardUi) => connectServer(context.secrets, ui)),
   );
   context.subscriptions.push(registerChat(context, backends));
   const activation = {
