@@ -223,10 +223,11 @@ function failureOf(error: BackendError, baseUrl: string): ServerFailure {
       return { kind: 'tls', message: `The TLS certificate of ${where} has expired (or is not valid yet).`, fix: 'Renew the server’s certificate, and check this machine’s clock.' };
     case 'tlsOther':
       return { kind: 'tls', message: `The TLS connection to ${where} failed: ${error.message}`, fix: 'Check the URL’s scheme (http:// or https://) and the server’s certificate.' };
+    // The server's words too: a 403 may be about something else than the key (the QED engine's "Host not allowed").
     case 'keyNeeded':
-      return { kind: 'keyNeeded', message: `${where} needs an API key (HTTP ${status}).`, fix: 'Enter the key the server was started with (its --api-key).', status };
+      return { kind: 'keyNeeded', message: `${where} needs an API key (HTTP ${status}${said(error)}).`, fix: 'Enter the key the server was started with (its --api-key).', status };
     case 'keyRejected':
-      return { kind: 'keyRejected', message: `${where} rejected the API key (HTTP ${status}).`, fix: 'Enter the key the server was started with (its --api-key).', status };
+      return { kind: 'keyRejected', message: `${where} rejected the API key (HTTP ${status}${said(error)}).`, fix: 'Enter the key the server was started with (its --api-key).', status };
     case 'notJson':
       return notOpenAI(baseUrl, undefined);
   }
@@ -278,6 +279,11 @@ function timeout(baseUrl: string, timeoutMs: number): ServerFailure {
     message: `${hostOf(baseUrl)} did not start answering within ${Math.round(timeoutMs / 1000)} s.`,
     fix: 'The server may be loading the model or busy with other requests: retry, or raise qed.endpoint.timeoutSeconds.',
   };
+}
+
+function said(error: BackendError): string {
+  const words = serverMessage(error.cause);
+  return words ? `: ${words}` : '';
 }
 
 /** The server's own words in a mapped HTTP error. */

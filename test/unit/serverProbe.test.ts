@@ -174,10 +174,10 @@ describe('probeServer: the model list, or what is wrong', function () {
     const server = await start(openAiLike({ key: 'sesame' }));
     const without = await probeServer(server.origin);
     assert.ok(!without.ok);
-    assertFailure(without.failure, 'keyNeeded', /needs an API key \(HTTP 401\)/);
+    assertFailure(without.failure, 'keyNeeded', /needs an API key \(HTTP 401: Unauthorized\)/);
     const wrong = await probeServer(server.origin, 'open');
     assert.ok(!wrong.ok);
-    assertFailure(wrong.failure, 'keyRejected', /rejected the API key \(HTTP 401\)/);
+    assertFailure(wrong.failure, 'keyRejected', /rejected the API key \(HTTP 401: Unauthorized\)/);
     const right = await probeServer(server.origin, 'sesame');
     assert.ok(right.ok);
     assert.equal(server.requests.at(-1)!.authorization, 'Bearer sesame');
