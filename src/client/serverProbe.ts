@@ -7,7 +7,7 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { THINK_CLOSE } from '../core/reasoning';
 import type { BackendError } from './backendError';
-import { createEndpointClient } from './endpointClient';
+import { createEndpointClient, type EndpointClient } from './endpointClient';
 import { isModelNotFound, serverMessage, streamError, toBackendError } from './errors';
 import { requestBody } from './openaiBackend';
 import { serverNameFromOwner } from './serverPresets';
@@ -186,7 +186,7 @@ export async function testReasoning(baseUrl: string, apiKey: string | undefined,
   };
 }
 
-async function chatFailure(error: unknown, client: ReturnType<typeof createEndpointClient>, baseUrl: string, model: string, apiKey: string | undefined, timeoutMs: number): Promise<ServerFailure> {
+async function chatFailure(error: unknown, client: EndpointClient, baseUrl: string, model: string, apiKey: string | undefined, timeoutMs: number): Promise<ServerFailure> {
   const mapped = toBackendError(error, { baseUrl, model, hasApiKey: Boolean(apiKey), timeoutMs });
   if (!isModelNotFound(error)) return failureOf(mapped, baseUrl);
   let listed: string[] = [];

@@ -82,11 +82,13 @@ export const vscodeWizardUi: ServerWizardUi = {
     vscode.window.showInputBox({
       title: preset ? `${TITLE}: ${preset.name}` : TITLE,
       value,
+      placeHolder: 'http://gpu-box:8000/v1',
       prompt: preset
         ? `Start it with: ${preset.command}${preset.note ? ` (${preset.note})` : ''}. Then enter its URL (…/v1 is added when missing).`
         : 'The server’s URL, e.g. http://gpu-box:8000/v1 (…/v1 is added when missing).',
       ignoreFocusOut: true,
       validateInput: (text) => {
+        if (!text.trim()) return undefined;
         try {
           serverUrlCandidates(text);
           return undefined;

@@ -54,7 +54,7 @@ export async function runServerWizard(ui: ServerWizardUi, store: ServerWizardSto
   if (!choice) return undefined;
   const preset = choice === 'url' ? undefined : choice;
   const current = store.current();
-  let url = preset?.url ?? (current.url || 'http://');
+  let url = preset?.url ?? current.url;
 
   for (;;) {
     const typed = await ui.enterUrl(url, preset);
