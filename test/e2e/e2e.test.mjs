@@ -729,19 +729,26 @@ describe('QED in code-server, through the UI', function () {
 
       // The server's models; the only one is picked.
       await waitFor('the model list', async () => /model/.test(await quickInput.locator('.quick-input-title').innerText().catch(() => '')) && (await rows.count()) >= 1, { timeoutMs: 30_000 });
-      const model = (await rows.first().innerText()).split('\n')[0].trim();
+      const modelRow = (await rows.first().innerText()).replace(/\s+/g, ' ').trim();
       await page.keyboard.press('Enter');
 
       const url = `http://127.0.0.1:${port}/v1`;
       const summary = await waitFor('the summary notification', async () => (await workbench.notifications()).find((note) => /Connected to/.test(note.message)), { timeoutMs: 60_000 });
+      // The toast shows one line; expanded, the whole summary is in the screenshot.
+      await page.locator('.notifications-toasts .notification-toast').first().hover();
+      const expand = page.locator('.notifications-toasts .codicon-notifications-expand').first();
+      if (await expand.isVisible()) await expand.click();
+      await sleep(500);
       await workbench.screenshot(join(artifacts, '11-connected.png'));
-      Object.assign(results.scenarios.connectServer, { model, summary: summary.message });
+      // The model as the engine lists it (its row also shows the owner and the context).
+      const model = await waitFor('the settings the wizard wrote', () => {
+        const { settings } = JSON.parse(readFileSync(probeFile, 'utf8'));
+        return settings.backend === 'endpoint' && settings['endpoint.url'] === url && settings['endpoint.model'];
+      }, { timeoutMs: 10_000 });
+      Object.assign(results.scenarios.connectServer, { model, modelRow, summary: summary.message });
+      assert.ok(modelRow.startsWith(model), `the picked row is the model: ${modelRow}`);
       assert.equal(summary.severity, 'info');
       assert.match(summary.message, new RegExp(`^QED: Connected to the QED engine at ${url.replace(/[.]/g, '\\.')}: model ${model.replace(/[.]/g, '\\.')}, reasoning arrives separately \\(reasoning_content\\); first token after \\d+\\.\\d s\\.$`));
-      await waitFor('the settings the wizard wrote', () => {
-        const { settings } = JSON.parse(readFileSync(probeFile, 'utf8'));
-        return settings.backend === 'endpoint' && settings['endpoint.url'] === url && settings['endpoint.model'] === model;
-      }, { timeoutMs: 10_000 });
       assert.doesNotMatch(readFileSync(profile.settingsFile, 'utf8'), new RegExp(apiKey), 'the key is not in settings.json');
 
       // And a proof through it, with the key from secret storage.
