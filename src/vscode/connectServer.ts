@@ -130,7 +130,10 @@ export const vscodeWizardUi: ServerWizardUi = {
   failed: async (failure, preset) => {
     const canCopy = failure.kind === 'refused' && preset !== undefined;
     for (;;) {
-      const choice = await vscode.window.showErrorMessage(`QED: ${failure.message} ${failure.fix}`, 'Retry', 'Change URL', ...(canCopy ? ['Copy Command'] : []));
+      const message = `QED: ${failure.message} ${failure.fix}`;
+      const choice = canCopy
+        ? await vscode.window.showErrorMessage(message, 'Retry', 'Change URL', 'Copy Command')
+        : await vscode.window.showErrorMessage(message, 'Retry', 'Change URL');
       if (choice === 'Copy Command' && preset) {
         await copyCommand(preset);
         continue;
