@@ -3,7 +3,7 @@
  * whose message is a single line telling the user what to fix.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { BackendError, type BackendErrorKind, oneLine } from './backendError';
+import { BackendError, type BackendErrorKind, type BackendErrorReason, oneLine } from './backendError';
 
 /** What the messages need to name the setting or URL to fix. */
 export interface ErrorContext {
@@ -37,7 +37,7 @@ export function toBackendError(err: unknown, ctx: ErrorContext): BackendError {
       'protocol',
       `${url} sent data that is not JSON (${clip(err.message)}). Check that qed.endpoint.url is an OpenAI-compatible endpoint.`,
       undefined,
-      { cause: err },
+      { cause: err, reason: 'notJson' },
     );
   }
   // fetch itself fails with a TypeError whose cause carries the socket error code.
@@ -101,12 +101,12 @@ function statusError(err: APIError, ctx: ErrorContext): BackendError {
   const url = displayUrl(ctx.baseUrl);
   const text = clip(serverText(err));
   const said = text ? `: ${text}` : '';
-  const make = (kind: BackendErrorKind, message: string) => new BackendError(kind, message, status, { cause: err });
+  const make = (kind: BackendErrorKind, message: string, reason?: BackendErrorReason) => new BackendError(kind, message, status, { cause: err, reason });
 
   if (status === 401 || status === 403) {
     return ctx.hasApiKey === false
-      ? make('auth', `The endpoint requires an API key (HTTP ${status}). Run “QED: Set Endpoint API Key”.`)
-      : make('auth', `The endpoint rejected the API key (HTTP ${status}). Run “QED: Set Endpoint API Key”.`);
+      ? make('auth', `The endpoint requires an API key (HTTP ${status}). Run “QED: Set Endpoint API Key”.`, 'keyNeeded')
+      : make('auth', `The endpoint rejected the API key (HTTP ${status}). Run “QED: Set Endpoint API Key”.`, 'keyRejected');
   }
   if (isModelNotFound(err)) {
     const models = ctx.availableModels;
@@ -139,13 +139,13 @@ function statusError(err: APIError, ctx: ErrorContext): BackendError {
 function connectionError(cause: unknown, ctx: ErrorContext): BackendError {
   const url = displayUrl(ctx.baseUrl);
   const code = errorCode(cause);
-  const make = (kind: BackendErrorKind, message: string) => new BackendError(kind, message, undefined, { cause });
+  const make = (kind: BackendErrorKind, message: string, reason?: BackendErrorReason) => new BackendError(kind, message, undefined, { cause, reason });
   switch (code) {
     case 'ECONNREFUSED':
-      return make('connection', `Nothing is listening at ${url}. Start the server or check qed.endpoint.url.`);
+      return make('connection', `Nothing is listening at ${url}. Start the server or check qed.endpoint.url.`, 'refused');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return make('connection', `Cannot resolve the host of ${url}. Check qed.endpoint.url and your network.`);
+      return make('connection', `Cannot resolve the host of ${url}. Check qed.endpoint.url and your network.`, 'dns');
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -155,13 +155,31 @@ function connectionError(cause: unknown, ctx: ErrorContext): BackendError {
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-      return make('connection', `The connection to ${url} closed unexpectedly. Check that the server is still running.`);
+      return make('connection', `The connection to ${url} closed unexpectedly. Check that the server is still running.`, 'closed');
   }
-  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-    return make('connection', `The TLS certificate of ${url} was rejected (${code}). Check qed.endpoint.url (http vs https).`);
+  const tls = code ? tlsReason(code) : undefined;
+  if (tls === 'tlsNotSpoken') {
+    return make('connection', `${url} does not speak TLS (${code}): the server expects http://, not https://. Check qed.endpoint.url.`, tls);
+  }
+  if (tls) {
+    return make('connection', `The TLS certificate of ${url} was rejected (${code}). Check qed.endpoint.url (http vs https).`, tls);
   }
   const detail = code ?? clip(innermostMessage(cause));
   return make('connection', `Cannot connect to ${url}${detail ? ` (${detail})` : ''}. Check qed.endpoint.url and that the server is running.`);
+}
+
+/** Which TLS failure a socket error code names (Node's and OpenSSL's codes), if any. */
+function tlsReason(code: string): BackendErrorReason | undefined {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'tlsNotSpoken';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'tlsWrongHost';
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'tlsExpired';
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return 'tlsUntrusted';
+  return /CERT|SSL|TLS/.test(code) ? 'tlsOther' : undefined;
+}
+
+/** The server's own words in an HTTP error (one line, clipped), or '' when it gave none. */
+export function serverMessage(err: unknown): string {
+  return err instanceof APIError && err.status !== undefined ? clip(serverText(err)) : '';
 }
 
 /** The server's own explanation, from whichever error shape it uses. */

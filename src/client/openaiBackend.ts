@@ -2,13 +2,13 @@
  * ChatBackend for any OpenAI-compatible `/v1/chat/completions` endpoint (vLLM, SGLang, llama-server,
  * Ollama, hosted APIs, and our own engine server), built on the official `openai` package.
  */
-import OpenAI, { type APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { AssistantPrefill, ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../core/chat';
 import { assistantPrefixText, splitterAfter } from '../core/continuation';
 import { ReasoningSplitter, THINK_CLOSE } from '../core/reasoning';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import type { BackendError } from './backendError';
+import { createEndpointClient, type EndpointClient } from './endpointClient';
 import { type ErrorContext, isModelNotFound, stallError, streamError, toBackendError, truncatedStreamError } from './errors';
 
 export interface OpenAIChatBackendOptions {
@@ -32,18 +32,7 @@ export class OpenAIChatBackend implements ChatBackend {
   constructor(private readonly options: OpenAIChatBackendOptions) {
     // setTimeout fires at once for delays beyond 2^31-1 ms, which a "no limit" setting could reach.
     this.timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMER_MS);
-    this.client = new EndpointClient({
-      baseURL: options.baseUrl,
-      // An empty key stops the SDK from picking up OPENAI_API_KEY and sending it to a third-party server.
-      apiKey: options.apiKey ?? '',
-      defaultHeaders: options.apiKey ? undefined : { Authorization: null },
-      organization: null,
-      project: null,
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-      logLevel: 'off',
-      fetch: fetchWithTerminatedEvents,
-    });
+    this.client = createEndpointClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, timeoutMs: this.timeoutMs });
   }
 
   async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
@@ -289,28 +278,4 @@ function dropNewlines(s: string): string {
   let i = 0;
   while (i < s.length && (s[i] === '\n' || s[i] === '\r')) i++;
   return i ? s.slice(i) : s;
-}
-
-/**
- * SSE dispatches an event only at a blank line, so the SDK drops a last event that lacks one, which
- * is how some servers send a final `data: {"error":…}`. Ending the body with a blank line keeps it.
- */
-async function fetchWithTerminatedEvents(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const response = await fetch(input, init);
-  if (!response.ok || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
-  // Extra blank lines are harmless: an empty line with no pending data dispatches nothing.
-  const blankLine = new Uint8Array([0x0a, 0x0a]);
-  const terminated = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: (c) => c.enqueue(blankLine) }));
-  return new Response(terminated, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-/**
- * vLLM and FastAPI put the error at the top level of the body (`{"object":"error","message":…}` or
- * `{"detail":…}`); the SDK only looks under `error` and would report "(no body)". Wrap such bodies.
- */
-class EndpointClient extends OpenAI {
-  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): APIError {
-    const body = error && typeof error === 'object' && !('error' in error) ? { error } : error;
-    return super.makeStatusError(status, body, message, headers);
-  }
 }

@@ -40,7 +40,7 @@ export class CpuNotice {
       if (picked === NEVER) await vscode.workspace.getConfiguration('qed').update('engine.warnWhenSlow', false, vscode.ConfigurationTarget.Global);
       return;
     }
-    if (picked === USE_SERVER) void vscode.commands.executeCommand('workbench.action.openSettings', 'qed.endpoint');
+    if (picked === USE_SERVER) void vscode.commands.executeCommand('qed.connectServer');
     throw new RunDeclinedError();
   }
 }

@@ -85,6 +85,7 @@ export async function showEngineMenu(engine: LocalEngine): Promise<void> {
     { label: '$(output) Show Engine Log', run: () => vscode.commands.executeCommand('qed.showEngineLog') },
     { label: '$(debug-restart) Restart Engine', description: 'loads the model again on the next request, with the current settings', run: () => vscode.commands.executeCommand('qed.restartEngine') },
     { label: '$(settings-gear) Engine Settings', description: 'qed.engine.*, qed.model.path', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'qed.engine') },
+    { label: '$(plug) Connect to a Server…', description: 'vLLM, SGLang, llama-server, Ollama, LM Studio, any OpenAI-compatible server', run: () => vscode.commands.executeCommand('qed.connectServer') },
     { label: '$(cloud) Server Settings', description: 'qed.backend, qed.endpoint.*', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'qed.endpoint') },
   ];
   const plan = engine.state.kind === 'ready' ? engine.connection?.info.plan : undefined;

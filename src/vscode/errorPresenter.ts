@@ -20,7 +20,7 @@ const chooseModelFile: Action = {
 };
 const chooseModel: Action = { title: 'Choose Model…', run: () => vscode.commands.executeCommand('qed.chooseModel') };
 const openSettings = (query: string): Action => ({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', query) });
-const useEndpoint: Action = { title: 'Use an Endpoint', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'qed.endpoint') };
+const useEndpoint: Action = { title: 'Connect to a Server…', run: () => vscode.commands.executeCommand('qed.connectServer') };
 const setApiKey: Action = { title: 'Set API Key', run: () => vscode.commands.executeCommand('qed.setEndpointApiKey') };
 const showLog: Action = { title: 'Show Engine Log', run: () => vscode.commands.executeCommand('qed.showEngineLog') };
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSnapshot } from '../core/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
+import { CONNECT_SERVER_COMMAND, connectServer } from './connectServer';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
 import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineStatusBar';
 import { LocalEngine } from './localEngine';
@@ -13,6 +14,7 @@ import { CHOOSE_MODEL_COMMAND, ModelPicker } from './modelPicker';
 import { ModelStore } from './modelStore';
 import { openSample } from './sample';
 import { ProofController } from './proofController';
+import type { ServerWizardUi } from './serverWizard';
 import { registerChat } from './chat/registerChat';
 import { TheoremActions } from './theoremActions';
 import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
@@ -78,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.setEndpointApiKey', () => setEndpointApiKey(context.secrets)),
     vscode.commands.registerCommand(CHOOSE_MODEL_COMMAND, () => picker.choose()),
     vscode.commands.registerCommand('qed.openSample', () => openSample(context.extensionPath, storage.fsPath)),
+    // Tests pass the answers to the wizard's questions (a ServerWizardUi) as the argument.
+    vscode.commands.registerCommand(CONNECT_SERVER_COMMAND, (ui?: ServerWizardUi) => connectServer(context.secrets, ui)),
   );
   context.subscriptions.push(registerChat(context, backends));
   const activation = {

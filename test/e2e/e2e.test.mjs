@@ -105,7 +105,7 @@ before(async function () {
   this.timeout(10 * 60_000);
   mkdirSync(artifacts, { recursive: true });
   // Only this harness's files: other test suites put their screenshots here too.
-  for (const name of readdirSync(artifacts)) if (/^(\d-.*|failed-.*)\.png$|^results\.json$|^(code-server-.*|engine-cli)\.log$/.test(name)) rmSync(join(artifacts, name));
+  for (const name of readdirSync(artifacts)) if (/^(\d+-.*|failed-.*)\.png$|^results\.json$|^(code-server-.*|engine-cli.*)\.log$/.test(name)) rmSync(join(artifacts, name));
   scratch = mkdtempSync(join(tmpdir(), 'qed-e2e-'));
   if (process.env.QED_E2E_KEEP) console.log(`      temporary files: ${scratch}`);
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
@@ -779,6 +779,90 @@ describe('QED in code-server, through the UI', function () {
     await workbench.screenshot(join(artifacts, '11-sample.png'));
     results.scenarios.chooseModel.sample = { copy, cursor: await workbench.selectionStatus() };
     await applySettings({ 'qed.engine.warnWhenSlow': undefined });
+  });
+
+  it('12. QED: Connect to a Server… against the engine CLI started on its own: the URL typed without /v1, the key asked for, the model picked, a summary; then a proof through it', async () => {
+    const port = await freePort();
+    const apiKey = `wizard-${Math.random().toString(36).slice(2)}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', tinyModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu', '--parallel', '1'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const served = { child, exited: new Promise((resolve) => child.once('exit', resolve)), output: '' };
+    child.stdout.on('data', (data) => (served.output += data));
+    child.stderr.on('data', (data) => (served.output += data));
+    const page = workbench.page;
+    const quickInput = page.locator('.quick-input-widget');
+    try {
+      await waitFor('the engine CLI to listen', () => served.output.includes(`listening on http://127.0.0.1:${port}`) || child.exitCode !== null, { timeoutMs: 60_000 });
+      assert.equal(child.exitCode, null, `the engine CLI started:\n${served.output}`);
+      await workbench.clearNotifications();
+      await workbench.runCommand('QED: Connect to a Server…');
+
+      // The servers, each with the command that starts it; “Enter a URL…” comes first.
+      const rows = quickInput.locator('.quick-input-list .monaco-list-row');
+      await waitFor('the list of servers', async () => (await rows.count()) >= 4, { timeoutMs: 10_000 });
+      const listed = await rows.allInnerTexts();
+      results.scenarios.connectServer = { listed: listed.map((text) => text.replace(/\s+/g, ' ').trim()) };
+      assert.match(listed[0], /Enter a URL…/);
+      assert.ok(listed.some((text) => /vLLM/.test(text) && /vllm serve lm-provers\/QED-Nano --reasoning-parser deepseek_r1/.test(text)), 'vLLM with its command');
+      await workbench.screenshot(join(artifacts, '12-servers.png'));
+      await page.keyboard.press('Enter');
+
+      // The URL, typed as people do: no /v1.
+      const input = quickInput.locator('input.input');
+      await waitFor('the URL box', async () => /The server’s URL/.test(await quickInput.innerText().catch(() => '')), { timeoutMs: 10_000 });
+      await input.fill(`http://127.0.0.1:${port}`);
+      await page.keyboard.press('Enter');
+
+      // The engine answers 401: the key goes into a password box.
+      const password = quickInput.locator('input.input[type="password"]');
+      await password.waitFor({ state: 'visible', timeout: 30_000 });
+      const keyPrompt = (await quickInput.innerText()).replace(/\s+/g, ' ');
+      assert.match(keyPrompt, /needs an API key \(HTTP 401: Missing or wrong API key/, 'the key prompt says why, in the server’s words too');
+      await page.keyboard.type(apiKey);
+      await page.keyboard.press('Enter');
+
+      // The server's models; the only one is picked.
+      await waitFor('the model list', async () => /model/.test(await quickInput.locator('.quick-input-title').innerText().catch(() => '')) && (await rows.count()) >= 1, { timeoutMs: 30_000 });
+      const modelRow = (await rows.first().innerText()).replace(/\s+/g, ' ').trim();
+      await page.keyboard.press('Enter');
+
+      const url = `http://127.0.0.1:${port}/v1`;
+      const summary = await waitFor('the summary notification', async () => (await workbench.notifications()).find((note) => /Connected to/.test(note.message)), { timeoutMs: 60_000 });
+      // The toast shows one line; expanded, the whole summary is in the screenshot.
+      await page.locator('.notifications-toasts .notification-toast').first().hover();
+      const expand = page.locator('.notifications-toasts .codicon-notifications-expand').first();
+      if (await expand.isVisible()) await expand.click();
+      await sleep(500);
+      await workbench.screenshot(join(artifacts, '12-connected.png'));
+      // The model as the engine lists it (its row also shows the owner and the context).
+      const model = await waitFor('the settings the wizard wrote', () => {
+        const { settings } = JSON.parse(readFileSync(probeFile, 'utf8'));
+        return settings.backend === 'endpoint' && settings['endpoint.url'] === url && settings['endpoint.model'];
+      }, { timeoutMs: 10_000 });
+      Object.assign(results.scenarios.connectServer, { model, modelRow, summary: summary.message });
+      assert.ok(modelRow.startsWith(model), `the picked row is the model: ${modelRow}`);
+      assert.equal(summary.severity, 'info');
+      assert.match(summary.message, new RegExp(`^QED: Connected to the QED engine at ${url.replace(/[.]/g, '\\.')}: model ${model.replace(/[.]/g, '\\.')}, reasoning arrives separately \\(reasoning_content\\); first token after \\d+\\.\\d s\\.$`));
+      assert.doesNotMatch(readFileSync(profile.settingsFile, 'utf8'), new RegExp(apiKey), 'the key is not in settings.json');
+
+      // And a proof through it, with the key from secret storage.
+      await workbench.clearNotifications();
+      const run = await prove(THEOREM);
+      await workbench.screenshot(join(artifacts, '12-proved.png'));
+      results.scenarios.connectServer.proof = { status: run.final.status, source: run.final.source, ms: run.ms };
+      assert.deepEqual(run.errors, [], 'no error notification');
+      assert.equal(run.final.tone, 'success', `the run through the connected server finished: ${run.final.status}`);
+      assert.equal(run.final.source, `${model} at ${url}`, 'the panel names the server');
+      assertRenderedProof(run.final, 'proof through the connected server');
+    } finally {
+      await workbench.closeQuickInput();
+      await stopProcessGroup(served.child, served.exited);
+      writeFileSync(join(artifacts, 'engine-cli-wizard.log'), served.output);
+      await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'qed.endpoint.model': undefined });
+    }
   });
 });
 

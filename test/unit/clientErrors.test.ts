@@ -338,6 +338,14 @@ describe('client errors (loopback server)', function () {
       { type: 'done', finishReason: 'stop' },
     ]);
   });
+  it('https:// to a server that speaks plain http: says so and points at http://, not at a certificate', async () => {
+    server = await serve((_req, res) => json(res, 200, { object: 'list', data: [] }));
+    const error = await failure(new OpenAIChatBackend({ baseUrl: `${server.url.replace('http:', 'https:')}/v1`, model: 'qed-nano' }));
+    assert.equal(error.kind, 'connection');
+    assert.equal(error.reason, 'tlsNotSpoken');
+    assert.match(error.message, /does not speak TLS \(ERR_SSL_WRONG_VERSION_NUMBER\): the server expects http:\/\/, not https:\/\//);
+    assert.doesNotMatch(error.message, /certificate/);
+  });
 });
 
 describe('toBackendError', () => {
@@ -350,6 +358,27 @@ describe('toBackendError', () => {
     assert.equal(error.message, 'Nothing is listening at http://gpu-box:8000/v1. Start the server or check qed.endpoint.url.');
     const unknownHost = new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND gpu-box'), { code: 'ENOTFOUND' }) });
     assert.match(toBackendError(unknownHost, ctx).message, /^Cannot resolve the host of http:\/\/gpu-box:8000\/v1\. Check qed\.endpoint\.url/);
+  });
+
+  it('tells the reasons apart that need different fixes (for the connection wizard)', () => {
+    const socketError = (code: string) => new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+    const reasons = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'EHOSTUNREACH'].map(
+      (code) => [code, toBackendError(socketError(code), ctx).reason],
+    );
+    assert.deepEqual(Object.fromEntries(reasons), {
+      ECONNREFUSED: 'refused',
+      ENOTFOUND: 'dns',
+      EAI_AGAIN: 'dns',
+      ECONNRESET: 'closed',
+      DEPTH_ZERO_SELF_SIGNED_CERT: 'tlsUntrusted',
+      SELF_SIGNED_CERT_IN_CHAIN: 'tlsUntrusted',
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tlsUntrusted',
+      ERR_TLS_CERT_ALTNAME_INVALID: 'tlsWrongHost',
+      CERT_HAS_EXPIRED: 'tlsExpired',
+      ERR_SSL_WRONG_VERSION_NUMBER: 'tlsNotSpoken',
+      ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'tlsOther',
+      EHOSTUNREACH: undefined,
+    });
   });
 
   it('maps abort and timeout signals', () => {
