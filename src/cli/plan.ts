@@ -44,7 +44,7 @@ export async function planCommand(argv: string[]): Promise<number> {
 
   const log = createLogger((level, message) => process.stderr.write(`[${level}] ${message}\n`), 'warn');
   const llamaCpp = await import('node-llama-cpp');
-  const llama = await loadBackend(llamaCpp, (backend as Backend | undefined) ?? 'auto', log);
+  const { llama } = await loadBackend(llamaCpp, (backend as Backend | undefined) ?? 'auto', log);
   const here = await machineBudget(llama);
   // With --vram alone the plan is for a GPU machine: CUDA unless this one runs another GPU backend.
   const target: Backend = (backend as Backend | undefined) ?? (vram !== undefined && here.backend === 'cpu' ? 'cuda' : here.backend);

@@ -13,3 +13,9 @@ export type DownloadToHost =
   | { type: 'download-progress'; downloadedBytes: number; totalBytes: number }
   | { type: 'downloaded'; path: string }
   | { type: 'failed'; message: string };
+
+/** Messages from a forked `qed cuda install`. */
+export type CudaInstallToHost =
+  | { type: 'cuda-progress'; progress: import('./cuda/installCuda').InstallProgress }
+  | { type: 'cuda-installed'; dir: string; installed: string[] }
+  | { type: 'failed'; message: string };
