@@ -9,6 +9,7 @@
  * silently skipped.
  */
 import type { Llama, LlamaGpuType } from 'node-llama-cpp';
+import { llamaPlatform } from './cuda/cudaPackages';
 import { detectCuda } from './cuda/detectCuda';
 import { cudaPackagesInUse } from './cuda/llamaPackagesHook';
 import { backendName } from './engineLabels';
@@ -25,7 +26,7 @@ export interface LoadedBackend {
   fallbackReason?: string;
 }
 
-export async function loadBackend(llamaCpp: LlamaCppModule, choice: BackendChoice, log: Logger): Promise<LoadedBackend> {
+export async function loadBackend(llamaCpp: LlamaCppModule, choice: BackendChoice, log: Logger, cudaInstalled = cudaPackagesInUse()): Promise<LoadedBackend> {
   const options = {
     build: 'never',
     usePrebuiltBinaries: true,
@@ -36,7 +37,7 @@ export async function loadBackend(llamaCpp: LlamaCppModule, choice: BackendChoic
   } as const;
   if (choice === 'cpu') return { llama: await llamaCpp.getLlama({ ...options, gpu: false }) };
 
-  const first: LlamaGpuType | 'auto' = choice === 'auto' && cudaPackagesInUse() ? 'cuda' : choice;
+  const first: LlamaGpuType | 'auto' = choice === 'auto' && cudaInstalled ? 'cuda' : choice;
   if (first === 'auto') {
     try {
       const llama = await llamaCpp.getLlama({ ...options, gpu: 'auto' });
@@ -67,6 +68,13 @@ export async function loadBackend(llamaCpp: LlamaCppModule, choice: BackendChoic
 
 /** What is missing for CUDA here (the log gets each problem with its fix), else node-llama-cpp's error. */
 async function cudaFailure(error: unknown, log: Logger): Promise<string> {
+  const build = `@node-llama-cpp/${llamaPlatform()}-cuda`;
+  // The same lookup node-llama-cpp makes (through the resolve hook when QED installed it).
+  const installed = await import(build).then(
+    () => true,
+    () => false,
+  );
+  if (!installed) return `its build (${build}) is not installed: run “QED: Install the CUDA Backend…” or qed cuda install`;
   const detection = await detectCuda().catch(() => undefined);
   if (!detection?.summary) {
     return `${errorText(error)}; the driver may be older than the CUDA runtime needs (CUDA 13: driver 580 or newer, CUDA 12: 525), see “qed cuda status”`;

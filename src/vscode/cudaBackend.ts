@@ -63,9 +63,14 @@ export class CudaBackend {
     return this.detection;
   }
 
-  /** Whether to offer the install: an NVIDIA GPU, a CUDA build for this platform not yet installed, the engine on Vulkan or the CPU. */
+  /**
+   * Whether to offer the install: an NVIDIA GPU, a CUDA build for this platform not yet installed,
+   * the engine on Vulkan or the CPU, and qed.engine.gpu leaving room for CUDA (auto or cuda).
+   */
   async offerable(info: Pick<EngineIdentity, 'gpu'> | undefined): Promise<boolean> {
     if (!info || (info.gpu !== 'vulkan' && info.gpu !== 'cpu')) return false;
+    const chosen = vscode.workspace.getConfiguration('qed').get<string>('engine.gpu', 'auto');
+    if (chosen !== 'auto' && chosen !== 'cuda') return false;
     if (this.packages.length === 0 || this.launchDir()) return false;
     return (await this.detect()).nvidiaDriver;
   }
