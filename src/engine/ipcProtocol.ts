@@ -1,4 +1,5 @@
 /** Messages from a forked engine process to the extension that owns it. */
+import type { InstallProgress } from './cuda/installCuda';
 import type { EngineInfo } from './llamaEngine';
 import type { LogLevel } from './logger';
 
@@ -16,6 +17,6 @@ export type DownloadToHost =
 
 /** Messages from a forked `qed cuda install`. */
 export type CudaInstallToHost =
-  | { type: 'cuda-progress'; progress: import('./cuda/installCuda').InstallProgress }
+  | { type: 'cuda-progress'; progress: InstallProgress }
   | { type: 'cuda-installed'; dir: string; installed: string[] }
   | { type: 'failed'; message: string };

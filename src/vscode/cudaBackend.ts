@@ -189,10 +189,13 @@ export class CudaBackend {
 
 class CancelledError extends Error {}
 
-/** The detection as lines for a dialog and the log. */
+/** The detection as lines for a dialog and the log (a missing driver is the first problem). */
 function describe(detection: CudaDetection): string[] {
-  const gpu = detection.gpuNames.length ? detection.gpuNames.join(', ') : 'NVIDIA driver';
-  const lines = [detection.nvidiaDriver ? `Found: ${gpu}${detection.driverVersion ? `, driver ${detection.driverVersion}` : ''}.` : 'No NVIDIA driver was found.'];
+  const lines: string[] = [];
+  if (detection.nvidiaDriver) {
+    const gpu = detection.gpuNames.length ? detection.gpuNames.join(', ') : 'an NVIDIA driver';
+    lines.push(`Found: ${gpu}${detection.driverVersion ? `, driver ${detection.driverVersion}` : ''}.`);
+  }
   if (detection.usableMajor) lines.push(`CUDA ${detection.usableMajor} runtime: found.`);
   return [...lines, ...detection.problems];
 }

@@ -683,6 +683,25 @@ describe('QED in code-server, through the UI', function () {
     assert.equal(again.final.tone, 'success', again.final.status);
     await applySettings({ 'qed.model.path': tinyModel });
   });
+
+  it('11. QED: Install the CUDA Backend… without an NVIDIA GPU: the dialog names the packages, what is missing and how to get it; Cancel fetches nothing', async () => {
+    await workbench.runCommand('QED: Install the CUDA Backend…');
+    const text = await waitFor('the CUDA dialog', () => workbench.dialogText(), { timeoutMs: 30_000 });
+    results.scenarios.cuda = { dialog: text };
+    assert.match(text, /Install the CUDA backend \(about 320 MB\)\?/);
+    assert.match(text, /node-llama-cpp’s prebuilt CUDA build of exactly the version it ships \(@node-llama-cpp\/linux-x64-cuda@3\.21\.1, @node-llama-cpp\/linux-x64-cuda-ext@3\.21\.1\) from the npm registry, checks each file against the sha512/);
+    assert.match(text, /llama-packages\/3\.21\.1\./);
+    assert.match(text, /No NVIDIA driver is loaded \(\/proc\/driver\/nvidia\/version is absent\)/);
+    assert.doesNotMatch(text, /No NVIDIA driver was found/, 'said once');
+    assert.match(text, /sudo apt install libcudart12 libcublas12 libcublaslt12/);
+    assert.match(text, /Until that is fixed the CUDA backend will not load/);
+    await workbench.screenshot(join(artifacts, '11-cuda-dialog.png'));
+    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Cancel', exact: true }).click();
+    await waitFor('the dialog to close', async () => !(await workbench.dialogText()), { timeoutMs: 10_000 });
+    const notes = await workbench.notifications();
+    results.scenarios.cuda.notifications = notes;
+    assert.ok(!notes.some((note) => /CUDA/.test(note.message)), `no download started: ${JSON.stringify(notes)}`);
+  });
 });
 
 describe('the extension-host suites (test/vscode) inside code-server', function () {

@@ -102,6 +102,11 @@ describe('qed cuda install (a loopback registry)', function () {
     assert.deepEqual(leftovers(dir), []);
     const again = await install(dir, tableFile());
     assert.match(again.stdout, /^already installed in /m);
+    const status = await runCli(['cuda', 'status', '--dir', dir, '--table', tableFile(), '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout);
+    assert.deepEqual([report.installed, report.packages, report.packagesDir], [true, [MAIN, EXT], dir]);
+    assert.equal(typeof report.nvidiaDriver, 'boolean');
   });
 
   it('deletes a tarball that does not match the recorded sha512 and installs nothing from it', async () => {
