@@ -34,11 +34,16 @@ export class CudaBackend {
     private readonly state: vscode.Memento,
   ) {}
 
+  /** The build's table, or QED_CUDA_TABLE's (the same format, e.g. a mirror's URLs; the sha512 still decide). */
+  private get tableFile(): string {
+    return process.env.QED_CUDA_TABLE || path.join(this.extensionPath, 'dist', CUDA_TABLE_FILE);
+  }
+
   /** This platform's CUDA packages (none where node-llama-cpp has no CUDA build). */
   private get packages(): CudaPackage[] {
     if (!this.table) {
       try {
-        this.table = readCudaPackageTable(path.join(this.extensionPath, 'dist', CUDA_TABLE_FILE));
+        this.table = readCudaPackageTable(this.tableFile);
       } catch (error) {
         this.log.warn((error as Error).message);
         return [];
@@ -141,7 +146,7 @@ export class CudaBackend {
   private async download(dir: string): Promise<void> {
     this.log.info(`Installing the CUDA backend into ${dir}`);
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'QED: CUDA backend', cancellable: true }, (progress, cancellation) => {
-      const child = forkCli(this.cliPath, ['cuda', 'install', '--dir', dir], { stdout: 'ignore' });
+      const child = forkCli(this.cliPath, ['cuda', 'install', '--dir', dir, '--table', this.tableFile], { stdout: 'ignore' });
       const rate = new TransferRate();
       let reported = 0;
       let stderr = '';
