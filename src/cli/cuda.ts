@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { pushAll } from '../core/arrays';
 import { CUDA_TABLE_FILE, cudaPackagesFor, cudaPackagesInstalled, llamaPlatform, readCudaPackageTable } from '../engine/cuda/cudaPackages';
 import { detectCuda, type CudaDetection } from '../engine/cuda/detectCuda';
 import { installCudaPackages } from '../engine/cuda/installCuda';
@@ -78,13 +79,14 @@ export async function cudaCommand(argv: string[]): Promise<number> {
 function describeStatus(detection: CudaDetection, hasBuild: boolean, installed: boolean, dir: string | undefined): string {
   const lines: string[] = [];
   const gpu = detection.gpuNames.length ? detection.gpuNames.join(', ') : 'NVIDIA GPU';
-  lines.push(detection.nvidiaDriver ? `${gpu}: driver ${detection.driverVersion ?? 'found'}` : 'No NVIDIA driver found.');
+  // A missing driver is the first of the problems below.
+  if (detection.nvidiaDriver) lines.push(`${gpu}: driver ${detection.driverVersion ?? 'found'}`);
   for (const runtime of detection.runtimes) {
     const where = runtime.libraries.map((library) => `${library.file} ${library.folder ? `in ${library.folder}${library.onLoaderPath ? '' : ' (not on the loader’s path)'}` : 'missing'}`);
     lines.push(`CUDA ${runtime.major}: ${runtime.usable ? 'ready' : 'not usable'} (${where.join(', ')})`);
   }
   if (!hasBuild) lines.push(`node-llama-cpp has no CUDA build for ${llamaPlatform()}.`);
   else lines.push(dir ? `CUDA packages in ${dir}: ${installed ? 'installed' : 'not installed'}` : 'CUDA packages: no folder given (--dir or QED_LLAMA_PACKAGES)');
-  lines.push(...detection.problems);
+  pushAll(lines, detection.problems);
   return `${lines.join('\n')}\n`;
 }

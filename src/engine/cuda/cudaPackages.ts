@@ -71,7 +71,7 @@ export function llamaPackagesDir(storageDir: string, nodeLlamaCppVersion: string
 
 /** Where a package is unpacked inside that folder, laid out as npm would. */
 export function packageDir(packagesDir: string, name: string): string {
-  return path.join(packagesDir, 'node_modules', ...name.split('/'));
+  return path.join(packagesDir, 'node_modules', name);
 }
 
 /** The version of a package unpacked there, if any. */

@@ -12,6 +12,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pushAll } from '../../core/arrays';
 
 export type CudaMajor = 12 | 13;
 
@@ -92,7 +93,7 @@ async function detectLinux(probe: SystemProbe): Promise<CudaDetection> {
   const problems: string[] = [];
   if (!nvidiaDriver) problems.push('No NVIDIA driver is loaded (/proc/driver/nvidia/version is absent): install the NVIDIA driver for your GPU (Debian/Ubuntu: nvidia-driver, or ubuntu-drivers install), then reboot.');
   else if (!libcuda.onLoaderPath) problems.push('The NVIDIA driver’s libcuda.so.1 is not on the loader’s path: reinstall the driver’s user-space libraries (Debian: libcuda1; Ubuntu: libnvidia-compute-<version>).');
-  problems.push(...runtimeProblems(runtimes, 'linux', probe));
+  pushAll(problems, runtimeProblems(runtimes, 'linux', probe));
   return finish({ platform: 'linux', nvidiaDriver, driverVersion, gpuNames, runtimes, problems });
 }
 
@@ -110,7 +111,7 @@ async function detectWindows(probe: SystemProbe): Promise<CudaDetection> {
   const runtimes = CUDA_MAJORS.map((major) => runtime(major, [`cudart64_${major}.dll`, `cublas64_${major}.dll`, `cublasLt64_${major}.dll`].map(find), undefined));
   const problems: string[] = [];
   if (!nvidiaDriver) problems.push('No NVIDIA driver found (nvcuda.dll is not in System32): install the driver for your GPU from https://www.nvidia.com/Download/index.aspx.');
-  problems.push(...runtimeProblems(runtimes, 'win32', probe));
+  pushAll(problems, runtimeProblems(runtimes, 'win32', probe));
   return finish({ platform: 'win32', nvidiaDriver, gpuNames: [], runtimes, problems });
 }
 

@@ -41,7 +41,7 @@ export async function unpackTarball(tarball: string, target: string, strip = 1):
   for await (const { entry, content } of readTar(createReadStream(tarball).pipe(createGunzip()))) {
     const segments = entry.path.split('/').slice(strip);
     if (segments.length === 0) continue;
-    const destination = path.join(target, ...segments);
+    const destination = path.join(target, segments.join('/'));
     if (entry.type === 'directory') {
       await mkdir(destination, { recursive: true });
       made.add(destination);
