@@ -1,9 +1,11 @@
 // Builds the three bundles: the extension host, the engine/CLI (node-llama-cpp stays external:
-// it is ESM with native binaries), and the Proof panel's browser bundle with KaTeX's assets.
+// it is ESM with native binaries), and the Proof panel's browser bundle with KaTeX's assets; and
+// dist/cuda-packages.json, the CUDA packages `qed cuda install` may fetch (from package-lock.json).
 import * as esbuild from 'esbuild';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cudaPackageTable } from './cudaPackageTable.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -67,8 +69,15 @@ async function copyKatexAssets() {
   });
 }
 
+async function writeCudaPackageTable() {
+  const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8'));
+  await mkdir(dist, { recursive: true });
+  await writeFile(join(dist, 'cuda-packages.json'), `${JSON.stringify(cudaPackageTable(lock), null, 2)}\n`);
+}
+
 if (!watch) await rm(dist, { recursive: true, force: true });
 await copyKatexAssets();
+await writeCudaPackageTable();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

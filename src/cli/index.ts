@@ -3,6 +3,8 @@
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
  * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
  */
+import { LLAMA_PACKAGES_ENV, useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
+import { cudaCommand } from './cuda';
 import { planCommand } from './plan';
 import { proveCommand } from './prove';
 import { pullCommand } from './pull';
@@ -32,6 +34,12 @@ Commands:
         --model and --quant may be repeated: one run plans them all.
   pull URI --dir DIR   Download a model (hf:<user>/<repo>:<quant> or an https:// URL)
         [--stall-seconds N]  give up when no data arrives for N seconds (default 60)
+  cuda status          Whether CUDA can run here: the NVIDIA driver, the CUDA runtime libraries, what
+        [--dir DIR] [--json]  is missing and how to get it, and whether the CUDA packages are in DIR
+  cuda install --dir DIR   Download node-llama-cpp's prebuilt CUDA packages of its own version into DIR
+        [--registry URL] [--stall-seconds N]  (sha512-checked, resumable); serve then finds them with
+        [--table FILE]       QED_LLAMA_PACKAGES=DIR. --registry: a mirror with npm's layout;
+                       --table: another package table than the build's dist/cuda-packages.json
   theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
         [--json]       as JSON: env, title, kind, optionalTitle, label, file, startLine, endLine, hasProof
         [--max-file-mb N]  files larger than N MB are not read (default 4); nor are pipes or devices
@@ -49,11 +57,16 @@ line, backend error); 2 bad usage; 3 incomplete answer (token limit, empty, no v
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Before node-llama-cpp looks for its binaries: the packages `qed cuda install` put there.
+  const llamaPackages = process.env[LLAMA_PACKAGES_ENV];
+  if (llamaPackages) useLlamaPackages(llamaPackages);
   switch (command) {
     case 'serve':
       return serveCommand(rest);
     case 'pull':
       return pullCommand(rest);
+    case 'cuda':
+      return cudaCommand(rest);
     case 'plan':
       return planCommand(rest);
     case 'theorems':

@@ -82,7 +82,7 @@ export async function planCommand(argv: string[]): Promise<number> {
 
   const log = createLogger((level, message) => process.stderr.write(`[${level}] ${message}\n`), 'warn');
   const llamaCpp = await import('node-llama-cpp');
-  const llama = await loadBackend(llamaCpp, (gpu as BackendChoice | undefined) ?? (backend as Backend | undefined) ?? 'auto', log);
+  const { llama } = await loadBackend(llamaCpp, (gpu as BackendChoice | undefined) ?? (backend as Backend | undefined) ?? 'auto', log);
   const scratchDir = await mkdtemp(join(os.tmpdir(), 'qed-plan-'));
   try {
     const here = await machineBudget(llama);

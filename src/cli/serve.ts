@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { BackendChoice } from '../engine/backend';
+import { LLAMA_PACKAGES_ENV, llamaPackagesInUse } from '../engine/cuda/llamaPackagesHook';
 import type { EngineToHost } from '../engine/ipcProtocol';
 import { createLogger, type Logger } from '../engine/logger';
 import { EngineError } from '../engine/llamaEngine';
@@ -48,6 +49,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     forked ? (level, message) => send({ type: 'log', level, message }) : (level, message) => process.stderr.write(`[${level}] ${message}\n`),
     values.verbose ? 'debug' : forked ? 'debug' : 'info',
   );
+  const extraPackages = llamaPackagesInUse();
+  if (extraPackages.length) log.info(`node-llama-cpp binaries from ${process.env[LLAMA_PACKAGES_ENV]}: ${extraPackages.join(', ')}`);
   const token = explicitKey ?? newApiKey();
   const options: ServeOptions = {
     modelPath: resolve(values.model),

@@ -14,6 +14,8 @@ export interface EngineIdentity {
   threads: number;
   parallel: number;
   contextSize: number;
+  /** Why it does not run on the backend asked for (a GPU backend that did not load). */
+  fallbackReason?: string;
 }
 
 /** What /health reports while the engine runs (the fields the status bar reads). */
@@ -68,9 +70,10 @@ export function engineStatusText(state: EngineState): { text: string; tooltip: s
       const busy = (health?.active ?? 0) > 0;
       const speed = health?.tokensPerSecond;
       const doing = busy ? (speed && speed > 0 ? `${speed.toFixed(speed >= 100 ? 0 : 1)} tok/s` : 'generating') : 'idle';
-      const icon = busy ? '$(sync~spin)' : '$(chip)';
+      const icon = busy ? '$(sync~spin)' : info.fallbackReason ? '$(warning)' : '$(chip)';
       const text = `${icon} ${backendLabel(info, health?.memory?.vram?.total)} · ${planLabel(info)} · ${doing}`;
       const tooltip = [
+        ...(info.fallbackReason ? [`${info.fallbackReason}.`] : []),
         `QED engine on ${backendLabel(info, health?.memory?.vram?.total)}`,
         `${info.parallel} ${info.parallel === 1 ? 'attempt' : 'attempts'} at once, ${info.contextSize.toLocaleString('en-US')} tokens each (prompt included)`,
       ];

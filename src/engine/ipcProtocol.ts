@@ -1,4 +1,5 @@
 /** Messages from a forked engine process to the extension that owns it. */
+import type { InstallProgress } from './cuda/installCuda';
 import type { EngineInfo } from './llamaEngine';
 import type { LogLevel } from './logger';
 
@@ -14,4 +15,10 @@ export type DownloadToHost =
   /** Checking the finished file against its published sha256. */
   | { type: 'verifying' }
   | { type: 'downloaded'; path: string }
+  | { type: 'failed'; message: string };
+
+/** Messages from a forked `qed cuda install`. */
+export type CudaInstallToHost =
+  | { type: 'cuda-progress'; progress: InstallProgress }
+  | { type: 'cuda-installed'; dir: string; installed: string[] }
   | { type: 'failed'; message: string };

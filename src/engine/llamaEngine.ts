@@ -44,6 +44,8 @@ export interface EngineInfo {
   gpu: string;
   /** GPU names, as the backend reports them; empty on the CPU. */
   devices: string[];
+  /** Why the engine does not run on the backend asked for (or on CUDA, once QED installed it), in one line. */
+  fallbackReason?: string;
   gpuLayers: number;
   threads: number;
   contextSize: number;
@@ -112,7 +114,7 @@ export class LlamaEngine {
       throw new EngineError(`${config.modelPath} is not a valid GGUF model file (${errorText(error)}).`, 'invalid_model');
     });
 
-    const llama = await loadBackend(llamaCpp, config.gpu, log);
+    const { llama, fallbackReason } = await loadBackend(llamaCpp, config.gpu, log);
     const threads = config.threads ?? llama.cpuMathCores;
     let plan: MemoryPlan;
     try {
@@ -181,6 +183,7 @@ export class LlamaEngine {
       modelPath: config.modelPath,
       gpu: backendOf(llama),
       devices: plan.backend === 'cpu' ? [] : await llama.getGpuDeviceNames().catch(() => []),
+      ...(fallbackReason ? { fallbackReason } : {}),
       gpuLayers: model.gpuLayers,
       threads,
       contextSize: context.contextSize,

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { forkCli } from './forkCli';
 import type { BackendChoice } from './backend';
+import { LLAMA_PACKAGES_ENV } from './cuda/llamaPackagesHook';
 import type { EngineToHost } from './ipcProtocol';
 import type { KvCacheType } from './memoryPlan';
 import type { EngineInfo } from './llamaEngine';
@@ -23,6 +24,8 @@ export interface EngineLaunchSettings {
   parallel?: number;
   contextSize?: number;
   kvCache?: KvCacheType;
+  /** A folder of node-llama-cpp binaries packages to look in first (the CUDA ones QED downloaded). */
+  llamaPackagesDir?: string;
 }
 
 export interface EngineConnection {
@@ -93,7 +96,8 @@ export class EngineSupervisor {
     if (this.connectionFile) args.push('--connection-file', this.connectionFile);
     this.log.info(`Starting engine: ${path.basename(settings.modelPath)} (${settings.modelPath})`);
 
-    const child = forkCli(this.cliPath, args, { env: { QED_API_KEY: apiKey }, stdout: 'pipe' });
+    const env: NodeJS.ProcessEnv = { QED_API_KEY: apiKey, [LLAMA_PACKAGES_ENV]: settings.llamaPackagesDir ?? '' };
+    const child = forkCli(this.cliPath, args, { env, stdout: 'pipe' });
     this.child = child;
     child.stdout?.on('data', (data: Buffer) => this.log.info(data.toString().trimEnd()));
     child.stderr?.on('data', (data: Buffer) => this.log.warn(data.toString().trimEnd()));

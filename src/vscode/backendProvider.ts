@@ -9,6 +9,7 @@ import type { ChatBackend } from '../core/chat';
 import { backendLabel } from '../engine/engineLabels';
 import { formatTokens } from '../engine/memoryPlan';
 import { CpuNotice } from './cpuNotice';
+import type { CudaBackend } from './cudaBackend';
 import type { LocalEngine } from './localEngine';
 import type { ModelStore } from './modelStore';
 import { readSettings, type QedSettings } from './settings';
@@ -31,6 +32,7 @@ export class BackendProvider {
     private readonly engine: LocalEngine,
     private readonly models: ModelStore,
     private readonly secrets: vscode.SecretStorage,
+    private readonly cuda: CudaBackend,
     private readonly cpuNotice = new CpuNotice(),
   ) {}
 
@@ -50,7 +52,7 @@ export class BackendProvider {
     }
     const modelPath = settings.engine.modelPath ?? (await this.models.ensureModel(catalogModel(settings.modelQuantization)));
     onStatus(`Starting the local engine with ${path.basename(modelPath)}…`);
-    const connection = await this.engine.connect({ ...settings.engine, modelPath });
+    const connection = await this.engine.connect({ ...settings.engine, modelPath, llamaPackagesDir: this.cuda.launchDir() });
     await this.cpuNotice.confirm(connection.info);
     return {
       // The engine can take minutes per proof on a CPU; only the connection itself may time out.

@@ -2,10 +2,12 @@
  * The engine in the status bar: backend and device, the memory plan (attempts × tokens), and
  * what it is doing (loading %, generating at N tok/s, idle), read from the engine's /health
  * while it runs. With an endpoint it names the server instead. Clicking it offers the log, a
- * restart, the plan and the settings.
+ * restart, the plan, the settings, and the CUDA backend where it would help (or why the GPU
+ * backend asked for did not load).
  */
 import * as vscode from 'vscode';
 import { engineStatusText, type EngineHealth, type EngineState } from '../engine/engineLabels';
+import { INSTALL_CUDA_COMMAND, type CudaBackend } from './cudaBackend';
 import type { LocalEngine } from './localEngine';
 
 /** Often enough for a live tok/s; /health costs the engine next to nothing. */
@@ -80,7 +82,7 @@ export class EngineStatusBar implements vscode.Disposable {
 }
 
 /** The engine menu: what clicking the status bar item offers. */
-export async function showEngineMenu(engine: LocalEngine): Promise<void> {
+export async function showEngineMenu(engine: LocalEngine, cuda: CudaBackend): Promise<void> {
   const items: Array<vscode.QuickPickItem & { run: () => unknown }> = [
     { label: '$(output) Show Engine Log', run: () => vscode.commands.executeCommand('qed.showEngineLog') },
     { label: '$(debug-restart) Restart Engine', description: 'loads the model again on the next request, with the current settings', run: () => vscode.commands.executeCommand('qed.restartEngine') },
@@ -96,6 +98,16 @@ export async function showEngineMenu(engine: LocalEngine): Promise<void> {
       detail: plan.notes.join(' ') || undefined,
       run: () => vscode.commands.executeCommand('qed.showEngineLog'),
     });
+  }
+  const info = engine.state.kind === 'ready' ? engine.state.info : undefined;
+  if (await cuda.offerable(info)) {
+    items.splice(1, 0, {
+      label: '$(zap) Install the CUDA Backend…',
+      description: `this machine has an NVIDIA GPU; the engine runs on ${info?.gpu === 'cpu' ? 'the CPU' : 'Vulkan'}`,
+      run: () => vscode.commands.executeCommand(INSTALL_CUDA_COMMAND),
+    });
+  } else if (info?.fallbackReason) {
+    items.splice(1, 0, { label: '$(warning) Why Not the GPU', description: info.fallbackReason, run: () => vscode.commands.executeCommand(/^CUDA/.test(info.fallbackReason!) ? INSTALL_CUDA_COMMAND : 'qed.showEngineLog') });
   }
   const picked = await vscode.window.showQuickPick(items, { title: 'QED Engine' });
   await picked?.run();

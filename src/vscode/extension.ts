@@ -8,6 +8,7 @@ import type { RunSnapshot } from '../core/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
 import { CONNECT_SERVER_COMMAND, connectServer } from './connectServer';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';
+import { CudaBackend, INSTALL_CUDA_COMMAND } from './cudaBackend';
 import { ENGINE_MENU_COMMAND, EngineStatusBar, showEngineMenu } from './engineStatusBar';
 import { LocalEngine } from './localEngine';
 import { CHOOSE_MODEL_COMMAND, ModelPicker } from './modelPicker';
@@ -38,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const storage = context.globalStorageUri;
   const engine = new LocalEngine(cliPath, path.join(storage.fsPath, 'engine.json'), log);
   const models = new ModelStore(storage, cliPath, log);
-  const backends = new BackendProvider(engine, models, context.secrets);
+  const cuda = new CudaBackend(context.extensionPath, storage.fsPath, cliPath, log, engine, context.globalState);
+  const backends = new BackendProvider(engine, models, context.secrets, cuda);
   const picker = new ModelPicker(models, engine, cliPath, log);
   const proofs = new ProofController(context.extensionUri, backends, context.workspaceState);
   const index = new TheoremIndex(log);
@@ -72,7 +74,11 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),
     vscode.commands.registerCommand('qed.continueRun', () => proofs.continueRun()),
     vscode.commands.registerCommand('qed.showEngineLog', () => log.show()),
-    vscode.commands.registerCommand(ENGINE_MENU_COMMAND, () => showEngineMenu(engine)),
+    vscode.commands.registerCommand(ENGINE_MENU_COMMAND, () => showEngineMenu(engine, cuda)),
+    vscode.commands.registerCommand(INSTALL_CUDA_COMMAND, () => cuda.install()),
+    engine.onDidChangeState((state) => {
+      if (state.kind === 'ready') void cuda.maybeOffer(state.info);
+    }),
     vscode.commands.registerCommand('qed.restartEngine', () => {
       engine.stop();
       void vscode.window.showInformationMessage('QED: the engine will start again on the next request.');

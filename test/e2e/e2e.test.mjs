@@ -6,7 +6,9 @@
 //   QED_E2E_VSIX=x.vsix         reuse a VSIX instead of packaging one
 //   QED_E2E_KEEP=1              keep the temporary profile dirs (printed) for inspection
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
@@ -863,6 +865,178 @@ describe('QED in code-server, through the UI', function () {
       writeFileSync(join(artifacts, 'engine-cli-wizard.log'), served.output);
       await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'qed.endpoint.model': undefined });
     }
+  });
+
+  it('13. QED: Install the CUDA Backend… without an NVIDIA GPU: the dialog names the packages, what is missing and how to get it; Cancel fetches nothing', async () => {
+    await workbench.runCommand('QED: Install the CUDA Backend…');
+    const text = await waitFor('the CUDA dialog', () => workbench.dialogText(), { timeoutMs: 30_000 });
+    results.scenarios.cuda = { dialog: text };
+    assert.match(text, /Install the CUDA backend \(about 320 MB\)\?/);
+    assert.match(text, /node-llama-cpp’s prebuilt CUDA build of exactly the version it ships \(@node-llama-cpp\/linux-x64-cuda@3\.21\.1, @node-llama-cpp\/linux-x64-cuda-ext@3\.21\.1\) from the npm registry, checks each file against the sha512/);
+    assert.match(text, /llama-packages\/3\.21\.1\./);
+    assert.match(text, /No NVIDIA driver is loaded \(\/proc\/driver\/nvidia\/version is absent\)/);
+    assert.doesNotMatch(text, /No NVIDIA driver was found/, 'said once');
+    assert.match(text, /sudo apt install libcudart12 libcublas12 libcublaslt12/);
+    assert.match(text, /Until that is fixed the CUDA backend will not load/);
+    await workbench.screenshot(join(artifacts, '13-cuda-dialog.png'));
+    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Cancel', exact: true }).click();
+    await waitFor('the dialog to close', async () => !(await workbench.dialogText()), { timeoutMs: 10_000 });
+    const notes = await workbench.notifications();
+    results.scenarios.cuda.notifications = notes;
+    assert.ok(!notes.some((note) => /CUDA/.test(note.message)), `no download started: ${JSON.stringify(notes)}`);
+  });
+});
+
+/**
+ * A loopback server that plays the npm registry for fake CUDA packages of the real names and
+ * version (tarballs made with tar, as npm pack lays them out), at a pace a person can watch.
+ */
+async function fakeCudaRegistry(dir) {
+  const version = JSON.parse(readFileSync(join(repoRoot, 'dist', 'cuda-packages.json'), 'utf8')).nodeLlamaCppVersion;
+  const index = 'import path from "path"; import { fileURLToPath } from "url";\n' +
+    'const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");\n' +
+    `export function getBinsDir() { return { binsDir: path.join(root, "bins"), packageVersion: "${version}" }; }\n`;
+  const files = new Map();
+  const packages = [];
+  for (const [name, bins] of [
+    // 40 MB of random bytes: the download keeps finished 5 MB chunks (4 at a time), so there is something to resume.
+    ['@node-llama-cpp/linux-x64-cuda', { 'llama-addon.node': 'not a binary', '_nlcBuildMetadata.json': '{"buildOptions":{"gpu":"cuda"}}', 'libggml-cuda.so': randomBytes(40 << 20) }],
+    ['@node-llama-cpp/linux-x64-cuda-ext', { 'fallback/libggml-cuda.so': 'cuda 12 build' }],
+  ]) {
+    const base = name.split('/')[1];
+    const root = join(dir, base, 'package');
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name, version, type: 'module', main: 'dist/index.js' }));
+    writeFileSync(join(root, 'dist', 'index.js'), index);
+    for (const [file, content] of Object.entries(bins)) {
+      mkdirSync(dirname(join(root, 'bins', 'linux-x64-cuda', file)), { recursive: true });
+      writeFileSync(join(root, 'bins', 'linux-x64-cuda', file), content);
+    }
+    const tarball = join(dir, `${base}-${version}.tgz`);
+    const tar = spawnSync('tar', ['-czf', tarball, '-C', join(dir, base), 'package']);
+    assert.equal(tar.status, 0, String(tar.stderr));
+    const data = readFileSync(tarball);
+    const urlPath = `/${name}/-/${base}-${version}.tgz`;
+    files.set(urlPath, data);
+    packages.push({ name, version, urlPath, integrity: `sha512-${createHash('sha512').update(data).digest('base64')}` });
+  }
+  const registry = { bytesPerTick: 512 << 10, requested: [], bytesServed: 0 };
+  const server = createServer((req, res) => {
+    const data = files.get(req.url);
+    if (!data) return void res.writeHead(404).end();
+    const [, first, last] = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '') ?? [];
+    const start = Number(first ?? 0);
+    const end = last ? Number(last) + 1 : data.length;
+    const headers = { 'accept-ranges': 'bytes', 'content-length': String(end - start) };
+    if (req.method === 'HEAD') return void res.writeHead(200, { ...headers, 'content-length': String(data.length) }).end();
+    registry.requested.push({ path: req.url, start, end });
+    res.writeHead(first ? 206 : 200, first ? { ...headers, 'content-range': `bytes ${start}-${end - 1}/${data.length}` } : headers);
+    let offset = start;
+    const tick = () => {
+      if (res.destroyed) return;
+      if (offset >= end) return void res.end();
+      const next = Math.min(end, offset + registry.bytesPerTick);
+      res.write(data.subarray(offset, next));
+      registry.bytesServed += next - offset;
+      offset = next;
+      setTimeout(tick, 100);
+    };
+    tick();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const table = join(dir, 'cuda-packages.json');
+  writeFileSync(table, JSON.stringify({ nodeLlamaCppVersion: version, packages: packages.map(({ urlPath, ...pkg }) => ({ ...pkg, url: url + urlPath })) }));
+  return { registry, table, version, main: files.get(packages[0].urlPath), mainPath: packages[0].urlPath, close: () => { server.closeAllConnections(); server.close(); } };
+}
+
+describe('CUDA on demand in code-server (a loopback registry, fake packages)', function () {
+  this.timeout(600_000);
+  let server;
+  let workbench;
+  let fake;
+
+  before(async () => {
+    fake = await fakeCudaRegistry(join(scratch, 'cuda-registry'));
+    const profile = new CodeServerProfile(join(scratch, 'cuda'), { extensionsDir });
+    // The tiny model on a busy 2-core machine can measure under the slow-CPU notice's threshold; its dialog is scenario 10's.
+    profile.writeSettings({ ...baseSettings(tinyModel), 'qed.engine.warnWhenSlow': false });
+    const probeFile = join(scratch, 'cuda', 'settings-probe.json');
+    server = await profile.start({ folder: workspaceCopy('cuda'), env: { QED_E2E_CONFIG_PROBE: probeFile, QED_CUDA_TABLE: fake.table } });
+    workbench = await Workbench.open(browser, server.folderUrl());
+    await waitFor('the extension host (settings probe)', () => existsSync(probeFile), { timeoutMs: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      await workbench.screenshot(join(artifacts, `failed-cuda-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`)).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    fake?.close();
+    await workbench?.page.close().catch(() => undefined);
+    await server?.stop();
+    if (server) writeFileSync(join(artifacts, 'code-server-cuda.log'), server.output);
+  });
+
+  async function startInstall() {
+    await workbench.runCommand('QED: Install the CUDA Backend…');
+    await waitFor('the CUDA dialog', () => workbench.dialogText(), { timeoutMs: 30_000 });
+    await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Install', exact: true }).click();
+  }
+
+  it('14. Install: progress with bytes, speed and time left; Cancel pauses, the next Install resumes; the engine then says in the status bar why CUDA did not load', async () => {
+    const result = (results.scenarios.cudaInstall = {});
+    await startInstall();
+    const progress = await waitFor('the download progress with its speed', async () => {
+      const note = (await workbench.notifications()).find((item) => /linux-x64-cuda \(1\/2\): [\d.]+ of [\d.]+ MB · [\d.]+ MB\/s · \d+ s left/.test(item.message));
+      return note && fake.registry.bytesServed > fake.main.length * 0.2 ? note : false;
+    }, { timeoutMs: 60_000 });
+    result.progress = progress.message;
+    await workbench.screenshot(join(artifacts, '14-cuda-progress.png'));
+    await waitFor('most of the tarball served', () => fake.registry.bytesServed > fake.main.length * 0.7, { timeoutMs: 60_000 });
+    await workbench.page.locator('.notification-toast-container', { hasText: 'QED: CUDA backend' }).getByRole('button', { name: 'Cancel' }).click();
+    await waitFor('the paused message', async () => (await workbench.notifications()).some((item) => item.message === 'QED: CUDA download paused; it resumes where it stopped next time.'), { timeoutMs: 15_000 });
+    const downloads = join(scratch, 'cuda', 'user-data', 'User', 'globalStorage', 'qed-prover.qed', 'llama-packages', fake.version, 'downloads');
+    await sleep(500);
+    result.partial = readdirSync(downloads);
+    assert.ok(result.partial.some((name) => name.endsWith('.ipull')), `a partial download stays: ${result.partial}`);
+
+    fake.registry.bytesPerTick = 8 << 20;
+    fake.registry.requested = [];
+    await startInstall();
+    const done = await waitFor('the installed message', async () => (await workbench.notifications()).find((item) => /^QED: CUDA backend installed/.test(item.message)), { timeoutMs: 120_000 });
+    result.installed = done.message;
+    assert.equal(done.message, 'QED: CUDA backend installed, but it cannot load until this is fixed: no NVIDIA driver is loaded.');
+    const again = fake.registry.requested.filter((request) => request.path === fake.mainPath && request.end - request.start < fake.main.length);
+    const asked = again.reduce((sum, request) => sum + request.end - request.start, 0) / fake.main.length;
+    result.askedAgain = asked;
+    assert.ok(asked < 0.8, `asked for ${(asked * 100).toFixed(0)}% of the tarball again`);
+
+    await workbench.openFile('irrational.tex');
+    await workbench.selectLines(...THEOREM);
+    await workbench.runCommand('QED: Prove Selection');
+    const status = await waitFor('the engine on the CPU, idle', async () => {
+      const text = await workbench.engineStatus();
+      return /^CPU · \d+ threads? · \d+ × \d+k · idle$/.test(text) ? text : false;
+    }, { timeoutMs: 180_000 });
+    result.statusBar = status;
+    const item = workbench.page.locator('.statusbar-item[id="qed-prover.qed.qed.engine"]');
+    assert.equal(await item.locator('.codicon-warning').count(), 1, 'a warning icon');
+    // The item's accessible label carries its tooltip (as Markdown source: escaped dots), the reason first.
+    result.label = await item.getAttribute('aria-label');
+    assert.match(result.label ?? '', /idle, CUDA did not load: no NVIDIA driver is loaded\\?\./);
+    // The engine menu (a click on the item) says why.
+    await item.click();
+    const row = await waitFor('the engine menu’s reason', async () => {
+      const rows = await workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+      return rows.map((text) => text.replace(/\s+/g, ' ').trim()).find((text) => text.includes('Why Not the GPU'));
+    }, { timeoutMs: 10_000 });
+    result.menu = row;
+    assert.match(row, /CUDA did not load: no NVIDIA driver is loaded/);
+    await workbench.screenshot(join(artifacts, '14-cuda-fallback-menu.png'));
+    await workbench.page.keyboard.press('Escape');
   });
 });
 

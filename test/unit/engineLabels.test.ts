@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { backendLabel, engineStatusText, formatDuration, planLabel, shortDeviceName, slowCpuNotice } from '../../src/engine/engineLabels';
+import { TransferRate, transferText } from '../../src/engine/transferProgress';
 
 const CPU = { gpu: 'cpu', devices: [], threads: 2, parallel: 1, contextSize: 65_536 };
 const CUDA = { gpu: 'cuda', devices: ['NVIDIA GeForce RTX 4070'], threads: 8, parallel: 2, contextSize: 65_536 };
@@ -30,6 +31,26 @@ describe('engine labels', () => {
     assert.match(busy.tooltip.join('\n'), /VRAM: 10\.2 GiB used, 1\.4 GiB free/);
     assert.equal(engineStatusText({ kind: 'ready', info: CPU, health: { status: 'ready', active: 1, tokensPerSecond: 2.46 } }).text, '$(sync~spin) CPU · 2 threads · 1 × 64k · 2.5 tok/s');
     assert.equal(engineStatusText({ kind: 'failed', message: 'Not enough memory' }).tooltip[0], 'Not enough memory');
+  });
+
+  it('a backend that did not load: a warning icon, and the reason first in the tooltip', () => {
+    const shown = engineStatusText({ kind: 'ready', info: { ...CPU, fallbackReason: 'CUDA did not load: the CUDA runtime is missing (libcudart.so.12 not found)' } });
+    assert.equal(shown.text, '$(warning) CPU · 2 threads · 1 × 64k · idle');
+    assert.deepEqual(shown.tooltip.slice(0, 2), ['CUDA did not load: the CUDA runtime is missing (libcudart.so.12 not found).', 'QED engine on CPU · 2 threads']);
+  });
+
+  it('download progress: bytes, the speed of the last seconds, time left', () => {
+    const rate = new TransferRate(5000);
+    rate.add(0, 0);
+    assert.equal(rate.bytesPerSecond(), undefined, 'no speed before a second of samples');
+    for (let second = 1; second <= 10; second++) rate.add(second * 10e6, second * 1000);
+    assert.equal(rate.bytesPerSecond(), 10e6);
+    rate.add(100e6, 20_000); // a 10 s stall
+    assert.ok(rate.bytesPerSecond()! < 2e6, `the stall shows: ${rate.bytesPerSecond()}`);
+    rate.add(1e6, 21_000); // the next file
+    assert.equal(rate.bytesPerSecond(), undefined);
+    assert.equal(transferText(52e6, 142.85e6, 10.2e6), '52.0 of 143 MB · 10.2 MB/s · 9 s left');
+    assert.equal(transferText(5e6, 0, undefined), '5.0 MB');
   });
 
   it('warns before a long CPU run with the time a typical attempt takes at the measured speed, and not when it is quick', () => {
