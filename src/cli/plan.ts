@@ -62,7 +62,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   if ((values['reclaim-vram'] !== undefined && vram !== undefined) || (values['reclaim-ram'] !== undefined && ram !== undefined)) {
     throw new UsageError('--reclaim-vram/--reclaim-ram add to the memory free here; with --vram/--ram the free memory is given.');
   }
-  const reclaim = { vram: values['reclaim-vram'] === undefined ? 0 : size(values['reclaim-vram'], '--reclaim-vram'), ram: values['reclaim-ram'] === undefined ? 0 : size(values['reclaim-ram'], '--reclaim-ram') };
+  // A running engine on the CPU holds no VRAM: 0 is a valid amount to reclaim.
+  const reclaim = { vram: values['reclaim-vram'] === undefined ? 0 : size(values['reclaim-vram'], '--reclaim-vram', 0), ram: values['reclaim-ram'] === undefined ? 0 : size(values['reclaim-ram'], '--reclaim-ram', 0) };
   const remoteTimeout = Number(values['remote-timeout']);
   if (!(remoteTimeout >= 0)) throw new UsageError('--remote-timeout must be a number of seconds (0: do not try the network).');
   const kvCache = values['kv-cache'];
@@ -156,9 +157,9 @@ export function describePlan(plan: MemoryPlan, model: string, budget: MemoryBudg
   return `${lines.join('\n')}\n`;
 }
 
-function size(text: string, flag: string): number {
+function size(text: string, flag: string, min = 1): number {
   const bytes = parseByteSize(text);
-  if (bytes === undefined || bytes <= 0) throw new UsageError(`${flag} must be a size in bytes or like 8GiB, 8GB, 512MiB.`);
+  if (bytes === undefined || bytes < min) throw new UsageError(`${flag} must be a size in bytes or like 8GiB, 8GB, 512MiB.`);
   return bytes;
 }
 

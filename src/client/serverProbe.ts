@@ -70,7 +70,7 @@ export async function probeServer(input: string, apiKey?: string, options: Probe
     const answer = await listModels(baseUrl, apiKey, timeoutMs);
     if (answer.ok) {
       if (answer.models.length === 0) return { ok: false, baseUrl, failure: noModels(baseUrl) };
-      return { ok: true, baseUrl, models: answer.models, serverName: serverNameFromOwner(answer.models[0]!.ownedBy) };
+      return { ok: true, baseUrl, models: answer.models, serverName: serverNameOf(answer.models) };
     }
     // Only "nothing here" sends us on to the next candidate; any other answer came from the right place.
     if (answer.failure.kind !== 'notFound') return { ok: false, baseUrl, failure: answer.failure };
@@ -301,4 +301,13 @@ function hostOf(baseUrl: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The first distinctive owner in the list names the server: entries without one (LoRA adapters, aliases) do not. */
+function serverNameOf(models: readonly ServerModel[]): string | undefined {
+  for (const model of models) {
+    const name = serverNameFromOwner(model.ownedBy);
+    if (name) return name;
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, SamplingOptions } from '../core/chat';
 import { MODEL_CARD_SAMPLING } from '../core/sampling';
@@ -17,6 +18,7 @@ import { StopStrings } from './stopStrings';
 import { guardParallelSampling } from './samplingRaceGuard';
 import { SequencePool } from './sequencePool';
 import { ThroughputMeter } from './throughput';
+import { defaultThreads } from './threads';
 import { measureDecodeSpeed } from './decodeProbe';
 import { errorText, loadBackend, type BackendChoice } from './backend';
 import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type KvCacheType, type MemoryPlan } from './memoryPlan';
@@ -29,7 +31,7 @@ export interface EngineConfig {
   parallel?: number;
   /** Tokens per sequence; undefined lets the memory plan decide. */
   contextSize?: number;
-  /** CPU threads; undefined uses the machine's math cores (never node-llama-cpp's default). */
+  /** CPU threads; undefined: `defaultThreads` (never node-llama-cpp's default, which oversubscribes). */
   threads?: number;
   gpu: BackendChoice;
   gpuLayers: 'auto' | number;
@@ -115,7 +117,7 @@ export class LlamaEngine {
     });
 
     const { llama, fallbackReason } = await loadBackend(llamaCpp, config.gpu, log);
-    const threads = config.threads ?? llama.cpuMathCores;
+    const threads = config.threads ?? defaultThreads(llama.cpuMathCores, availableParallelism());
     let plan: MemoryPlan;
     try {
       plan = await planFor(llamaCpp, llama, fileInfo, config);

@@ -690,7 +690,9 @@ describe('QED in code-server, through the UI', function () {
       assert.equal(run.final.tone, 'warning', run.final.status);
       assert.match(run.final.status, /^Cut (while thinking )?by the token limit qed\.generation\.maxTokens \(8 tokens\)/);
       assert.match(run.final.source, /^local engine · qed-nano-shape-[0-9a-f]+-full\.gguf · CPU · \d+ threads? · 8k tokens per attempt$/);
-      const engineItem = await workbench.engineStatus();
+      // The item polls /health every second while the engine generates: it turns idle within one poll.
+      let engineItem = '';
+      await waitFor('the engine status to turn idle', async () => /idle$/.test((engineItem = await workbench.engineStatus())), { timeoutMs: 10_000 }).catch(() => {});
       results.scenarios.slowCpu.statusBar = engineItem;
       assert.match(engineItem, /^CPU · \d+ threads? · \d × 8k · idle$/);
       await workbench.screenshotStatusBar(join(artifacts, '10-status-bar.png'));

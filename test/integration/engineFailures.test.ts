@@ -10,6 +10,7 @@ import { BackendError } from '../../src/client/backendError';
 import { proveMessages } from '../../src/core/prompts';
 import { createLogger } from '../../src/engine/logger';
 import { EngineStartError, EngineSupervisor } from '../../src/engine/supervisor';
+import { defaultThreads } from '../../src/engine/threads';
 import { ensureTinyModel } from '../../models/tiny/generate';
 import { CLI, runCli, TEST_THREADS } from '../helpers/cliEngine';
 
@@ -63,9 +64,9 @@ describe('engine failures', function () {
       );
       const connection = await supervisor.connect({ modelPath: await ensureTinyModel(), parallel: 1, gpu: 'cpu', gpuLayers: 'auto' });
       assert.equal(connection.info.parallel, 1);
-      // Without a thread setting the engine uses the math cores, never node-llama-cpp's default.
+      // Without a thread setting the engine leaves a logical CPU free, never node-llama-cpp's default.
       const { getLlama } = await import('node-llama-cpp');
-      assert.equal(connection.info.threads, (await getLlama({ gpu: false, build: 'never' })).cpuMathCores);
+      assert.equal(connection.info.threads, defaultThreads((await getLlama({ gpu: false, build: 'never' })).cpuMathCores, os.availableParallelism()));
     } finally {
       supervisor.stop();
     }

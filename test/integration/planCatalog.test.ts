@@ -94,6 +94,14 @@ describe('qed plan for the catalog (planning before a download)', function () {
     assert.match(seen[3]!, /: Q8_0 /);
   });
 
+  it('counts a running CPU engine’s memory as free: it holds no VRAM, and 0 is a valid amount to reclaim', async () => {
+    const [alone] = await planAll(['--backend', 'cpu', '--remote-timeout', '0'], {}, ['Q4_K_M']);
+    // What the model picker sends while a CPU engine runs (src/vscode/modelPicker.ts).
+    const [reclaimed] = await planAll(['--backend', 'cpu', '--reclaim-vram', '0', '--reclaim-ram', String(4 * 1024 ** 3), '--remote-timeout', '0'], {}, ['Q4_K_M']);
+    assert.ok(alone && reclaimed, 'both runs report a plan');
+    assert.ok(reclaimed.fits && reclaimed.contextSize * reclaimed.sequences >= alone.contextSize * alone.sequences, `free RAM: ${alone.sequences} × ${alone.contextSize}; with 4 GiB more: ${reclaimed.sequences} × ${reclaimed.contextSize}`);
+  });
+
   describe('the header in the repository', () => {
     let server: Server;
     let endpoint: string;

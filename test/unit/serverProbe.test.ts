@@ -128,6 +128,13 @@ describe('probeServer: the model list, or what is wrong', function () {
     await Promise.all(servers.splice(0).map((server) => server.close()));
   });
 
+  it('names the server from the first entry that has a distinctive owner, not from an alias listed first', async () => {
+    const server = await start((_req, res) => json(res, 200, { object: 'list', data: [{ id: 'small' }, { id: 'adapter', owned_by: 'someone' }, { id: 'lm-provers/QED-Nano', owned_by: 'vllm' }] }));
+    const result = await probeServer(server.origin);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.serverName, 'vLLM');
+  });
+
   it('finds /v1 from the bare address, lists the models and names the server from owned_by', async () => {
     const server = await start(openAiLike());
     const result = await probeServer(server.origin);
