@@ -52,7 +52,8 @@ const RMS_EPS = 1e-6;
 /**
  * A feed-forward width that makes each token cost real work (its weights are zero, so the text
  * is unchanged): about 5 ms per token on one core here, the pace of QED-Nano on a GPU. Only the
- * benchmark uses it, to weigh the engine's per-token overhead at a realistic speed.
+ * benchmark uses it, to weigh the engine's per-token overhead at a realistic speed, and the
+ * code-server scenarios, where a user watches the answer stream (`npm run tiny-model -- --paced`).
  */
 export const PACED_FEED_FORWARD = 12_288;
 
@@ -179,7 +180,7 @@ export function buildTinyModel(feedForward = FEED_FORWARD): Buffer {
 
 const invokedAs = process.argv[1] ? resolve(process.argv[1]) : '';
 if (invokedAs === join(MODULE_DIR, 'generate.ts') || invokedAs === join(MODULE_DIR, 'generate')) {
-  ensureTinyModel().then(
+  ensureTinyModel(process.argv.includes('--paced') ? { feedForward: PACED_FEED_FORWARD } : {}).then(
     (file) => console.log(file),
     (error: unknown) => {
       console.error(error);

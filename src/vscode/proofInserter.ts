@@ -115,6 +115,8 @@ function keepActive(editor: vscode.TextEditor): void {
     // late) changes nothing; another text editor means the user moved on.
     if (active?.document === document) return;
     if (active) return stop();
+    // No active editor because the user closed this one (not because a webview took the focus): leave it closed.
+    if (document.isClosed || !vscode.window.visibleTextEditors.some((visible) => visible.document === document)) return stop();
     void vscode.window.showTextDocument(document, { viewColumn, preserveFocus: false, selection });
   });
   const timer = setTimeout(stop, KEEP_ACTIVE_MS);

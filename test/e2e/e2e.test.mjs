@@ -97,6 +97,8 @@ let profileDir;
 let vsix;
 let runnerVsix;
 let tinyModel;
+/** The tiny model at about a GPU's pace: what the UI scenarios stream, slow enough to watch and to stop. */
+let pacedModel;
 let shapeModel;
 let fullShapeModel;
 let testFiles;
@@ -113,10 +115,13 @@ before(async function () {
   // A private copy: regenerating the tiny model (its generator changed) deletes the old file.
   const generated = tinyModelPath();
   tinyModel = join(scratch, 'model', basename(generated));
+  const generatedPaced = tinyModelPath({ paced: true });
+  pacedModel = join(scratch, 'model', basename(generatedPaced));
   shapeModel = shapeModelPath('reduced');
   fullShapeModel = shapeModelPath('full');
   mkdirSync(dirname(tinyModel), { recursive: true });
   copyFileSync(generated, tinyModel);
+  copyFileSync(generatedPaced, pacedModel);
   vsix = buildVsix(join(scratch, 'qed.vsix'));
   runnerVsix = buildRunnerVsix(join(scratch, 'qed-e2e-runner.vsix'));
   testFiles = await buildTests();
@@ -261,7 +266,7 @@ describe('QED in code-server, through the UI', function () {
 
   before(async () => {
     profile = new CodeServerProfile(join(scratch, 'ui'), { extensionsDir });
-    profile.writeSettings(baseSettings(tinyModel));
+    profile.writeSettings(baseSettings(pacedModel));
     probeFile = join(scratch, 'ui', 'settings-probe.json');
     controlFile = join(scratch, 'ui', 'settings-control.json');
     const started = performance.now();
@@ -296,16 +301,16 @@ describe('QED in code-server, through the UI', function () {
     assert.deepEqual(run.errors, [], 'no error notification');
     assert.match(run.selection, /selected/);
     assert.equal(state.tone, 'success', `the run finished: ${state.status}`);
-    assert.match(state.status, /^Finished · [\d,]+ tokens · [\d.]+ s · [\d.]+ tok\/s$/, 'the status line shows tokens/s');
+    assert.match(state.status, /^Finished · [\d,]+ tokens · [\d.]+ s · [\d,.]+ tok\/s$/, 'the status line shows tokens/s');
     // Tokens per second shows once the thinking lasted long enough to mean something (250 ms).
-    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d.]+ tok\/s)?$/.exec(state.thinkingLabel);
+    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d,.]+ tok\/s)?$/.exec(state.thinkingLabel);
     assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
     if (Number(thinking[1]) >= 0.3) assert.ok(thinking[2], `tokens per second: ${state.thinkingLabel}`);
-    assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+\.gguf · CPU · \d+ threads? · 32k tokens per attempt$/);
+    assert.match(state.source, /^local engine · qed-tiny-[0-9a-f]+-ff\d+\.gguf · CPU · \d+ threads? · 32k tokens per attempt$/);
     // The status bar names the backend and the plan (the tiny model's whole 32k context, 4 at once).
     const engineItem = await workbench.engineStatus();
     results.scenarios.prove.statusBar = engineItem;
-    assert.match(engineItem, /^CPU · \d+ threads? · 4 × 32k · (idle|[\d.]+ tok\/s|generating)$/);
+    assert.match(engineItem, /^CPU · \d+ threads? · 4 × 32k · (idle|[\d,.]+ tok\/s|generating)$/);
     await workbench.screenshotStatusBar(join(artifacts, '1-status-bar.png'));
     assert.match(state.title, /irrational\.tex:47/);
     assertRenderedProof(state, 'proof');
@@ -417,8 +422,8 @@ describe('QED in code-server, through the UI', function () {
     // The fix a user gets offered: “Choose Model File…” opens a file dialog (VS Code's simple
     // file dialog in the browser: a path input); the chosen file becomes qed.model.path.
     await workbench.clickNotificationButton('Choose Model File…');
-    await chooseInFileDialog(tinyModel);
-    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === tinyModel, { timeoutMs: 15_000 });
+    await chooseInFileDialog(pacedModel);
+    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === pacedModel, { timeoutMs: 15_000 });
     await workbench.clearNotifications();
     const fixed = await prove(LEMMA);
     await workbench.screenshot(join(artifacts, '3-fixed.png'));
@@ -430,7 +435,7 @@ describe('QED in code-server, through the UI', function () {
   it('4. an endpoint (the engine CLI on its own) with its API key in SecretStorage, typed into the input box', async () => {
     const port = await freePort();
     const apiKey = `e2e-${Math.random().toString(36).slice(2)}`;
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', tinyModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu'], {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', pacedModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -455,32 +460,36 @@ describe('QED in code-server, through the UI', function () {
 
     // And the light theme, to see the panel follow a theme change.
     await applySettings({ 'qed.backend': 'endpoint', 'qed.endpoint.url': url, 'workbench.colorTheme': 'Default Light Modern' });
-    assert.doesNotMatch(readFileSync(profile.settingsFile, 'utf8'), new RegExp(apiKey), 'the key is not in settings.json');
-    await workbench.clearNotifications();
-    const run = await prove(THEOREM);
-    await workbench.screenshot(join(artifacts, '4-endpoint.png'));
-    const state = run.final;
-    results.scenarios.endpoint = { ms: run.ms, status: state.status, source: state.source };
-    assert.deepEqual(run.errors, [], 'no error notification');
-    assert.equal(state.tone, 'success', `the run through the endpoint finished: ${state.status}`);
-    assert.equal(state.source, `lm-provers/QED-Nano at ${url}`, 'the panel names the endpoint');
-    // The tiny model sometimes ends after a few dozen tokens, too fast for 100 ms samples to see
-    // the count grow; Retry (the same request through the endpoint) gives up to three more runs.
-    const totals = (samples) => samples.filter((sample) => sample.tone === 'progress').map((sample) => Number(/Generating… · ([\d,]+) token/.exec(sample.status)?.[1]?.replace(/,/g, '') ?? 0)).filter(Boolean);
-    const attempts = [{ status: state.status, counts: [...new Set(totals(run.samples))] }];
-    let streamed = growing(totals(run.samples));
-    for (let attempt = 0; attempt < 3 && !streamed; attempt++) {
-      const again = await retry();
-      assert.deepEqual(again.errors, [], 'no error notification on Retry');
-      assert.equal(again.final.tone, 'success', `the Retry run through the endpoint finished: ${again.final.status}`);
-      streamed = growing(totals(again.samples));
-      attempts.push({ status: again.final.status, counts: [...new Set(totals(again.samples))] });
+    // Restored whatever happens: the scenarios after this one run on the local engine.
+    try {
+      assert.doesNotMatch(readFileSync(profile.settingsFile, 'utf8'), new RegExp(apiKey), 'the key is not in settings.json');
+      await workbench.clearNotifications();
+      const run = await prove(THEOREM);
+      await workbench.screenshot(join(artifacts, '4-endpoint.png'));
+      const state = run.final;
+      results.scenarios.endpoint = { ms: run.ms, status: state.status, source: state.source };
+      assert.deepEqual(run.errors, [], 'no error notification');
+      assert.equal(state.tone, 'success', `the run through the endpoint finished: ${state.status}`);
+      assert.equal(state.source, `lm-provers/QED-Nano at ${url}`, 'the panel names the endpoint');
+      // The tiny model sometimes ends after a few dozen tokens, too fast for 100 ms samples to see
+      // the count grow; Retry (the same request through the endpoint) gives up to three more runs.
+      const totals = (samples) => samples.filter((sample) => sample.tone === 'progress').map((sample) => Number(/Generating… · ([\d,]+) token/.exec(sample.status)?.[1]?.replace(/,/g, '') ?? 0)).filter(Boolean);
+      const attempts = [{ status: state.status, counts: [...new Set(totals(run.samples))] }];
+      let streamed = growing(totals(run.samples));
+      for (let attempt = 0; attempt < 3 && !streamed; attempt++) {
+        const again = await retry();
+        assert.deepEqual(again.errors, [], 'no error notification on Retry');
+        assert.equal(again.final.tone, 'success', `the Retry run through the endpoint finished: ${again.final.status}`);
+        streamed = growing(totals(again.samples));
+        attempts.push({ status: again.final.status, counts: [...new Set(totals(again.samples))] });
+      }
+      results.scenarios.endpoint.attempts = attempts;
+      assert.ok(streamed, `the answer streamed through the endpoint (runs: ${JSON.stringify(attempts)})`);
+      assertRenderedProof(state, 'endpoint proof');
+      assert.match(state.themeKind, /vscode-light/, 'the webview follows the switch to the light theme');
+    } finally {
+      await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'workbench.colorTheme': 'Default Dark Modern' });
     }
-    results.scenarios.endpoint.attempts = attempts;
-    assert.ok(streamed, `the answer streamed through the endpoint (runs: ${JSON.stringify(attempts)})`);
-    assertRenderedProof(state, 'endpoint proof');
-    assert.match(state.themeKind, /vscode-light/, 'the webview follows the switch to the light theme');
-    await applySettings({ 'qed.backend': 'local', 'qed.endpoint.url': undefined, 'workbench.colorTheme': 'Default Dark Modern' });
   });
 
   /** Clicks the CodeLens titled `title` that sits above the editor line containing `lineText`. */
@@ -701,7 +710,7 @@ describe('QED in code-server, through the UI', function () {
       const again = await prove(THEOREM);
       assert.equal(again.final.tone, 'warning', again.final.status);
     } finally {
-      await applySettings({ 'qed.model.path': tinyModel, 'qed.engine.warnWhenSlow': false, 'qed.engine.contextSize': undefined, 'qed.generation.maxTokens': 8000 });
+      await applySettings({ 'qed.model.path': pacedModel, 'qed.engine.warnWhenSlow': false, 'qed.engine.contextSize': undefined, 'qed.generation.maxTokens': 8000 });
     }
   });
 
@@ -757,9 +766,9 @@ describe('QED in code-server, through the UI', function () {
 
     // A GGUF on disk: the file dialog sets qed.model.path, and a run uses it.
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Use a GGUF file on disk…' }).first().click();
-    await chooseInFileDialog(tinyModel);
-    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === tinyModel, { timeoutMs: 15_000 });
-    await waitFor('“QED now uses …”', async () => (await workbench.notifications()).some((note) => note.message === `QED now uses ${basename(tinyModel)}.`), { timeoutMs: 10_000 });
+    await chooseInFileDialog(pacedModel);
+    await waitFor('qed.model.path to become the chosen file', () => JSON.parse(readFileSync(probeFile, 'utf8')).settings['model.path'] === pacedModel, { timeoutMs: 15_000 });
+    await waitFor('“QED now uses …”', async () => (await workbench.notifications()).some((note) => note.message === `QED now uses ${basename(pacedModel)}.`), { timeoutMs: 10_000 });
     results.scenarios.chooseModel.focusAfterDialog = await workbench.focusReport();
     // Back to the document as a user would: the file dialog has closed, then a click in the Explorer.
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
@@ -768,7 +777,7 @@ describe('QED in code-server, through the UI', function () {
     const run = await prove(LEMMA);
     assert.deepEqual(run.errors, [], 'no error notification');
     assert.equal(run.final.tone, 'success', run.final.status);
-    assert.match(run.final.source, new RegExp(`^local engine · ${basename(tinyModel).replace(/[.]/g, '\\.')} · `));
+    assert.match(run.final.source, new RegExp(`^local engine · ${basename(pacedModel).replace(/[.]/g, '\\.')} · `));
     assertRenderedProof(run.final, 'the run with the model chosen in the picker');
     results.scenarios.chooseModel.proof = { status: run.final.status, source: run.final.source };
 
@@ -788,7 +797,7 @@ describe('QED in code-server, through the UI', function () {
   it('12. QED: Connect to a Server… against the engine CLI started on its own: the URL typed without /v1, the key asked for, the model picked, a summary; then a proof through it', async () => {
     const port = await freePort();
     const apiKey = `wizard-${Math.random().toString(36).slice(2)}`;
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', tinyModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu', '--parallel', '1'], {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'serve', '--model', pacedModel, '--port', String(port), '--api-key', apiKey, '--gpu', 'cpu', '--parallel', '1'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -1210,7 +1219,7 @@ describe('the QED chat view in code-server, through the UI', function () {
 
   before(async () => {
     const profile = new CodeServerProfile(join(scratch, 'chat'), { extensionsDir });
-    profile.writeSettings(baseSettings(tinyModel));
+    profile.writeSettings(baseSettings(pacedModel));
     probeFile = join(scratch, 'chat', 'settings-probe.json');
     controlFile = join(scratch, 'chat', 'settings-control.json');
     server = await profile.start({ folder: workspaceCopy('chat'), env: { QED_E2E_CONFIG_PROBE: probeFile, QED_E2E_CONTROL: controlFile } });
@@ -1242,7 +1251,7 @@ describe('the QED chat view in code-server, through the UI', function () {
     assert.equal(state.userKatex, 1, 'the question’s math is rendered by KaTeX');
     assert.ok(state.answerText.trim().length > 0, 'an answer');
     // Tokens per second shows once the thinking lasted long enough to mean something (250 ms).
-    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d.]+ tok\/s)?$/.exec(state.thinkingLabel);
+    const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d,.]+ tok\/s)?$/.exec(state.thinkingLabel);
     assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
     if (Number(thinking[1]) >= 0.3) assert.ok(thinking[2], `tokens per second: ${state.thinkingLabel}`);
     assert.doesNotMatch(state.answerOutsideMath, /\$/, 'no raw $ outside rendered math');

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { markdownToLatex, proofBlock } from '../../src/core/proofToLatex';
 import { commentOutRiskyTex, findRiskyTex, type RiskyTex } from '../../src/core/riskyTex';
 import { insertAtCursor } from '../../src/vscode/chat/answerActions';
-import { ProofInserter } from '../../src/vscode/proofInserter';
+import { KEEP_ACTIVE_MS, ProofInserter } from '../../src/vscode/proofInserter';
 import type { RiskyTexChoice } from '../../src/vscode/riskyTexPrompt';
 import { TheoremIndex } from '../../src/vscode/theoremIndex';
 import { HOSTILE_ANSWER } from '../helpers/hostileTex';
@@ -86,6 +86,19 @@ describe('Inserting LaTeX with side effects', function () {
       await closeWithoutSaving();
     }
     assert.equal(asked.length, 0);
+  });
+
+  it('an editor closed right after an insertion stays closed (the focus watch only answers a webview taking the focus)', async () => {
+    // Alone in the window: closing it leaves no active editor, which is also what a webview taking the focus looks like.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const inserter = new ProofInserter(index, answering(undefined).ask);
+    const document = await latexDocument(`${STATEMENT}\n\nmore`);
+    const origin = { uri: document.uri, format: 'latex' as const, statementSource: STATEMENT, anchor: STATEMENT.length, version: document.version, replacesProof: false };
+    assert.equal(await inserter.insert(origin, 'Squares are non-negative: $x \\cdot x \\ge 0$.'), true);
+    await closeWithoutSaving();
+    await new Promise((resolve) => setTimeout(resolve, KEEP_ACTIVE_MS + 500));
+    const reopened = vscode.window.visibleTextEditors.filter((editor) => editor.document.getText().startsWith(STATEMENT));
+    assert.deepEqual(reopened.map((editor) => editor.document.uri.toString()), [], 'not reopened');
   });
 
   it('the chat’s Insert at cursor in a .tex file asks the same, and inserts what was chosen', async () => {

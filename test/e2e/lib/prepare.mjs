@@ -18,16 +18,16 @@ function timed(label, fn) {
 }
 
 /** Path of the tiny test GGUF (generated on first use; `npm run tiny-model`). */
-export function tinyModelPath() {
-  return timed('tiny model', () => {
-    const output = execFileSync('npm', ['run', '--silent', 'tiny-model'], { cwd: repoRoot, encoding: 'utf8' });
+/** The tiny model; `paced`: its variant that costs ~2–5 ms a token, about QED-Nano's pace on a GPU. */
+export function tinyModelPath({ paced = false } = {}) {
+  return timed(paced ? 'tiny model (paced)' : 'tiny model', () => {
+    const output = execFileSync('npm', ['run', '--silent', 'tiny-model', ...(paced ? ['--', '--paced'] : [])], { cwd: repoRoot, encoding: 'utf8' });
     const path = output.trim().split('\n').pop()?.trim();
     if (!path || !existsSync(path)) throw new Error(`npm run tiny-model printed no model path:\n${output}`);
     return path;
   });
 }
 
-/** Path of QED-Nano's shape (models/qed-nano-shape): `reduced` (2 blocks) or `full` (36 blocks, as slow on a CPU as QED-Nano itself). */
 export function shapeModelPath(variant) {
   return timed(`QED-Nano shape model (${variant})`, () => {
     const output = execFileSync('npm', ['run', '--silent', 'shape-model', '--', variant], { cwd: repoRoot, encoding: 'utf8' });
