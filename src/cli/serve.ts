@@ -64,6 +64,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     host,
     token,
     connectionFile: values['connection-file'],
+    // Only the tests shorten it, to see a keep-alive without waiting 15 s.
+    keepAliveMs: process.env.QED_ENGINE_KEEPALIVE_MS ? integer(process.env.QED_ENGINE_KEEPALIVE_MS, 'QED_ENGINE_KEEPALIVE_MS', 10, 3_600_000) : undefined,
     log,
     onProgress: forked ? (fraction) => send({ type: 'progress', fraction }) : undefined,
   };

@@ -25,12 +25,21 @@ export interface EngineServerOptions {
   log: Logger;
   /** Extra host name accepted in `Host` besides 127.0.0.1 and localhost (the CLI's `--host`). */
   extraHost?: string;
+  /** How often a silent stream gets an SSE comment (default 15 s). */
+  keepAliveMs?: number;
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** A body this far over the limit is not read to its end: its connection is reset. */
 const MAX_DISCARDED_BYTES = 8 * MAX_BODY_BYTES;
 const SSE_FLUSH_MS = 16;
+/**
+ * A stream can be silent for minutes before its first token: queued behind other requests, or
+ * evaluating a long prompt on a CPU (4k tokens at 17 tokens/s). fetch (undici, in Node and in
+ * VS Code) gives up on a body silent for 300 s, and proxies sooner: an SSE comment, which
+ * clients ignore, keeps the connection alive.
+ */
+const SSE_KEEP_ALIVE_MS = 15_000;
 
 export function createEngineServer(options: EngineServerOptions): Server {
   const expectedAuth = Buffer.from(`Bearer ${options.token}`);
@@ -82,7 +91,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
       }
       active++;
       try {
-        await complete(status.engine, parsed, res, options.log);
+        await complete(status.engine, parsed, res, options.log, options.keepAliveMs ?? SSE_KEEP_ALIVE_MS);
       } finally {
         active--;
       }
@@ -94,7 +103,7 @@ export function createEngineServer(options: EngineServerOptions): Server {
   return server;
 }
 
-async function complete(engine: LlamaEngine, { request, stream, assistantPrefix, stop }: ParsedChatRequest, res: ServerResponse, log: Logger): Promise<void> {
+async function complete(engine: LlamaEngine, { request, stream, assistantPrefix, stop }: ParsedChatRequest, res: ServerResponse, log: Logger, keepAliveMs: number): Promise<void> {
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.model;
@@ -117,11 +126,14 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix,
   // the client a parse, and on a small machine that CPU time is taken from the model.
   let flushTimer: NodeJS.Timeout | undefined;
   let sentText = false;
+  let lastWriteAt = performance.now();
+  let keepAlive: NodeJS.Timeout | undefined;
   const flush = () => {
     clearTimeout(flushTimer);
     flushTimer = undefined;
     if (reasoning) res.write(textChunk('reasoning_content', reasoning));
     if (content) res.write(textChunk('content', content));
+    if (reasoning || content) lastWriteAt = performance.now();
     sentText ||= Boolean(reasoning || content);
     reasoning = content = '';
   };
@@ -140,12 +152,18 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix,
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     res.write(chunk({ role: 'assistant', content: '' }));
+    keepAlive = setInterval(() => {
+      if (performance.now() - lastWriteAt < keepAliveMs || res.writableEnded) return;
+      res.write(': keep-alive\n\n');
+      lastWriteAt = performance.now();
+    }, keepAliveMs);
   }
 
   let result: GenerationResult;
   try {
     result = await engine.generate({ messages: request.messages, assistantPrefix }, { ...request, stop }, (text) => emit(splitter.push(text)), abort.signal);
   } catch (error) {
+    clearInterval(keepAlive);
     const status = error instanceof EngineError && error.code === 'prompt_too_long' ? 400 : 500;
     const message = error instanceof Error ? error.message : String(error);
     log.warn(`${id}: ${message}`);
@@ -154,6 +172,7 @@ async function complete(engine: LlamaEngine, { request, stream, assistantPrefix,
     res.end(`data: ${JSON.stringify({ error: { message, type: status === 400 ? 'invalid_request_error' : 'server_error', code: status } })}\n\n`);
     return;
   }
+  clearInterval(keepAlive);
   emit(splitter.end());
   if (stream) flush();
   logTimings(log, id, result);

@@ -14,6 +14,8 @@ export interface ServeOptions extends EngineConfig {
   host: string;
   port: number;
   token: string;
+  /** How often a silent stream gets an SSE comment; tests shorten it (the engine's default is 15 s). */
+  keepAliveMs?: number;
   /** Where to record port and token for other local tools (written with mode 0600). */
   connectionFile?: string;
   log: Logger;
@@ -38,6 +40,7 @@ export async function serve(options: ServeOptions): Promise<RunningEngine> {
     getStatus: () => status,
     log: options.log,
     extraHost: options.host === '127.0.0.1' ? undefined : options.host,
+    keepAliveMs: options.keepAliveMs,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

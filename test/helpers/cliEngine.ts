@@ -23,11 +23,11 @@ export const TEST_THREADS = 1;
 
 /** `threads: 'default'` leaves the choice to the engine (the machine's math cores), as the extension does. */
 /** `parallel: 'auto'` leaves the number of sequences to the memory plan. */
-export async function startCliEngine(options: { parallel?: number | 'auto'; threads?: number | 'default'; extraArgs?: string[]; modelPath?: string } = {}): Promise<CliEngine> {
+export async function startCliEngine(options: { parallel?: number | 'auto'; threads?: number | 'default'; extraArgs?: string[]; modelPath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliEngine> {
   const modelPath = options.modelPath ?? (await ensureTinyModel());
   const threads = options.threads === 'default' ? [] : ['--threads', String(options.threads ?? TEST_THREADS)];
   const args = [CLI, 'serve', '--model', modelPath, '--parallel', String(options.parallel ?? 4), '--gpu', 'cpu', ...threads, ...(options.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QED_API_KEY: '' } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QED_API_KEY: '', ...options.env } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
