@@ -46,6 +46,23 @@ function activeEditorBecomes(document: vscode.TextDocument, timeoutMs: number): 
   });
 }
 
+/** Whether the active text editor stops being `document`'s within `timeoutMs` (or already is not). */
+function activeEditorLeaves(document: vscode.TextDocument, timeoutMs: number): Promise<boolean> {
+  if (vscode.window.activeTextEditor?.document !== document) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor?.document === document) return;
+      subscription.dispose();
+      clearTimeout(timer);
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      resolve(false);
+    }, timeoutMs);
+  });
+}
+
 /** The active text editor's document once it has not changed for 300 ms. */
 async function activeEditorSettles(): Promise<vscode.TextDocument | undefined> {
   for (;;) {
@@ -181,6 +198,8 @@ describe('QED on theorem-like environments', function () {
       // A margin over the watch's time: on a loaded host a focus change it answered can arrive late.
       await new Promise((resolve) => setTimeout(resolve, KEEP_ACTIVE_MS + 1500));
       await focusPanelGroup();
+      // On a busy host the focus change can take longer than activeEditorSettles' quiet 300 ms to arrive.
+      await activeEditorLeaves(document, 3000);
       const later = await activeEditorSettles();
       assert.equal(later, undefined, `later, going to the panel is the user’s choice (active: ${later?.fileName} in column ${vscode.window.activeTextEditor?.viewColumn})`);
       await vscode.window.showTextDocument(document);
