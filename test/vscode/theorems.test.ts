@@ -30,28 +30,12 @@ async function focusPanelGroup(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
 }
 
-/** Whether `document` becomes the active text editor's within `timeoutMs`. */
-function activeEditorBecomes(document: vscode.TextDocument, timeoutMs: number): Promise<boolean> {
+/** Whether the active text editor satisfies `holds` within `timeoutMs` (at once if it already does). */
+function activeEditorTurns(holds: (editor: vscode.TextEditor | undefined) => boolean, timeoutMs: number): Promise<boolean> {
+  if (holds(vscode.window.activeTextEditor)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor?.document !== document) return;
-      subscription.dispose();
-      clearTimeout(timer);
-      resolve(true);
-    });
-    const timer = setTimeout(() => {
-      subscription.dispose();
-      resolve(false);
-    }, timeoutMs);
-  });
-}
-
-/** Whether the active text editor stops being `document`'s within `timeoutMs` (or already is not). */
-function activeEditorLeaves(document: vscode.TextDocument, timeoutMs: number): Promise<boolean> {
-  if (vscode.window.activeTextEditor?.document !== document) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor?.document === document) return;
+      if (!holds(editor)) return;
       subscription.dispose();
       clearTimeout(timer);
       resolve(true);
@@ -192,14 +176,14 @@ describe('QED on theorem-like environments', function () {
       await focusPanelGroup();
       // A busy extension host can take longer than a quiet 300 ms to bring it back: then wait for it.
       let settled = await activeEditorSettles();
-      if (settled === undefined && (await activeEditorBecomes(document, 3000))) settled = await activeEditorSettles();
+      if (settled === undefined && (await activeEditorTurns((editor) => editor?.document === document, 3000))) settled = await activeEditorSettles();
       assert.equal(settled, document, 'right after the insertion, the editor takes the focus back');
       assert.equal(vscode.window.activeTextEditor?.document.getText(vscode.window.activeTextEditor.selection), inserted.slice(1), 'still selected');
       // A margin over the watch's time: on a loaded host a focus change it answered can arrive late.
       await new Promise((resolve) => setTimeout(resolve, KEEP_ACTIVE_MS + 1500));
       await focusPanelGroup();
       // On a busy host the focus change can take longer than activeEditorSettles' quiet 300 ms to arrive.
-      await activeEditorLeaves(document, 3000);
+      await activeEditorTurns((editor) => editor?.document !== document, 3000);
       const later = await activeEditorSettles();
       assert.equal(later, undefined, `later, going to the panel is the user’s choice (active: ${later?.fileName} in column ${vscode.window.activeTextEditor?.viewColumn})`);
       await vscode.window.showTextDocument(document);
