@@ -205,8 +205,13 @@ describe('qed theorems / prove / critique (CLI)', function () {
 
   it('proves a labelled lemma with the local engine, thinking to stderr', async () => {
     const model = await ensureTinyModel();
-    const { code, stdout, stderr } = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--show-thinking', '--max-tokens', '8000']);
-    assert.equal(code, 0, stderr);
+    // The tiny (bigram) model now and then thinks past 8,000 tokens without closing (exit 3, cut): then prove again.
+    let run: Awaited<ReturnType<typeof runCli>>;
+    let attempt = 0;
+    do run = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--show-thinking', '--max-tokens', '8000']);
+    while (run.code === 3 && ++attempt < 3);
+    const { code, stdout, stderr } = run;
+    assert.equal(code, 0, stderr.slice(-2000));
     assert.ok(stdout.trim().length > 0, 'the proof is on stdout');
     assert.ok(!stdout.includes('</think>'));
     assert.ok(stderr.trim().length > 0, 'the thinking is on stderr');
