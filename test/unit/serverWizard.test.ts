@@ -3,53 +3,23 @@
  * key asked for on a 401 and where a stored key may go, a failure's Retry and Change URL, cancel
  * at any step saving nothing, and the summary for each way the reasoning arrives.
  */
+import { fakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fakeOpenAiServer';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { presetForServerName, SERVER_PRESETS, type ServerPreset } from '../../src/client/serverPresets';
 import { probeServer, type ServerFailure, type ServerModel, testReasoning } from '../../src/client/serverProbe';
 import { connectionSummary, type EndpointConnection, preselectModel, runServerWizard, type ServerWizardUi } from '../../src/vscode/serverWizard';
 
 const CHECKS = { probe: probeServer, testReasoning, presets: SERVER_PRESETS, presetForServerName };
 
-interface FakeServer {
-  origin: string;
-  authorizations: (string | undefined)[];
-  close(): Promise<void>;
-}
-
 /** An OpenAI-compatible server with two models that answers chat with raw text and </think>. */
-async function fakeServer(options: { key?: string; ownedBy?: string } = {}): Promise<FakeServer> {
-  const authorizations: (string | undefined)[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    authorizations.push(req.headers.authorization);
-    if (options.key && req.headers.authorization !== `Bearer ${options.key}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized"}');
-      return;
-    }
-    if (req.url === '/v1/models') {
-      const data = [
-        { id: 'other-model', object: 'model', owned_by: options.ownedBy ?? 'someone' },
-        { id: 'QED-Nano-Q4_K_M.gguf', object: 'model', owned_by: options.ownedBy ?? 'someone' },
-      ];
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
-      return;
-    }
-    const chunk = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(chunk({ content: 'One plus one.</think>\n\n2' }) + chunk({}, 'stop') + 'data: [DONE]\n\n');
+function fakeServer(options: { key?: string; ownedBy?: string } = {}): Promise<FakeOpenAiServer> {
+  const owned_by = options.ownedBy ?? 'someone';
+  return fakeOpenAiServer({
+    key: options.key,
+    models: [{ id: 'other-model', object: 'model', owned_by }, { id: 'QED-Nano-Q4_K_M.gguf', object: 'model', owned_by }],
+    deltas: [{ delta: { content: 'One plus one.</think>\n\n2' } }, { delta: {}, finish: 'stop' }],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    authorizations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 interface Script {
@@ -85,7 +55,7 @@ function memoryStore(current = { url: '', model: '' }, storedKey?: string) {
 
 describe('the Connect to a Server wizard', function () {
   this.timeout(20_000);
-  const servers: FakeServer[] = [];
+  const servers: FakeOpenAiServer[] = [];
   const start = async (options?: { key?: string; ownedBy?: string }) => {
     const server = await fakeServer(options);
     servers.push(server);
@@ -215,7 +185,7 @@ describe('the Connect to a Server wizard', function () {
   });
 });
 
-async function fakeServerOn(port: number): Promise<FakeServer> {
+async function fakeServerOn(port: number): Promise<FakeOpenAiServer> {
   const server = http.createServer((req, res) => {
     req.resume();
     if (req.url === '/v1/models') {

@@ -3,9 +3,8 @@
  * secret storage, against a loopback server that needs a key. The quick picks and input boxes are
  * VS Code's; here the questions are answered by the test, through the command's argument.
  */
+import { fakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fakeOpenAiServer';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { ServerFailure, ServerModel } from '../../src/client/serverProbe';
 import type { ServerWizardResult, ServerWizardUi } from '../../src/vscode/serverWizard';
@@ -14,29 +13,12 @@ import { api } from './extensionHost';
 const KEY = 'extension-host-key';
 
 /** Needs KEY (unless `open`), lists two models, streams the thinking in reasoning_content. */
-async function loopbackServer(open = false): Promise<{ origin: string; authorizations: (string | undefined)[]; close(): Promise<void> }> {
-  const authorizations: (string | undefined)[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    authorizations.push(req.headers.authorization);
-    if (!open && req.headers.authorization !== `Bearer ${KEY}`) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized"}');
-    if (req.url === '/v1/models') {
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'small' }, { id: 'lm-provers/QED-Nano', owned_by: 'vllm' }] }));
-    }
-    const chunk = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(chunk({ reasoning_content: 'One plus one' }) + chunk({}, 'length') + 'data: [DONE]\n\n');
+function loopbackServer(open = false): Promise<FakeOpenAiServer> {
+  return fakeOpenAiServer({
+    key: open ? undefined : KEY,
+    models: [{ id: 'small' }, { id: 'lm-provers/QED-Nano', owned_by: 'vllm' }],
+    deltas: [{ delta: { reasoning_content: 'One plus one' } }, { delta: {}, finish: 'length' }],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    authorizations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 function answering(url: string, key?: string) {
