@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { findTheoremDeclarations } from '../src/core/theorems/latexDeclarations';
 import { ProjectScanner, type ProjectFile } from '../src/core/theorems/latexProject';
-import { maskLatex, scanLatex } from '../src/core/theorems/latexScanner';
+import { maskLatex } from '../src/core/theorems/latexMask';
+import { scanLatex } from '../src/core/theorems/latexScanner';
 
 const CORPUS = path.resolve(__dirname, '../../shared/corpus/latex');
 const RUNS = 9;

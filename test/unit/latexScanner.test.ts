@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_THEOREM_DECLARATIONS, findTheoremDeclarations } from '../../src/core/theorems/latexDeclarations';
-import { environmentAt, maskLatex, scanLatex } from '../../src/core/theorems/latexScanner';
+import { maskLatex } from '../../src/core/theorems/latexMask';
+import { environmentAt, scanLatex } from '../../src/core/theorems/latexScanner';
 import { LineIndex, type TheoremDeclaration, type TheoremEnvironment } from '../../src/core/theorems/types';
 
 const DEFAULTS: ReadonlyMap<string, TheoremDeclaration> = new Map(DEFAULT_THEOREM_DECLARATIONS.map((d) => [d.env, d]));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import katex from 'katex';
 import { findMacroDefinitions, katexMacros, macroTable, macrosUsedBy, type MacroDefinition } from '../../src/core/context/macros';
-import { maskComments, stripComments } from '../../src/core/context/latexText';
+import { maskComments, stripComments } from '../../src/core/latexLexer';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/latex');
 const read = (file: string) => readFileSync(path.join(CORPUS, file), 'utf8');

@@ -4,7 +4,7 @@
  * comment-masked text. A precomputed brace table keeps each read linear in the declaration's
  * own length, even on unterminated input.
  */
-import { controlSequenceAt, skipWhitespace, stripComments } from './latexText';
+import { controlSequenceAt, skipAnyWhitespace, stripComments } from '../latexLexer';
 import type { MacroDefinition, MacroKind } from './macros';
 
 const NEWCOMMAND_KINDS: Record<string, MacroKind> = {
@@ -67,7 +67,7 @@ export class DefinitionReader {
 
   /** `\def\foo#1#2{body}`; anything but plain `#1#2…` before the brace is a delimited parameter text. */
   private readDef(at: number): Parsed | null {
-    const nameStart = skipWhitespace(this.masked, at);
+    const nameStart = skipAnyWhitespace(this.masked, at);
     const name = controlSequenceAt(this.masked, nameStart);
     if (!name) return null;
     const parametersStart = nameStart + name.length;
@@ -91,11 +91,11 @@ export class DefinitionReader {
 
   /** `\let\a\b`, `\let\a=\b`, `\let\a = b`. */
   private readLet(at: number): Parsed | null {
-    const nameStart = skipWhitespace(this.masked, at);
+    const nameStart = skipAnyWhitespace(this.masked, at);
     const name = controlSequenceAt(this.masked, nameStart);
     if (!name) return null;
-    let p = skipWhitespace(this.masked, nameStart + name.length);
-    if (this.masked[p] === '=') p = skipWhitespace(this.masked, p + 1);
+    let p = skipAnyWhitespace(this.masked, nameStart + name.length);
+    if (this.masked[p] === '=') p = skipAnyWhitespace(this.masked, p + 1);
     if (p >= this.masked.length) return null;
     const target = controlSequenceAt(this.masked, p) ?? this.masked[p]!;
     return {
@@ -106,10 +106,10 @@ export class DefinitionReader {
 
   /** `\DeclareMathOperator{\Hom}{Hom}`, `\DeclareMathOperator*{\argmax}{arg\,max}`. */
   private readOperator(at: number): Parsed | null {
-    const starred = this.masked[skipWhitespace(this.masked, at)] === '*';
+    const starred = this.masked[skipAnyWhitespace(this.masked, at)] === '*';
     const name = this.readName(this.skipStar(at));
     if (!name) return null;
-    const body = this.readGroup(skipWhitespace(this.masked, name.end));
+    const body = this.readGroup(skipAnyWhitespace(this.masked, name.end));
     if (!body) return null;
     return {
       definition: {
@@ -126,12 +126,12 @@ export class DefinitionReader {
 
   /** `\newenvironment{name}[n][default]{begin}{end}`. */
   private readEnvironment(at: number): Parsed | null {
-    const nameGroup = this.readGroup(skipWhitespace(this.masked, this.skipStar(at)));
+    const nameGroup = this.readGroup(skipAnyWhitespace(this.masked, this.skipStar(at)));
     if (!nameGroup || !/^[A-Za-z@]+\*?$/.test(nameGroup.inner.trim())) return null;
     const { arity, defaultArgument, end: afterArguments } = this.readArgumentCount(nameGroup.end);
     const begin = this.readGroup(afterArguments);
     if (!begin) return null;
-    const end = this.readGroup(skipWhitespace(this.masked, begin.end));
+    const end = this.readGroup(skipAnyWhitespace(this.masked, begin.end));
     if (!end) return null;
     return {
       definition: {
@@ -150,9 +150,9 @@ export class DefinitionReader {
   private readDocumentCommand(at: number): Parsed | null {
     const name = this.readName(at);
     if (!name) return null;
-    const spec = this.readGroup(skipWhitespace(this.masked, name.end));
+    const spec = this.readGroup(skipAnyWhitespace(this.masked, name.end));
     if (!spec) return null;
-    const body = this.readGroup(skipWhitespace(this.masked, spec.end));
+    const body = this.readGroup(skipAnyWhitespace(this.masked, spec.end));
     if (!body) return null;
     const compact = spec.inner.replace(/\s+/g, '');
     const plain = /^m*$/.test(compact);
@@ -166,23 +166,23 @@ export class DefinitionReader {
 
   /** The optional `[n]` and `[default]` of `\newcommand`/`\newenvironment`, and where the body starts. */
   private readArgumentCount(at: number): { arity: number; defaultArgument: string | null; end: number } {
-    let p = skipWhitespace(this.masked, at);
+    let p = skipAnyWhitespace(this.masked, at);
     const count = /^\[\s*([0-9])\s*\]/.exec(this.masked.slice(p, p + 16));
     if (!count) return { arity: 0, defaultArgument: null, end: p };
-    p = skipWhitespace(this.masked, p + count[0].length);
+    p = skipAnyWhitespace(this.masked, p + count[0].length);
     const optional = this.readBracket(p);
     if (!optional) return { arity: Number(count[1]), defaultArgument: null, end: p };
-    return { arity: Number(count[1]), defaultArgument: optional.inner, end: skipWhitespace(this.masked, optional.end) };
+    return { arity: Number(count[1]), defaultArgument: optional.inner, end: skipAnyWhitespace(this.masked, optional.end) };
   }
 
   private skipStar(at: number): number {
-    const p = skipWhitespace(this.masked, at);
+    const p = skipAnyWhitespace(this.masked, at);
     return this.masked[p] === '*' ? p + 1 : p;
   }
 
   /** `{\name}` (spaces allowed inside) or `\name`. */
   private readName(at: number): { name: string; end: number } | null {
-    const p = skipWhitespace(this.masked, at);
+    const p = skipAnyWhitespace(this.masked, at);
     if (this.masked[p] === '{') {
       const group = this.readGroup(p);
       if (!group) return null;

@@ -2,7 +2,7 @@
  * The macros a LaTeX document defines: read from its preamble/style files, followed from a
  * statement to everything it needs, and turned into KaTeX's `macros` option for the panel.
  *
- * Reading is a single linear scan over a comment-masked copy of the text (see latexText.ts), so
+ * Reading is a single linear scan over a comment-masked copy of the text (see latexLexer.ts), so
  * offsets stay those of the original file and `source` is the declaration exactly as written.
  * Only definitions at the top level (brace depth 0) count: a `\def` inside a group or inside
  * another macro's argument is local or not executed yet (e.g. napkin's
@@ -10,7 +10,7 @@
  * `\AtBeginDocument{…}` and friends, whose argument runs at the top level.
  */
 import { DefinitionReader } from './definitionReader';
-import { controlSequenceAt, maskComments, matchBraces } from './latexText';
+import { controlSequenceAt, maskComments, matchBraces } from '../latexLexer';
 
 export type MacroKind =
   | 'newcommand'

@@ -1,5 +1,5 @@
 /** The labels a piece of LaTeX points to: `\ref`, cleveref, hyperref and blueprint `\uses`. */
-import { maskComments } from './latexText';
+import { maskComments } from '../latexLexer';
 
 /** Commands whose argument is one label (a comma is part of the label). */
 const SINGLE = ['ref', 'eqref', 'autoref', 'Autoref', 'nameref', 'Nameref', 'pageref', 'vref', 'Vref'];

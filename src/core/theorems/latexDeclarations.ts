@@ -6,7 +6,10 @@
  * theorem (`\defthm{lem}{Lemma}{Lemmas}` with `\def\defthm#1#2#3{…\newtheorem{#1}[#1]{#2}…}`),
  * and `\newenvironment`s that wrap a theorem environment.
  */
-import { BraceIndex, isProofEnvironment, maskLatex, normalizeName, readBraceGroup, readOptionalArgument, skipWhitespace } from './latexScanner';
+import { skipTexSpaces } from '../latexLexer';
+import { BraceIndex, readBraceGroup, readOptionalArgument } from './latexArguments';
+import { maskLatex } from './latexMask';
+import { isProofEnvironment, normalizeName } from './proofEnvironments';
 import type { TheoremDeclaration, TheoremKind } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -368,7 +371,7 @@ class DeclarationReader {
       if (optional) i = optional.next;
     }
     while (args.length < macro.arity) {
-      const start = skipWhitespace(this.text, i, this.text.length, 1);
+      const start = skipTexSpaces(this.text, i, this.text.length, 1);
       const group = readBraceGroup(this.text, this.braces, start);
       if (group) {
         args.push(this.slice(group.inner));
@@ -401,7 +404,7 @@ class DeclarationReader {
 
   /** `\foo` or `{\foo}`. */
   private commandName(from: number): { name: string; next: number } | undefined {
-    const at = skipWhitespace(this.text, from, this.text.length, 1);
+    const at = skipTexSpaces(this.text, from, this.text.length, 1);
     CONTROL_SEQUENCE.lastIndex = at;
     const direct = CONTROL_SEQUENCE.exec(this.text);
     if (direct) return { name: direct[0].slice(1), next: at + direct[0].length };
@@ -412,11 +415,11 @@ class DeclarationReader {
   }
 
   private group(from: number) {
-    return readBraceGroup(this.text, this.braces, skipWhitespace(this.text, from, this.text.length, 1));
+    return readBraceGroup(this.text, this.braces, skipTexSpaces(this.text, from, this.text.length, 1));
   }
 
   private optional(from: number) {
-    const argument = readOptionalArgument(this.text, this.braces, skipWhitespace(this.text, from, this.text.length, 1));
+    const argument = readOptionalArgument(this.text, this.braces, skipTexSpaces(this.text, from, this.text.length, 1));
     return argument === 'unterminated' ? undefined : argument;
   }
 

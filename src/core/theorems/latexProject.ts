@@ -20,7 +20,10 @@ import {
   type EnvironmentWrapper,
   type TheoremMacro,
 } from './latexDeclarations';
-import { BraceIndex, maskLatex, readBraceGroup, readOptionalArgument, scanMaskedLatex, skipWhitespace } from './latexScanner';
+import { skipTexSpaces } from '../latexLexer';
+import { BraceIndex, readBraceGroup, readOptionalArgument } from './latexArguments';
+import { maskLatex } from './latexMask';
+import { scanMaskedLatex } from './latexScanner';
 import type { ScanProblem, ScanResult, TheoremDeclaration, TheoremEnvironment } from './types';
 import { pushAll } from '../arrays';
 
@@ -124,9 +127,9 @@ function parseFile(filePath: string, file: ProjectFile): ParsedFile {
 
 /** Reads one link command's arguments; undefined when they are not plain names (e.g. `#1` inside a macro). */
 function readLink(masked: string, braces: BraceIndex, command: string, offset: number, after: number, parsed: ParsedFile): Link | undefined {
-  const group = (from: number) => readBraceGroup(masked, braces, skipWhitespace(masked, from, masked.length, 1));
+  const group = (from: number) => readBraceGroup(masked, braces, skipTexSpaces(masked, from, masked.length, 1));
   const optional = (from: number) => {
-    const argument = readOptionalArgument(masked, braces, skipWhitespace(masked, from, masked.length, 1));
+    const argument = readOptionalArgument(masked, braces, skipTexSpaces(masked, from, masked.length, 1));
     return argument === 'unterminated' ? undefined : argument;
   };
   const text = (span: { start: number; end: number }) => masked.slice(span.start, span.end).trim();
