@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findRoot, ProjectScanner, type ProjectFile, type ProjectFileSystem, type SkippedFile } from '../../src/core/theorems/latexProject';
+import { ProjectScanner, type ProjectFile, type ProjectFileSystem, type SkippedFile } from '../../src/core/theorems/latexProject';
+import { findRoot } from '../../src/core/theorems/rootDocument';
 import { LineIndex, type TheoremEnvironment } from '../../src/core/theorems/types';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/latex');
