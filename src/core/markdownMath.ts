@@ -14,15 +14,7 @@
  */
 import type MarkdownIt from 'markdown-it';
 import type { StateBlock, StateInline } from 'markdown-it';
-
-/** Environments that are math by themselves (the panel's list in `webview-ui/src/render/blocks.ts`). */
-export const MATH_ENVIRONMENTS: ReadonlySet<string> = new Set(
-  [
-    'align', 'alignat', 'aligned', 'alignedat', 'equation', 'gather', 'gathered', 'multline',
-    'flalign', 'eqnarray', 'split', 'cases', 'dcases', 'rcases', 'array', 'matrix', 'pmatrix',
-    'bmatrix', 'Bmatrix', 'vmatrix', 'Vmatrix', 'smallmatrix', 'CD', 'subarray',
-  ].flatMap((name) => [name, `${name}*`]),
-);
+import { MATH_ENVIRONMENTS } from './mathEnvironments';
 
 export function markdownMath(md: InstanceType<typeof MarkdownIt>): void {
   md.inline.ruler.after('escape', 'math_dollars', dollarMath);

@@ -7,15 +7,7 @@
  * line followed by an indented line does not end a block: that is a list item's continuation
  * or an indented code block, which only render right together with what precedes them.
  */
-
-/** Environments rendered as display math (KaTeX knows most; markdown.ts maps the rest). */
-export const MATH_ENVIRONMENTS: ReadonlySet<string> = new Set(
-  [
-    'align', 'alignat', 'aligned', 'alignedat', 'equation', 'gather', 'gathered', 'multline',
-    'flalign', 'eqnarray', 'split', 'cases', 'dcases', 'rcases', 'array', 'matrix', 'pmatrix',
-    'bmatrix', 'Bmatrix', 'vmatrix', 'Vmatrix', 'smallmatrix', 'CD', 'subarray',
-  ].flatMap((name) => [name, `${name}*`]),
-);
+import { MATH_ENVIRONMENTS } from '../../../src/core/mathEnvironments';
 
 /**
  * A block larger than this is cut at the next unindented line outside math or code, so one

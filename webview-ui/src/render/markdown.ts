@@ -17,10 +17,10 @@ import katexPluginModule from '@vscode/markdown-it-katex';
 import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type { StateBlock, StateInline, Token } from 'markdown-it';
-import { MATH_ENVIRONMENTS } from './blocks';
 import { latexDelimiters } from './latexDelimiters';
 import { createMathRenderer, MathBudget, type MacroDefinition } from './mathRenderer';
 import { escapeHtml } from '../../../src/core/html';
+import { MATH_ENVIRONMENTS } from '../../../src/core/mathEnvironments';
 
 /** KaTeX macros, e.g. `{ '\\RR': '\\mathbb{R}' }`. */
 export type KatexMacros = Record<string, string>;
