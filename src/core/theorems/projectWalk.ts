@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { pushAll } from '../arrays';
 import { newDeclarationState, type DeclarationState, type EnvironmentWrapper, type TheoremMacro } from './latexDeclarations';
-import { candidatePaths, type ParsedFile } from './latexLinks';
+import { candidatePaths, type Link, type ParsedFile } from './latexLinks';
 import type { ParsedFiles } from './projectFiles';
 import type { ScanProblem, TheoremDeclaration } from './types';
 
@@ -71,38 +71,45 @@ export class ProjectWalk {
       this.readDeclarations(parsed, segmentStart, link.offset, index++);
       segmentStart = link.end;
       const childRole: Role = link.kind !== 'tex' ? 'package' : role === 'document' && !inPreamble ? 'document' : 'preamble';
+      // A `\input`'s names are alternatives (`x.tex`, then `x`); a `\usepackage{a,b}` names several files.
       for (const name of link.names) {
-        const candidates = candidatePaths(link, this.rootDirectory, path.dirname(parsed.path), name);
-        const existing = candidates.find((candidate) => this.texts.has(candidate));
-        if (existing) {
-          if (lineage.includes(existing)) {
-            this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written} includes ${path.basename(existing)} again (an include cycle); not followed` });
-          }
-          if (link.kind === 'tex') break;
-          continue;
-        }
-        const found = await this.files.first(candidates);
-        const skipped = found ? undefined : candidates.find((candidate) => this.files.skipReason(candidate) !== undefined);
-        if (skipped) {
-          const reason = this.files.skipReason(skipped)!;
-          this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written}: not read, ${reason}`, skipped: { file: skipped, reason } });
-          if (link.kind === 'tex') break;
-          continue;
-        }
-        if (!found) {
-          // Packages and classes not in the project are LaTeX's own (amsthm…): nothing to report.
-          if (link.kind === 'tex' && name === link.names[link.names.length - 1]) {
-            this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written}: file not found` });
-          }
-          continue;
-        }
-        const child = await this.visit(found.path, childRole, lineage);
-        if (child) node.children.push({ offset: link.offset, node: child });
-        if (link.kind === 'tex') break;
+        if ((await this.visitLinked(parsed, link, name, childRole, lineage, node)) && link.kind === 'tex') break;
       }
     }
     this.readDeclarations(parsed, segmentStart, parsed.masked.length, index);
     return node;
+  }
+
+  /**
+   * Reads the file `name` of `link` points to and adds it to `node`, unless it was read before (a
+   * cycle is reported) or is skipped (reported). False when no such file exists.
+   */
+  private async visitLinked(parsed: ParsedFile, link: Link, name: string, role: Role, lineage: readonly string[], node: TreeNode): Promise<boolean> {
+    const candidates = candidatePaths(link, this.rootDirectory, path.dirname(parsed.path), name);
+    const existing = candidates.find((candidate) => this.texts.has(candidate));
+    if (existing) {
+      if (lineage.includes(existing)) {
+        this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written} includes ${path.basename(existing)} again (an include cycle); not followed` });
+      }
+      return true;
+    }
+    const found = await this.files.first(candidates);
+    const skipped = found ? undefined : candidates.find((candidate) => this.files.skipReason(candidate) !== undefined);
+    if (skipped) {
+      const reason = this.files.skipReason(skipped)!;
+      this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written}: not read, ${reason}`, skipped: { file: skipped, reason } });
+      return true;
+    }
+    if (!found) {
+      // Packages and classes not in the project are LaTeX's own (amsthm…): nothing to report.
+      if (link.kind === 'tex' && name === link.names[link.names.length - 1]) {
+        this.problems.push({ file: parsed.path, offset: link.offset, message: `${link.written}: file not found` });
+      }
+      return false;
+    }
+    const child = await this.visit(found.path, role, lineage);
+    if (child) node.children.push({ offset: link.offset, node: child });
+    return true;
   }
 
   private readDeclarations(parsed: ParsedFile, start: number, end: number, index: number): void {
