@@ -1,7 +1,7 @@
 /**
  * Finds theorem-like environments in one LaTeX file.
  *
- * Everything works on a masked copy of the text (`maskLatex`): comments, verbatim-like
+ * Everything works on a masked copy of the text (`maskLatex`, latexMask.ts): comments, verbatim-like
  * environments and `\iffalse…\fi` become spaces, so offsets stay those of the original text and
  * nothing inside them can open an environment. Each pass is linear: a regex walks the
  * `\begin`/`\end` tokens once, a stack pairs them (environmentPairing.ts), and braces are matched
