@@ -11,7 +11,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChatBackend, ChatMessage, FinishReason } from '../core/chat';
 import { runTurn } from '../core/conversation/turnRunner';
-import type { AssistantAnswer } from '../core/conversation/types';
+import type { AssistantAnswer } from '../core/answer/answer';
 import { critiqueMessages } from '../core/critique/critiquePrompt';
 import { locateQuote } from '../core/critique/locateQuote';
 import { parseCritique, type Critique } from '../core/critique/parseCritique';

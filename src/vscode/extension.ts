@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunSnapshot } from '../core/panelProtocol';
+import type { RunSnapshot } from '../core/webview/panelProtocol';
 import { BackendProvider, ENDPOINT_KEY_SECRET } from './backendProvider';
 import { CONNECT_SERVER_COMMAND, connectServer } from './connectServer';
 import { CritiqueDiagnostics, REPAIR_COMMAND } from './critiqueDiagnostics';

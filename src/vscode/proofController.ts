@@ -1,28 +1,24 @@
 /**
- * Runs requests to the model (prove, critique, repair): streams the answer from the chosen
- * backend into a RunRecorder and forwards it to the Proof panel in small batches. One run at a
- * time: a new one stops the old. A run that ended early (stopped, or cut at the token limit) can
+ * Runs requests to the model (prove, critique, repair) through an AnswerSession and shows them
+ * in the Proof panel: the run's header, then its answer as it streams. One run at a time: a new
+ * one stops the old. A run that ended early (stopped, or cut at the token limit) can
  * be continued, or have its thinking closed and its answer written (Answer now), in the same
  * run. Whoever started a run hears when it ends (to insert the proof, or to turn a critique into
  * diagnostics).
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatBackend, ChatMessage, ChatRequest } from '../core/chat';
-import { canAnswerNow, endedEarly, stillThinking } from '../core/conversation/answerState';
-import { continueTurn, runTurn, type TurnOptions } from '../core/conversation/turnRunner';
-import type { AssistantAnswer } from '../core/conversation/types';
-import type { RunKind, RunSnapshot } from '../core/panelProtocol';
+import type { ChatMessage } from '../core/chat';
+import { pendingAnswer, type AssistantAnswer } from '../core/answer/answer';
+import { AnswerSession, type AnswerSink } from '../core/answer/answerSession';
+import { canAnswerNow, endedEarly } from '../core/answer/answerState';
+import type { RunKind, RunSnapshot } from '../core/webview/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
-import { RunRecorder } from '../core/runRecorder';
 import type { BackendProvider, ResolvedBackend } from './backendProvider';
-import { errorMessage, isCancellation, showError } from './errorPresenter';
+import { isCancellation, showError } from './errorPresenter';
 import { ProofPanel } from './proofPanel';
 import { readSettings } from './settings';
-
-/** How often streamed text is posted to the webview; it renders at most once per frame anyway. */
-const FLUSH_INTERVAL_MS = 50;
 
 /** Where a run's statement lives in a document: where its proof goes back to. */
 export interface RunOrigin {
@@ -78,17 +74,12 @@ function requestFrom(stored: StoredRequest): RunRequest {
 /** A run the panel shows: what was asked, and the run as it stands. */
 interface ShownRun {
   request: RunRequest;
-  recorder: RunRecorder;
-}
-
-interface ActiveRun extends ShownRun {
-  abort: AbortController;
-  answerNow: AbortController;
+  run: RunSnapshot;
 }
 
 export class ProofController implements vscode.Disposable {
   private readonly panel: ProofPanel;
-  private active: ActiveRun | undefined;
+  private readonly session: AnswerSession<ResolvedBackend>;
   private running: Promise<void> = Promise.resolve();
   /** The run the panel shows with its request (for Retry, Continue and Insert proof). */
   private shown: ShownRun | undefined;
@@ -100,10 +91,11 @@ export class ProofController implements vscode.Disposable {
 
   constructor(
     extensionUri: vscode.Uri,
-    private readonly backends: BackendProvider,
+    backends: BackendProvider,
     /** The workspace's memento: the shown run's request outlives a window reload. */
     private readonly state: vscode.Memento,
   ) {
+    this.session = new AnswerSession({ resolve: (onProgress) => backends.resolve(onProgress), isCancellation });
     this.panel = new ProofPanel(
       extensionUri,
       (message) => {
@@ -111,10 +103,10 @@ export class ProofController implements vscode.Disposable {
         if (run?.runId !== message.runId) return;
         switch (message.type) {
           case 'stop':
-            if (this.active?.recorder.snapshot.runId === message.runId) this.stop();
+            if (this.session.busy && this.shown?.run === run) this.stop();
             break;
           case 'copy':
-            void vscode.env.clipboard.writeText(run.content);
+            void vscode.env.clipboard.writeText(run.answer.content);
             break;
           case 'retry':
             if (this.shown) void this.start(this.shown.request);
@@ -132,14 +124,15 @@ export class ProofController implements vscode.Disposable {
       },
       () => this.stop(),
       (run) => this.adoptRestored(run),
+      () => this.session.resync(),
     );
   }
 
   /** A run the panel drew again after a window reload: with its request it can go on. */
   private adoptRestored(run: RunSnapshot): boolean {
     const stored = this.state.get<{ runId: string; request: StoredRequest }>(SHOWN_REQUEST_KEY);
-    if (stored?.runId !== run.runId || this.active) return false;
-    this.shown = { request: requestFrom(stored.request), recorder: RunRecorder.restored(run) };
+    if (stored?.runId !== run.runId || this.session.busy) return false;
+    this.shown = { request: requestFrom(stored.request), run };
     return true;
   }
 
@@ -160,13 +153,13 @@ export class ProofController implements vscode.Disposable {
   }
 
   stop(): void {
-    this.active?.abort.abort();
+    this.session.stop();
   }
 
   /** Starts a run (stopping the current one); resolves when it has ended. */
   start(request: RunRequest): Promise<void> {
     this.stop();
-    this.running = this.run(request);
+    this.running = this.running.then(() => this.run(request));
     return this.running;
   }
 
@@ -176,34 +169,32 @@ export class ProofController implements vscode.Disposable {
    * the run has ended; says why when there is nothing to do.
    */
   answerNow(): Promise<void> {
-    const active = this.active;
-    if (active) {
-      if (stillThinking(active.recorder.answer())) active.answerNow.abort();
-      else void vscode.window.showInformationMessage('QED: the model is already writing its answer.');
+    if (this.session.busy) {
+      if (!this.session.answerNow()) void vscode.window.showInformationMessage('QED: Answer now applies once the model is thinking, and until it writes its answer.');
       return this.running;
     }
     const shown = this.shown;
-    if (!shown || !canAnswerNow(shown.recorder.answer())) {
+    if (!shown || !canAnswerNow(shown.run.answer)) {
       void vscode.window.showInformationMessage('QED: Answer now applies to a run that is thinking, or that was stopped or cut while thinking.');
       return this.running;
     }
-    this.running = this.resume(shown, true);
+    this.running = this.generate(shown, true);
     return this.running;
   }
 
   /** Goes on from where the shown run was stopped or cut, in the same run; resolves when it has ended. */
   continueRun(): Promise<void> {
     const shown = this.shown;
-    if (this.active || !shown || !endedEarly(shown.recorder.answer())) {
+    if (this.session.busy || !shown || !endedEarly(shown.run.answer)) {
       void vscode.window.showInformationMessage('QED: only a run that was stopped or cut at the token limit can be continued.');
       return this.running;
     }
-    this.running = this.resume(shown, false);
+    this.running = this.generate(shown, false);
     return this.running;
   }
 
   private async run(request: RunRequest): Promise<void> {
-    const recorder = new RunRecorder({
+    const run: RunSnapshot = {
       runId: randomUUID(),
       kind: request.kind,
       title: request.title,
@@ -216,93 +207,58 @@ export class ProofController implements vscode.Disposable {
       insertable: request.origin !== undefined && request.kind !== 'critique',
       insertsAs: request.kind !== 'critique' ? request.origin?.format : undefined,
       source: '',
-      startedAt: Date.now(),
-    });
-    const run: ActiveRun = { request, recorder, abort: new AbortController(), answerNow: new AbortController() };
-    this.shown = run;
-    void this.state.update(SHOWN_REQUEST_KEY, { runId: recorder.snapshot.runId, request: storedRequest(request) });
-    this.active = run;
+      answer: pendingAnswer(Date.now()),
+    };
+    const shown: ShownRun = { request, run };
+    this.shown = shown;
+    void this.state.update(SHOWN_REQUEST_KEY, { runId: run.runId, request: storedRequest(request) });
+    await this.generate(shown, false);
+  }
+
+  /** Writes the shown run's answer: a new one, or the one that ended early, continued in place. */
+  private async generate(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
+    const { run } = shown;
+    run.progress = 'Preparing the model…';
     try {
-      this.panel.showRun(recorder.snapshot);
+      this.panel.showRun(run);
     } catch (error) {
       // A panel that cannot be drawn is reported like any other failure, not as a command crash.
-      this.active = undefined;
       void showError(error);
       return;
     }
-    await this.generate(run, runTurn);
-  }
-
-  /** Continues the shown run (it ended early) in the same panel run. */
-  private async resume(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
-    const run: ActiveRun = { ...shown, abort: new AbortController(), answerNow: new AbortController() };
-    if (answerAtOnce) run.answerNow.abort();
-    const previous = shown.recorder.answer();
-    run.recorder.update({ ...previous, finishReason: undefined });
-    this.shown = run;
-    this.active = run;
-    this.panel.showRun(run.recorder.snapshot);
-    await this.generate(run, (backend, chat, options, onUpdate) => continueTurn(backend, chat, previous, options, onUpdate));
-  }
-
-  private async generate(
-    run: ActiveRun,
-    turn: (backend: ChatBackend, chat: ChatRequest, options: TurnOptions, onUpdate: (answer: AssistantAnswer) => void) => Promise<AssistantAnswer>,
-  ): Promise<void> {
-    const { recorder } = run;
+    const backendKind = readSettings().backend;
     const post = this.panel.post.bind(this.panel);
-    post(recorder.setStatus('loading', Date.now(), { progress: 'Preparing the model…' }));
-
-    const backend = readSettings().backend;
-    let resolved: ResolvedBackend;
-    try {
-      resolved = await this.backends.resolve((progress) => post(recorder.setStatus('loading', Date.now(), { progress })));
-    } catch (error) {
-      const stopped = isCancellation(error) || run.abort.signal.aborted;
-      this.finish(run, stopped ? 'stopped' : 'error', errorMessage(error));
-      void showError(error, backend);
-      return;
+    const sink: AnswerSink<ResolvedBackend> = {
+      progress: (progress) => {
+        run.progress = progress;
+        post({ type: 'progress', runId: run.runId, progress });
+      },
+      resolved: (resolved) => {
+        run.progress = undefined;
+        run.source = resolved.source;
+        run.limits = { maxTokens: resolved.settings.sampling.maxTokens, contextTokens: resolved.contextTokens };
+        post({ type: 'progress', runId: run.runId, source: run.source, limits: run.limits });
+      },
+      changed: (answer: AssistantAnswer) => {
+        run.answer = answer;
+      },
+      delta: (delta) => post({ type: 'delta', runId: run.runId, delta }),
+      failed: (error) => void showError(error, backendKind),
+    };
+    await this.session.run({
+      answer: run.answer,
+      answerAtOnce,
+      // The panel has no thinking budget: Answer now is the user's.
+      thinkingBudget: null,
+      request: (resolved) => ({ ...resolved.settings.sampling, messages: shown.request.messages }),
+      sink,
+    });
+    if (run.progress !== undefined) {
+      // Ended before the backend was ready: the page's status says how, not what was loading.
+      run.progress = undefined;
+      post({ type: 'progress', runId: run.runId });
     }
-    if (run.abort.signal.aborted) return this.finish(run, 'stopped');
-
-    post(recorder.setStatus('running', Date.now(), { source: resolved.source, limits: { maxTokens: resolved.settings.sampling.maxTokens, contextTokens: resolved.contextTokens } }));
-    const flush = setInterval(() => this.flush(run), FLUSH_INTERVAL_MS);
-    try {
-      const chat: ChatRequest = { ...resolved.settings.sampling, messages: run.request.messages };
-      let failure: unknown;
-      const options: TurnOptions = { thinkingBudget: null, signal: run.abort.signal, answerNow: run.answerNow.signal, onError: (error) => (failure = error) };
-      const answer = await turn(resolved.backend, chat, options, (update) => {
-        const forcedNow = update.forcedAnswer !== recorder.snapshot.forcedAnswer;
-        recorder.update(update);
-        // Answer now shows at once (the status line says the answer was asked for).
-        if (forcedNow) {
-          this.flush(run);
-          post(recorder.setStatus('running', Date.now()));
-        }
-      });
-      recorder.update(answer);
-      if (answer.status === 'error') {
-        // The partial answer stays in the panel; the error is shown under it.
-        this.finish(run, 'error', answer.error);
-        void showError(failure ?? new Error(answer.error), backend);
-      } else {
-        this.finish(run, answer.status === 'stopped' ? 'stopped' : 'done');
-      }
-    } finally {
-      clearInterval(flush);
-    }
-  }
-
-  private flush(run: ActiveRun): void {
-    const delta = run.recorder.takeDelta();
-    if (delta) this.panel.post(delta);
-  }
-
-  private finish(run: ActiveRun, status: 'done' | 'stopped' | 'error', error?: string): void {
-    this.flush(run);
-    this.panel.post(run.recorder.setStatus(status, Date.now(), { error }));
-    if (this.active === run) this.active = undefined;
-    this.finished.fire({ request: run.request, run: run.recorder.snapshot });
+    this.finished.fire({ request: shown.request, run });
   }
 
   dispose(): void {

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isPanelToHost, type HostToPanel, type PanelToHost, type RunSnapshot } from '../core/panelProtocol';
+import { panelToHost, savedRun, type HostToPanel, type PanelToHost, type RunSnapshot } from '../core/webview/panelProtocol';
 import { panelHtml } from './panelHtml';
 
 export const PROOF_PANEL_VIEW_TYPE = 'qed.proofPanel';
+const INTERRUPTED = 'Interrupted when the window reloaded.';
 
 export class ProofPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -22,16 +23,17 @@ export class ProofPanel implements vscode.Disposable {
     private readonly onClosed: () => void,
     /** A run drawn again after a window reload: whether the host can still go on with it. */
     private readonly onRestored: (run: RunSnapshot) => boolean,
+    /** The page was sent the whole run: what streams next starts from there. */
+    private readonly onSnapshotPosted: () => void,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PROOF_PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
-          const run = (state as { run?: RunSnapshot } | undefined)?.run;
+          const run = savedRun((state as { run?: unknown } | undefined)?.run);
           // A reload ended whatever was generating; say so rather than show a run that never ends.
-          if (run && (run.status === 'running' || run.status === 'loading')) {
-            run.status = 'stopped';
-            run.error = 'Interrupted when the window reloaded.';
-            run.endedAt = Date.now();
+          if (run?.answer.status === 'streaming') {
+            run.answer = { ...run.answer, status: 'stopped', error: INTERRUPTED, endedAt: Date.now() };
+            run.progress = undefined;
           }
           if (run) run.detached = !this.onRestored(run);
           this.adopt(panel, run);
@@ -48,13 +50,18 @@ export class ProofPanel implements vscode.Disposable {
       this.adopt(panel, run);
     } else {
       this.panel.reveal(undefined, true);
-      this.post({ type: 'snapshot', run });
+      this.postSnapshot();
     }
     this.panel!.title = `QED · ${run.title}`;
   }
 
   post(message: HostToPanel): void {
     void this.panel?.webview.postMessage(message);
+  }
+
+  private postSnapshot(): void {
+    this.post({ type: 'snapshot', run: this.run });
+    this.onSnapshotPosted();
   }
 
   get visibleRun(): RunSnapshot | undefined {
@@ -90,8 +97,8 @@ export class ProofPanel implements vscode.Disposable {
     });
     // Both listeners go away with the panel itself.
     panel.webview.onDidReceiveMessage((message: unknown) => {
-      if (!isPanelToHost(message)) return;
-      if (message.type === 'ready') this.post({ type: 'snapshot', run: this.run });
+      if (!panelToHost.is(message)) return;
+      if (message.type === 'ready') this.postSnapshot();
       else this.onMessage(message);
     });
     panel.onDidDispose(() => {

@@ -166,10 +166,10 @@ export class TheoremActions implements vscode.Disposable {
 
   private async insert({ request, run }: FinishedRun): Promise<void> {
     if (!request.origin) return;
-    if (run.status === 'running' || run.status === 'loading') {
+    if (run.answer.status === 'streaming') {
       return void vscode.window.showWarningMessage('QED: the proof is still being written; insert it when it is finished.');
     }
-    if (await this.inserter.insert(request.origin, run.content)) {
+    if (await this.inserter.insert(request.origin, run.answer.content)) {
       this.readyProofs = this.readyProofs.filter((ready) => ready.run.runId !== run.runId);
       this.changed();
     }
@@ -200,13 +200,14 @@ export class TheoremActions implements vscode.Disposable {
   private async onFinished(finished: FinishedRun): Promise<void> {
     const { request, run } = finished;
     const origin = request.origin;
-    if (!origin || (run.status !== 'done' && run.status !== 'stopped') || !run.content.trim()) return;
-    if (request.kind === 'critique') return this.showFindings(origin, request, run.content, run.finishReason);
+    const { answer } = run;
+    if (!origin || answer.status === 'streaming' || answer.status === 'error' || !answer.content.trim()) return;
+    if (request.kind === 'critique') return this.showFindings(origin, request, answer.content, answer.finishReason);
     this.readyProofs = [...this.readyProofs.filter((ready) => !sameOrigin(ready.request.origin!, origin)), finished];
     this.changed();
   }
 
-  private async showFindings(origin: RunOrigin, request: FinishedRun['request'], answer: string, finishReason: FinishedRun['run']['finishReason']): Promise<void> {
+  private async showFindings(origin: RunOrigin, request: FinishedRun['request'], answer: string, finishReason: FinishedRun['run']['answer']['finishReason']): Promise<void> {
     const critique = parseCritique(answer, finishReason);
     const document = await vscode.workspace.openTextDocument(origin.uri);
     const theorems = await this.index.theorems(document);
@@ -259,7 +260,7 @@ export class TheoremActions implements vscode.Disposable {
   private changed(): void {
     this.lenses.refresh();
     const current = this.proofs.currentRequest;
-    void vscode.commands.executeCommand('setContext', 'qed.canInsertProof', !!current?.request.origin && current.run.kind !== 'critique' && !!current.run.content);
+    void vscode.commands.executeCommand('setContext', 'qed.canInsertProof', !!current?.request.origin && current.run.kind !== 'critique' && !!current.run.answer.content);
   }
 
   dispose(): void {

@@ -13,8 +13,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { ChatToHost, HostToChat } from '../../src/core/chatProtocol';
-import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
+import type { ChatToHost, HostToChat } from '../../src/core/webview/chatProtocol';
+import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { panelHtml } from '../../src/vscode/panelHtml';
 
 // page.evaluate callbacks run in the browser, but this file is type-checked without the DOM lib

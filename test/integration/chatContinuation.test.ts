@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { OpenAIChatBackend } from '../../src/client/openaiBackend';
 import type { ChatRequest, ChatStreamEvent } from '../../src/core/chat';
 import { continueTurn, runTurn, type TurnOptions } from '../../src/core/conversation/turnRunner';
-import type { AssistantAnswer } from '../../src/core/conversation/types';
+import type { AssistantAnswer } from '../../src/core/answer/answer';
 import { proveMessages } from '../../src/core/prompts';
 import { startCliEngine, type CliEngine } from '../helpers/cliEngine';
 

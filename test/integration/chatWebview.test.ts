@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../src/core/chatProtocol';
-import type { AssistantAnswer, Conversation, Turn } from '../../src/core/conversation/types';
+import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../src/core/webview/chatProtocol';
+import type { AssistantAnswer } from '../../src/core/answer/answer';
+import type { Conversation, Turn } from '../../src/core/conversation/types';
 import { proofText } from '../helpers/proofText';
 import { ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { HOSTILE_ANSWER } from '../helpers/hostileTex';
 import { SAMPLE_CRITIQUE } from '../helpers/scriptedEndpoint';
 import { ARTIFACTS, snapshot, WebviewPages, webviewUnavailable } from '../helpers/webviewPage';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { BlockSplitter } from '../../webview-ui/src/render/blocks';
 import { createMarkdownRenderer } from '../../webview-ui/src/render/markdown';
 import { proofText } from '../helpers/proofText';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { canAnswerNow, endedEarly } from '../../src/core/conversation/answerState';
-import type { AssistantAnswer } from '../../src/core/conversation/types';
+import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
+import type { AssistantAnswer } from '../../src/core/answer/answer';
 
 describe('answer state', () => {
   const answer = (fields: Partial<AssistantAnswer>) => ({ reasoning: '', content: '', status: 'streaming' as const, ...fields });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isChatToHost } from '../../src/core/chatProtocol';
+import { chatToHost } from '../../src/core/webview/chatProtocol';
 import type { Turn } from '../../src/core/conversation/types';
 import { critiqueMessages } from '../../src/core/critique/critiquePrompt';
 import { proveMessages } from '../../src/core/prompts';
@@ -62,10 +62,10 @@ describe('selection quotes', () => {
 describe('isChatToHost', () => {
   it('accepts the protocol’s messages and nothing else', () => {
     for (const good of [{ type: 'ready' }, { type: 'send', text: 'hi' }, { type: 'answerAction', action: 'continue', turnId: 't' }, { type: 'setThinkingBudget', budget: null }, { type: 'setThinkingBudget', budget: 4000 }, { type: 'dropText', text: '' }]) {
-      assert.equal(isChatToHost(good), true, JSON.stringify(good));
+      assert.equal(chatToHost.is(good), true, JSON.stringify(good));
     }
     for (const bad of [null, 'ready', { type: 'send' }, { type: 'send', text: 5 }, { type: 'answerAction', action: 'delete', turnId: 't' }, { type: 'setThinkingBudget', budget: -1 }, { type: 'setThinkingBudget', budget: 1.5 }, { type: 'eval' }, { type: 'send', text: 'x'.repeat(1_000_001) }]) {
-      assert.equal(isChatToHost(bad), false, JSON.stringify(bad)?.slice(0, 80));
+      assert.equal(chatToHost.is(bad), false, JSON.stringify(bad)?.slice(0, 80));
     }
   });
 });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildMessages } from '../../src/core/conversation/promptBuilder';
 import { estimateTokens } from '../../src/core/conversation/tokenEstimate';
-import type { AnswerStatus, Turn } from '../../src/core/conversation/types';
+import type { AnswerStatus } from '../../src/core/answer/answer';
+import type { Turn } from '../../src/core/conversation/types';
 import { ChatTemplate } from '../../src/engine/chatTemplate';
 
 function turn(n: number, content: string, status: AnswerStatus = 'done', reasoning = `secret reasoning ${n}`): Turn {

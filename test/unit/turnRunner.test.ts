@@ -1,48 +1,10 @@
-/**
- * runTurn / continueTurn against a scripted fake ChatBackend: one script per request, played one
- * event per macrotask so that Stop and Answer now can arrive mid-stream, and ending the way the
- * ChatBackend contract says an aborted stream ends (`done: cancelled`).
- */
+/** runTurn / continueTurn against a scripted fake ChatBackend (test/helpers/scriptedBackend.ts). */
 import assert from 'node:assert/strict';
 import { BackendError } from '../../src/client/backendError';
-import type { ChatBackend, ChatRequest, ChatStreamEvent } from '../../src/core/chat';
+import type { ChatRequest } from '../../src/core/chat';
 import { continueTurn, runTurn, type TurnOptions } from '../../src/core/conversation/turnRunner';
-import type { AssistantAnswer } from '../../src/core/conversation/types';
-
-type Step = ChatStreamEvent | { type: 'throw'; error: Error } | { type: 'ignoreAbort' };
-
-class ScriptedBackend implements ChatBackend {
-  readonly requests: ChatRequest[] = [];
-  readonly aborted: boolean[] = [];
-
-  constructor(private readonly scripts: Step[][]) {}
-
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-    const index = this.requests.push(structuredClone(request)) - 1;
-    const script = this.scripts[index];
-    if (!script) throw new Error(`unexpected request ${index + 1}`);
-    let honourAbort = true;
-    try {
-      for (const step of script) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (honourAbort && signal?.aborted) {
-          yield { type: 'done', finishReason: 'cancelled' };
-          return;
-        }
-        if (step.type === 'throw') throw step.error;
-        if (step.type === 'ignoreAbort') honourAbort = false;
-        else yield step;
-      }
-    } finally {
-      this.aborted[index] = signal?.aborted ?? false;
-    }
-  }
-}
-
-const r = (text: string): ChatStreamEvent => ({ type: 'reasoning', text });
-const c = (text: string): ChatStreamEvent => ({ type: 'content', text });
-const stop = (completionTokens?: number): ChatStreamEvent => ({ type: 'done', finishReason: 'stop', ...(completionTokens !== undefined && { usage: { promptTokens: 10, completionTokens } }) });
-const length: ChatStreamEvent = { type: 'done', finishReason: 'length' };
+import type { AssistantAnswer } from '../../src/core/answer/answer';
+import { c, length, r, ScriptedBackend, stop } from '../helpers/scriptedBackend';
 
 const REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Prove it.' }], maxTokens: 100 };
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { markdownToLatex } from '../../src/core/proofToLatex';
 import { insertAtCursor } from '../../src/vscode/chat/answerActions';
-import type { AssistantAnswer } from '../../src/core/conversation/types';
+import type { AssistantAnswer } from '../../src/core/answer/answer';
 import type { ChatController } from '../../src/vscode/chat/chatController';
 import { CHAT_TEST_COMMAND } from '../../src/vscode/chat/registerChat';
 import { engineActiveGenerations, localEngineConnection, recordMeasurement } from './extensionHost';
@@ -41,7 +41,7 @@ const MATH = /\$|\\\(|\\\[|\\begin\{/;
  */
 async function lastAnswerUntil(controller: ChatController, wanted: (answer: AssistantAnswer) => boolean): Promise<AssistantAnswer> {
   for (let attempt = 0; ; attempt++) {
-    const turn = controller.currentConversation!.turns.at(-1)!;
+    const turn = controller.conversations.current!.turns.at(-1)!;
     if (wanted(turn.assistant) || attempt === 2) return turn.assistant;
     await controller.rerun(turn.id, 'regenerate');
   }
@@ -62,15 +62,15 @@ async function streamingAnswer(controller: ChatController, start: () => Promise<
     void ended.then(() => (done = true));
     // Only a streaming answer counts: until `start` has added its own, the last one is the previous turn's.
     const streamed = () => {
-      const answer = controller.currentConversation?.turns.at(-1)?.assistant;
+      const answer = controller.conversations.current?.turns.at(-1)?.assistant;
       return !!answer && answer.status === 'streaming' && ready(answer);
     };
     await until('the answer to stream', () => streamed() || done, 120_000);
     // Wrapped: an async function returning a promise would wait for it.
     if (streamed()) return { ended };
-    assert.ok(attempt < 2, `three answers in a row ended before they were ready to interrupt (the last: ${JSON.stringify(controller.currentConversation?.turns.at(-1)?.assistant)?.slice(0, 400)})`);
+    assert.ok(attempt < 2, `three answers in a row ended before they were ready to interrupt (the last: ${JSON.stringify(controller.conversations.current?.turns.at(-1)?.assistant)?.slice(0, 400)})`);
     await ended;
-    ended = controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate');
+    ended = controller.rerun(controller.conversations.current!.turns.at(-1)!.id, 'regenerate');
   }
 }
 
@@ -88,12 +88,12 @@ async function interruptedAnswer(
   ready = streamed50,
 ): Promise<{ partial: AssistantAnswer; answer: AssistantAnswer; ms: number }> {
   for (let attempt = 0; ; attempt++) {
-    const { ended } = await streamingAnswer(controller, attempt === 0 ? start : () => controller.rerun(controller.currentConversation!.turns.at(-1)!.id, 'regenerate'), ready);
-    const partial = controller.currentConversation!.turns.at(-1)!.assistant;
+    const { ended } = await streamingAnswer(controller, attempt === 0 ? start : () => controller.rerun(controller.conversations.current!.turns.at(-1)!.id, 'regenerate'), ready);
+    const partial = controller.conversations.current!.turns.at(-1)!.assistant;
     const at = Date.now();
     await interrupt();
     await ended;
-    const answer = controller.currentConversation!.turns.at(-1)!.assistant;
+    const answer = controller.conversations.current!.turns.at(-1)!.assistant;
     if (wanted(answer) || attempt === 2) return { partial, answer, ms: Date.now() - at };
   }
 }
@@ -124,9 +124,9 @@ describe('QED chat', function () {
 
   it('answers a /prove message: thinking, then an answer with math, saved to the history', async () => {
     const controller = await chat();
-    controller.newConversation();
+    controller.conversations.newConversation();
     await controller.send('/prove $\\sqrt{2}$ is irrational.');
-    const conversation = controller.currentConversation!;
+    const conversation = controller.conversations.current!;
     assert.ok(conversation, 'a conversation was started');
     assert.equal(conversation.title, '$\\sqrt{2}$ is irrational.');
     assert.equal(conversation.turns.length, 1);
@@ -138,7 +138,7 @@ describe('QED chat', function () {
     assert.ok(answer.reasoning.length > 0, 'thinking streamed');
     assert.match(answer.content, MATH, 'the answer has math');
     assert.ok(answer.usage && answer.usage.completionTokens > 0, 'the server’s token count');
-    assert.ok(controller.historyList.some((summary) => summary.id === conversation.id), 'listed in the history');
+    assert.ok(controller.conversations.historyList.some((summary) => summary.id === conversation.id), 'listed in the history');
 
     // A second turn in the same conversation.
     await controller.send('Explain the first step.');
@@ -147,14 +147,14 @@ describe('QED chat', function () {
 
     // Saved: leaving the conversation and opening it again reads it back from disk.
     const id = conversation.id;
-    controller.newConversation();
-    assert.equal(controller.currentConversation?.id, undefined);
-    await controller.open(id);
-    const reopened = controller.currentConversation!;
+    controller.conversations.newConversation();
+    assert.equal(controller.conversations.current?.id, undefined);
+    await controller.conversations.open(id);
+    const reopened = controller.conversations.current!;
     assert.equal(reopened.id, id);
     assert.deepEqual(reopened.turns.map((t) => [t.user, t.typed, t.assistant.content, t.assistant.status]), conversation.turns.map((t) => [t.user, t.typed, t.assistant.content, t.assistant.status]));
     assert.equal(reopened.turns[1]!.typed, undefined, 'a plain message is sent as typed');
-    const markdown = await controller.exportMarkdown(id);
+    const markdown = await controller.conversations.exportMarkdown(id);
     assert.ok(markdown?.startsWith('# $\\sqrt{2}$ is irrational.\n'), markdown?.slice(0, 80));
     assert.ok(markdown?.includes('**You**\n\n/prove $\\sqrt{2}$ is irrational.\n'), 'the export shows the message as typed');
   });
@@ -162,7 +162,7 @@ describe('QED chat', function () {
   it('Stop ends the answer and keeps the partial thinking; the next message works', async () => {
     const controller = await chat();
     await setMaxTokens(200_000);
-    controller.newConversation();
+    controller.conversations.newConversation();
     const engine = localEngineConnection();
     let freedMs = Infinity;
     // Stop, then watch the engine: its generation must end, not run on to the 200k-token limit.
@@ -188,30 +188,30 @@ describe('QED chat', function () {
     recordMeasurement('chat Stop → turn marked stopped', stopMs, 'ms');
     await setMaxTokens(8000);
     await controller.send('And now?');
-    assert.equal(controller.currentConversation!.turns[1]!.assistant.status, 'done');
+    assert.equal(controller.conversations.current!.turns[1]!.assistant.status, 'done');
   });
 
   it('a thinking budget and Answer now close the thinking and get an answer', async () => {
     const controller = await chat();
     await setMaxTokens(200_000);
-    controller.newConversation();
-    controller.setThinkingBudget(5);
+    controller.conversations.newConversation();
+    controller.conversations.setThinkingBudget(5);
     await controller.send('/prove $1 + 1 = 2$.');
     const budgeted = await lastAnswerUntil(controller, (candidate) => candidate.forcedAnswer === 'budget');
-    assert.equal(controller.currentConversation!.settings.thinkingBudget, 5);
+    assert.equal(controller.conversations.current!.settings.thinkingBudget, 5);
     assert.equal(budgeted.forcedAnswer, 'budget');
     assert.ok(budgeted.content.trim().length > 0, 'an answer, not an empty one');
 
-    controller.setThinkingBudget(null);
+    controller.conversations.setThinkingBudget(null);
     const sent = controller.send('Prove it again, differently.');
     // A short thinking may end before 30 characters: then the answer has begun on its own.
     await until('thinking to stream', () => {
-      const answer = controller.currentConversation?.turns[1]?.assistant;
+      const answer = controller.conversations.current?.turns[1]?.assistant;
       return (answer?.reasoning.length ?? 0) >= 30 || (answer !== undefined && answer.status !== 'streaming');
     }, 120_000);
-    await controller.answerNow(controller.currentConversation!.turns[1]!.id);
+    await controller.answerNow(controller.conversations.current!.turns[1]!.id);
     await sent;
-    const forced = controller.currentConversation!.turns[1]!.assistant;
+    const forced = controller.conversations.current!.turns[1]!.assistant;
     assert.ok(forced.forcedAnswer === 'answer-now' || forced.answerStartedAt !== undefined, 'the answer was asked for (or had just begun)');
     assert.ok(forced.content.trim().length > 0, 'an answer after Answer now');
     await setMaxTokens(8000);
@@ -220,15 +220,15 @@ describe('QED chat', function () {
   it('picks up a stopped answer: Answer now writes it from the thinking so far, Continue goes on from where it stopped', async () => {
     const controller = await chat();
     await setMaxTokens(200_000);
-    controller.newConversation();
-    const last = () => controller.currentConversation!.turns.at(-1)!;
+    controller.conversations.newConversation();
+    const last = () => controller.conversations.current!.turns.at(-1)!;
     const stop = () => controller.stop();
     const stoppedWhileThinking = (answer: AssistantAnswer) => answer.status === 'stopped' && answer.content === '' && answer.reasoning.length > 0;
     const { answer: thinking } = await interruptedAnswer(controller, () => controller.send('/prove Every prime greater than $2$ is odd.'), stop, stoppedWhileThinking, (answer) => answer.reasoning.length >= 20 || answer.content !== '');
     assert.ok(stoppedWhileThinking(thinking), 'an answer stopped while it was thinking');
     await controller.answerNow(last().id);
     const answered = last().assistant;
-    assert.equal(controller.currentConversation!.turns.length, 1, 'the same answer, not a new message');
+    assert.equal(controller.conversations.current!.turns.length, 1, 'the same answer, not a new message');
     assert.equal(answered.forcedAnswer, 'answer-now');
     assert.equal(answered.reasoning, thinking.reasoning, 'the answer is written from the thinking as it was stopped');
     assert.ok(answered.content.trim().length > 0, 'an answer');
@@ -240,7 +240,7 @@ describe('QED chat', function () {
     await setMaxTokens(8000);
     await controller.rerun(last().id, 'continue');
     const continued = last().assistant;
-    assert.equal(controller.currentConversation!.turns.length, 2, 'the same answer, not a new message');
+    assert.equal(controller.conversations.current!.turns.length, 2, 'the same answer, not a new message');
     assert.equal(continued.reasoning, answering.reasoning);
     assert.ok(continued.content.startsWith(answering.content) && continued.content.length > answering.content.length, 'the answer goes on from where it stopped');
     assert.notEqual(continued.status, 'streaming');
@@ -249,15 +249,15 @@ describe('QED chat', function () {
   it('Continue extends an answer cut at the token limit', async () => {
     const controller = await chat();
     await setMaxTokens(40);
-    controller.newConversation();
+    controller.conversations.newConversation();
     await controller.send('/prove $2 > 1$.');
-    const turn = controller.currentConversation!.turns[0]!;
+    const turn = controller.conversations.current!.turns[0]!;
     assert.equal(turn.assistant.status, 'length');
     const before = { reasoning: turn.assistant.reasoning, content: turn.assistant.content };
     await setMaxTokens(8000);
     await controller.rerun(turn.id, 'continue');
-    const after = controller.currentConversation!.turns[0]!.assistant;
-    assert.equal(controller.currentConversation!.turns.length, 1, 'the same answer, not a new message');
+    const after = controller.conversations.current!.turns[0]!.assistant;
+    assert.equal(controller.conversations.current!.turns.length, 1, 'the same answer, not a new message');
     assert.notEqual(after.status, 'streaming');
     assert.ok(after.reasoning.startsWith(before.reasoning) && after.content.startsWith(before.content), 'the text so far is kept and extended');
     assert.ok(after.reasoning.length + after.content.length > before.reasoning.length + before.content.length, 'it grew');
@@ -265,7 +265,7 @@ describe('QED chat', function () {
 
   it('a failing backend leaves an inline error with the partial answer, and Retry works once fixed', async () => {
     const controller = await chat();
-    controller.newConversation();
+    controller.conversations.newConversation();
     await config().update('model.path', '/nonexistent/qed-missing.gguf', vscode.ConfigurationTarget.Global);
     const failed = Date.now();
     try {
@@ -274,36 +274,36 @@ describe('QED chat', function () {
     } finally {
       await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
     }
-    const turn = controller.currentConversation!.turns[0]!;
+    const turn = controller.conversations.current!.turns[0]!;
     assert.equal(turn.assistant.status, 'error');
     assert.match(turn.assistant.error ?? '', /Model file not found: \/nonexistent\/qed-missing\.gguf/);
     const retried = Date.now();
     await controller.rerun(turn.id, 'regenerate');
     console.log(`        chat Retry after fixing the model path: ${Date.now() - retried} ms`);
-    assert.equal(controller.currentConversation!.turns[0]!.assistant.status, 'done');
+    assert.equal(controller.conversations.current!.turns[0]!.assistant.status, 'done');
   });
 
   it('an engine that dies mid-answer: the partial answer stays with the error, and the next message works', async () => {
     const controller = await chat();
     await setMaxTokens(200_000);
-    controller.newConversation();
+    controller.conversations.newConversation();
     const { answer } = await interruptedAnswer(controller, () => controller.send('/prove Every finite group of prime order is cyclic.'), () => vscode.commands.executeCommand('qed.restartEngine'), (answer) => answer.status === 'error');
     assert.equal(answer.status, 'error');
     assert.ok((answer.error ?? '').length > 0, 'the error says what happened');
     assert.ok(answer.reasoning.length + answer.content.length >= 50, 'the partial answer stays');
     await setMaxTokens(8000);
     await controller.send('Try a smaller case.');
-    assert.equal(controller.currentConversation!.turns[1]!.assistant.status, 'done', controller.currentConversation!.turns[1]!.assistant.error);
+    assert.equal(controller.conversations.current!.turns[1]!.assistant.status, 'done', controller.conversations.current!.turns[1]!.assistant.error);
   });
 
   it('renames, deletes, and inserts an answer at the cursor as LaTeX in a .tex file', async () => {
     const controller = await chat();
-    controller.newConversation();
+    controller.conversations.newConversation();
     await controller.send('What is $2+2$?');
-    const id = controller.currentConversation!.id;
-    await controller.rename(id, 'Arithmetic');
-    assert.equal(controller.historyList.find((summary) => summary.id === id)?.title, 'Arithmetic');
-    assert.equal(controller.currentConversation!.title, 'Arithmetic');
+    const id = controller.conversations.current!.id;
+    await controller.conversations.rename(id, 'Arithmetic');
+    assert.equal(controller.conversations.historyList.find((summary) => summary.id === id)?.title, 'Arithmetic');
+    assert.equal(controller.conversations.current!.title, 'Arithmetic');
 
     const answer = 'Hence **$x$ is even**:\n$$x = 2k.$$';
     const document = await vscode.workspace.openTextDocument({ language: 'latex', content: 'before\n\nafter' });
@@ -313,29 +313,29 @@ describe('QED chat', function () {
     assert.equal(document.getText(), `before\n${markdownToLatex(answer)}\nafter`);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
-    await controller.delete(id);
-    assert.equal(controller.historyList.some((summary) => summary.id === id), false, 'gone from the history');
-    assert.equal(controller.currentConversation?.id, undefined, 'the deleted conversation is closed');
+    await controller.conversations.delete(id);
+    assert.equal(controller.conversations.historyList.some((summary) => summary.id === id), false, 'gone from the history');
+    assert.equal(controller.conversations.current?.id, undefined, 'the deleted conversation is closed');
   });
 
   it('a file the history cannot use is left out with one warning, which stays dismissed while it is there', async () => {
     const controller = await chat();
-    const leftOut = path.join(controller.historyFolder, 'left-out.json');
+    const leftOut = path.join(controller.conversations.historyFolder, 'left-out.json');
     mkdirSync(leftOut, { recursive: true });
     try {
       const warning = 'Conversation file left-out.json is not a regular file (a directory); it stays where it is, left out of the history.';
-      await controller.reloadHistory();
-      await controller.reloadHistory();
+      await controller.conversations.reloadHistory();
+      await controller.conversations.reloadHistory();
       assert.deepEqual(controller.snapshot().warnings.filter((shown) => shown === warning), [warning], 'shown once');
-      assert.ok(controller.historyWarnings.includes(warning), 'in the history menu');
-      controller.dismissWarnings();
-      await controller.reloadHistory();
+      assert.ok(controller.conversations.historyWarnings.includes(warning), 'in the history menu');
+      controller.conversations.dismissWarnings();
+      await controller.conversations.reloadHistory();
       assert.equal(controller.snapshot().warnings.includes(warning), false, 'dismissed, not shown again');
-      assert.ok(controller.historyWarnings.includes(warning), 'still in the history menu');
+      assert.ok(controller.conversations.historyWarnings.includes(warning), 'still in the history menu');
     } finally {
       rmSync(leftOut, { recursive: true, force: true });
     }
-    await controller.reloadHistory();
-    assert.equal(controller.historyWarnings.some((shown) => shown.includes('left-out.json')), false, 'gone from the history menu once removed');
+    await controller.conversations.reloadHistory();
+    assert.equal(controller.conversations.historyWarnings.some((shown) => shown.includes('left-out.json')), false, 'gone from the history menu once removed');
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { api, openSample } from './extensionHost';
 
 function selectEnvironment(editor: vscode.TextEditor, begin: string): void {
@@ -51,11 +51,11 @@ describe('QED commands', function () {
     await qed.whenIdle();
     const run = qed.currentRun();
     assert.ok(run, 'a run is shown');
-    assert.equal(run.status, 'done', run.error);
+    assert.match(run.answer.status, /^(done|length)$/, run.answer.error);
     assert.match(run.statement, /sqrt\{2\}/);
-    assert.ok(run.reasoning.length > 0, 'thinking streamed');
-    assert.ok(run.content.length > 0, 'a proof came after </think>');
-    assert.ok(run.usage && run.usage.completionTokens > 0);
+    assert.ok(run.answer.reasoning.length > 0, 'thinking streamed');
+    assert.ok(run.answer.content.length > 0, 'a proof came after </think>');
+    assert.ok(run.answer.usage && run.answer.usage.completionTokens > 0);
     assert.match(run.source, /local engine/);
   });
 
@@ -68,21 +68,21 @@ describe('QED commands', function () {
       // The tiny model ends its thinking within 50 characters about once in 40 runs, and then may
       // finish before Stop lands: such a run is proved again, three attempts in all.
       let run;
-      for (let attempt = 0; attempt < 3 && run?.status !== 'stopped'; attempt++) {
+      for (let attempt = 0; attempt < 3 && run?.answer.status !== 'stopped'; attempt++) {
         const previous = qed.currentRun()?.runId;
         void vscode.commands.executeCommand('qed.proveSelection');
         const deadline = Date.now() + 60_000;
         // The command first scans the document, so the panel shows the previous run for a moment.
         const current = () => (qed.currentRun()?.runId !== previous ? qed.currentRun() : undefined);
-        const streamed = () => (current()?.reasoning.length ?? 0) + (current()?.content.length ?? 0) >= 50;
-        const ended = () => current() !== undefined && current()!.status !== 'loading' && current()!.status !== 'running';
+        const streamed = () => (current()?.answer.reasoning.length ?? 0) + (current()?.answer.content.length ?? 0) >= 50;
+        const ended = () => current() !== undefined && current()!.answer.status !== 'streaming';
         while (!streamed() && !ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         await vscode.commands.executeCommand('qed.stop');
         await qed.whenIdle();
         run = qed.currentRun()!;
       }
-      assert.equal(run!.status, 'stopped');
-      assert.ok(run!.reasoning.length + run!.content.length >= 50, 'the partial answer stays');
+      assert.equal(run!.answer.status, 'stopped');
+      assert.ok(run!.answer.reasoning.length + run!.answer.content.length >= 50, 'the partial answer stays');
     } finally {
       await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
     }
@@ -94,7 +94,7 @@ describe('QED commands', function () {
     try {
       const editor = await openSample('irrational.tex');
       selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
-      const cutWhileThinking = (run: RunSnapshot | undefined) => run?.status === 'done' && run.finishReason === 'length' && run.content === '' && run.reasoning !== '';
+      const cutWhileThinking = (run: RunSnapshot | undefined) => run?.answer.status === 'length' && run.answer.content === '' && run.answer.reasoning !== '';
       // The tiny model seldom closes its thinking within 16 tokens; then the run is proved again.
       const proveUntilCut = async () => {
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -103,7 +103,7 @@ describe('QED commands', function () {
           if (cutWhileThinking(qed.currentRun())) break;
         }
         const run = qed.currentRun()!;
-        assert.ok(cutWhileThinking(run), `a run cut while thinking (${run.status}, ${run.finishReason}, ${run.content.length} characters of answer)`);
+        assert.ok(cutWhileThinking(run), `a run cut while thinking (${run.answer.status}, ${run.answer.finishReason}, ${run.answer.content.length} characters of answer)`);
         return { ...run };
       };
 
@@ -112,19 +112,19 @@ describe('QED commands', function () {
       await qed.whenIdle();
       const continued = qed.currentRun()!;
       assert.equal(continued.runId, cut.runId, 'Continue goes on in the same run');
-      assert.ok(continued.reasoning.startsWith(cut.reasoning), 'the thinking goes on from where it was cut');
-      assert.ok(continued.reasoning.length + continued.content.length > cut.reasoning.length, 'and grows');
-      assert.equal(continued.status, 'done', continued.error);
+      assert.ok(continued.answer.reasoning.startsWith(cut.answer.reasoning), 'the thinking goes on from where it was cut');
+      assert.ok(continued.answer.reasoning.length + continued.answer.content.length > cut.answer.reasoning.length, 'and grows');
+      assert.match(continued.answer.status, /^(done|length)$/, continued.answer.error);
 
       const thinking = cutWhileThinking(continued) ? continued : await proveUntilCut();
       await vscode.commands.executeCommand('qed.answerNow');
       await qed.whenIdle();
       const answered = qed.currentRun()!;
       assert.equal(answered.runId, thinking.runId, 'Answer now goes on in the same run');
-      assert.equal(answered.reasoning, thinking.reasoning, 'the thinking stays as it was cut');
-      assert.equal(answered.forcedAnswer, 'answer-now');
-      assert.equal(answered.status, 'done', answered.error);
-      assert.ok(answered.content.trim().length > 0, 'a proof written from the thinking');
+      assert.equal(answered.answer.reasoning, thinking.answer.reasoning, 'the thinking stays as it was cut');
+      assert.equal(answered.answer.forcedAnswer, 'answer-now');
+      assert.match(answered.answer.status, /^(done|length)$/, answered.answer.error);
+      assert.ok(answered.answer.content.trim().length > 0, 'a proof written from the thinking');
     } finally {
       await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
     }
@@ -142,8 +142,8 @@ describe('QED commands', function () {
       await vscode.commands.executeCommand('qed.proveSelection');
       await qed.whenIdle();
       const run = qed.currentRun()!;
-      assert.equal(run.status, 'done', run.error);
-      assert.equal(run.content.trim(), 'Done', 'the shape model’s one answer');
+      assert.match(run.answer.status, /^(done|length)$/, run.answer.error);
+      assert.equal(run.answer.content.trim(), 'Done', 'the shape model’s one answer');
       assert.match(run.source, /^local engine · qed-nano-shape-[0-9a-f]+-reduced\.gguf · CPU · \d+ threads? · 64k tokens per attempt$/);
       assert.deepEqual(run.limits, { maxTokens: 8000, contextTokens: 65_536 });
     } finally {
@@ -161,13 +161,13 @@ describe('QED commands', function () {
       await vscode.commands.executeCommand('qed.proveSelection');
       await qed.whenIdle();
       const run = qed.currentRun()!;
-      assert.equal(run.status, 'error');
-      assert.match(run.error ?? '', /Model file not found: \/nonexistent\/qed-missing\.gguf/);
+      assert.equal(run.answer.status, 'error');
+      assert.match(run.answer.error ?? '', /Model file not found: \/nonexistent\/qed-missing\.gguf/);
     } finally {
       await config().update('model.path', process.env.QED_TEST_MODEL, vscode.ConfigurationTarget.Global);
     }
     await vscode.commands.executeCommand('qed.proveSelection');
     await qed.whenIdle();
-    assert.equal(qed.currentRun()?.status, 'done');
+    assert.match(qed.currentRun()?.answer.status ?? '', /^(done|length)$/);
   });
 });

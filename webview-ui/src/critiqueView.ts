@@ -4,7 +4,7 @@
  * the model's answer (no score, several scores, cut off), so format drift is visible, not silent.
  */
 import { parseCritique, type CritiqueIssue } from '../../src/core/critique/parseCritique';
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import type { DocumentRenderer } from './documentRenderer';
 import { replaceChildrenWith } from './element';
 import { setRenderedHtml } from './render/dom';
@@ -39,10 +39,10 @@ export class CritiqueView {
   }
 
   show(run: RunSnapshot): void {
-    const key = `${run.runId}:${run.content.length}:${run.finishReason ?? ''}`;
+    const key = `${run.runId}:${run.answer.content.length}:${run.answer.finishReason ?? ''}`;
     if (key === this.shown) return;
     this.shown = key;
-    const critique = parseCritique(run.content, run.finishReason);
+    const critique = parseCritique(run.answer.content, run.answer.finishReason);
     const verdict = critique.verdict ? VERDICTS[critique.verdict] : { label: 'No verdict', tone: 'neutral' as const };
 
     const heading = document.createElement('p');

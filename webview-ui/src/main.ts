@@ -3,18 +3,24 @@
  * Draws the last saved run at once, then asks the host for the authoritative snapshot.
  */
 import './panel.css';
-import { isRunSnapshot, isScrollAnchor, parseHostMessage } from './hostMessages';
+import { hostToPanel, savedRun, type PanelToHost, type RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { PanelView } from './panelView';
 import { DocumentRenderer } from './documentRenderer';
+import { scrollAnchorSchema, type ScrollAnchor } from './scrollAnchor';
 import { Throttle } from './throttle';
-import { vscodeApi } from './vscodeApi';
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import { webviewApi } from './webviewApi';
+
+/** What survives the webview being re-created; proofPanel.ts reads `run` in its serializer. */
+interface PanelState {
+  run?: RunSnapshot;
+  scroll?: ScrollAnchor;
+}
 
 /** Saving a 50,000-token run on every delta would cost more than rendering it. */
 const SAVE_INTERVAL_MS = 1000;
 const PLACE_SAVE_INTERVAL_MS = 300;
 
-const vscode = vscodeApi();
+const vscode = webviewApi<PanelToHost, PanelState>();
 let saveTimer: number | undefined;
 
 function save(run: RunSnapshot | undefined): void {
@@ -36,15 +42,15 @@ const view = new PanelView(root, new DocumentRenderer(), {
   placeChanged: () => placeSave.schedule(),
 });
 
+// Anything that is not a well-formed message (a foreign or malformed one) is dropped.
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseHostMessage(event.data);
-  if (message) view.handle(message);
+  if (hostToPanel.is(event.data)) view.handle(event.data);
 });
 
-
 const saved = vscode.getState();
-if (isRunSnapshot(saved?.run)) {
-  view.showSnapshot(saved.run);
-  if (isScrollAnchor(saved.scroll)) view.restoreScroll(saved.scroll);
+const savedRunShown = savedRun(saved?.run);
+if (savedRunShown) {
+  view.showSnapshot(savedRunShown);
+  if (scrollAnchorSchema.is(saved?.scroll)) view.restoreScroll(saved.scroll);
 }
 vscode.postMessage({ type: 'ready' });

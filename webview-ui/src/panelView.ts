@@ -1,22 +1,24 @@
 /**
  * The Proof panel's page: header with actions and status, the statement, the Thinking section
- * and the proof. It mirrors the host's RunSnapshot and folds deltas and statuses into it.
+ * and the proof. It draws the run as `reduceRun` keeps it from the host's messages.
  */
-import { canAnswerNow, endedEarly } from '../../src/core/conversation/answerState';
-import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/panelProtocol';
-import { answerOf } from '../../src/core/runRecorder';
+import { isStreaming } from '../../src/core/answer/answer';
+import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
+import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { CritiqueView } from './critiqueView';
 import { element, setText } from './element';
 import type { DocumentRenderer } from './documentRenderer';
+import { FollowScroll, windowScroller } from './followScroll';
 import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
 import { RiskyTexView } from './riskyTexView';
-import { isActive, statusLine, thinkingSummary } from './runStats';
+import { reduceRun, type RunChange } from './runState';
+import { statusLine, thinkingSummary } from './runStats';
 import { anchorBlock, restoreAnchor, type ScrollAnchor } from './scrollAnchor';
+import { ThinkingSection } from './thinkingSection';
 import { Throttle } from './throttle';
 
-type Delta = Extract<HostToPanel, { type: 'delta' }>;
-type Status = Extract<HostToPanel, { type: 'status' }>;
+const isActive = (run: RunSnapshot) => isStreaming(run.answer);
 
 export interface PanelViewHost {
   post(message: PanelToHost): void;
@@ -26,21 +28,12 @@ export interface PanelViewHost {
   placeChanged(): void;
 }
 
-/** Distance from the bottom within which the page keeps following streamed text. */
-const FOLLOW_SLACK_PX = 48;
 const COPIED_FEEDBACK_MS = 1500;
 /** Token counts and the status line while streaming: four updates a second. */
 const CHROME_INTERVAL_MS = 250;
 
 export class PanelView {
   private run: RunSnapshot | undefined;
-  /** The user opened or closed Thinking: stop opening and closing it for them. */
-  private thinkingTouched = false;
-  /** Reasoning not yet rendered because Thinking is closed (rendering hidden text is waste). */
-  private thinkingBacklog = '';
-  private following = true;
-  /** Where the panel last scrolled to while following. */
-  private followedTo: number | undefined;
   private timer: number | undefined;
   private readonly chrome = new Throttle(() => this.updateChrome(), CHROME_INTERVAL_MS);
   private copiedTimer: number | undefined;
@@ -83,14 +76,6 @@ export class PanelView {
     element('h2', { class: 'section-label', id: 'statement-label' }, 'Statement'),
     this.statementBody,
   );
-  private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
-  private readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
-  private readonly thinking = element(
-    'details',
-    { class: 'thinking' },
-    element('summary', { class: 'thinking-summary' }, this.thinkingLabel),
-    this.thinkingBody,
-  );
   private readonly proofBody = element('div', { class: 'markdown proof-body' });
   private readonly proof = element(
     'section',
@@ -113,9 +98,9 @@ export class PanelView {
   private readonly critique: CritiqueView;
   private readonly riskyTex = new RiskyTexView();
   private readonly main: HTMLElement;
-
+  private readonly thinking: ThinkingSection;
   private readonly proofText: IncrementalMarkdown;
-  private readonly thinkingText: IncrementalMarkdown;
+  private readonly follow: FollowScroll;
 
   constructor(
     root: HTMLElement,
@@ -123,11 +108,12 @@ export class PanelView {
     private readonly host: PanelViewHost,
   ) {
     this.critique = new CritiqueView(renderer);
-    this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.riskyTex.element, this.thinking, this.proof);
-    root.replaceChildren(this.header, this.main, this.empty);
     const onRender = () => this.keepFollowing();
+    this.thinking = new ThinkingSection(renderer, onRender);
+    this.main = element('main', { class: 'run' }, this.statement, this.reviewed, this.promptSection, this.critique.element, this.riskyTex.element, this.thinking.element, this.proof);
+    root.replaceChildren(this.header, this.main, this.empty);
     this.proofText = new IncrementalMarkdown(this.proofBody, renderer, { onRender });
-    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender });
+    this.follow = new FollowScroll(windowScroller, () => this.placeChanged());
     // The end is followed right after each render. Following from a ResizeObserver instead (after
     // the frame's layout, which saves a forced layout) made frames late more often in the
     // streaming benchmark (bench/RESULTS.md), so it only notes that the reader's place moved.
@@ -139,22 +125,6 @@ export class PanelView {
     this.insertButton.addEventListener('click', () => this.act('insert'));
     this.answerNowButton.addEventListener('click', () => this.act('answerNow'));
     this.continueButton.addEventListener('click', () => this.act('continue'));
-    // A click on the summary is the user's (keyboard activation of a summary is a click too);
-    // `toggle` also fires for the panel's own opening and closing.
-    this.thinking.querySelector('summary')!.addEventListener('click', () => {
-      this.thinkingTouched = true;
-    });
-    this.thinking.addEventListener('toggle', () => this.flushThinkingBacklog());
-    // Following stops when the user scrolls up from where the panel last put the page, and
-    // resumes at the bottom. (Comparing with the bottom alone would misread text that grew
-    // after the panel's own scroll as the user leaving.)
-    window.addEventListener('scroll', () => {
-      const page = document.documentElement;
-      const atBottom = window.innerHeight + window.scrollY >= page.scrollHeight - FOLLOW_SLACK_PX;
-      this.following = atBottom || (this.followedTo !== undefined && window.scrollY >= this.followedTo - 2);
-      if (!this.following) this.followedTo = undefined;
-      this.placeChanged();
-    }, { passive: true });
     this.chrome.run();
   }
 
@@ -167,10 +137,10 @@ export class PanelView {
     if (!this.run) return undefined;
     return {
       runId: this.run.runId,
-      following: this.following,
+      following: this.follow.isFollowing,
       scrollY: window.scrollY,
       block: anchorBlock(this.scrollSections()),
-      thinkingOpen: this.thinkingTouched ? this.thinking.open : undefined,
+      thinkingOpen: this.thinking.choice,
     };
   }
 
@@ -178,117 +148,71 @@ export class PanelView {
   restoreScroll(anchor: ScrollAnchor): void {
     const run = this.run;
     if (!run || anchor.runId !== run.runId) return;
-    if (anchor.thinkingOpen !== undefined) {
-      this.thinkingTouched = true;
-      this.thinking.open = anchor.thinkingOpen;
-      this.flushThinkingBacklog();
-    }
+    if (anchor.thinkingOpen !== undefined) this.thinking.choose(anchor.thinkingOpen);
     if (anchor.following && isActive(run)) return this.keepFollowing();
     restoreAnchor(this.scrollSections(), anchor);
   }
 
   private scrollSections(): Record<string, HTMLElement> {
-    return { thinking: this.thinkingBody, proof: this.proofBody };
+    return { thinking: this.thinking.body, proof: this.proofBody };
   }
 
   handle(message: HostToPanel): void {
-    switch (message.type) {
-      case 'snapshot':
-        this.showSnapshot(message.run);
-        break;
-      case 'delta':
-        this.applyDelta(message);
-        break;
-      case 'status':
-        this.applyStatus(message);
-        break;
-    }
+    const { run, change } = reduceRun(this.run, message);
+    this.run = run;
+    this.draw(change);
   }
 
-  showSnapshot(next: RunSnapshot | undefined): void {
-    const current = this.run;
-    if (
-      next && current && next.runId === current.runId &&
-      next.content.startsWith(current.content) && next.reasoning.startsWith(current.reasoning) &&
-      // A run that had ended and streams again is drawn anew (see resumeText).
-      (isActive(current) || !isActive(next))
-    ) {
-      // The same run again (the webview was shown again): only what is new gets rendered.
-      const reasoning = next.reasoning.slice(current.reasoning.length);
-      const content = next.content.slice(current.content.length);
-      this.run = { ...next, answerStartedAt: next.answerStartedAt ?? current.answerStartedAt };
-      this.appendReasoning(reasoning);
-      this.proofText.append(content);
-      this.updateThinkingOpen();
-    } else {
-      this.run = next ? { ...next } : undefined;
-      this.thinkingTouched = false;
-      this.thinkingBacklog = '';
-      this.following = true;
-      this.followedTo = undefined;
-      this.renderer.setMacros(next?.macros);
-      setRenderedHtml(this.statementBody, next ? this.renderer.render(next.statement) : '');
-      setRenderedHtml(this.reviewedBody, next?.proof ? this.renderer.render(next.proof) : '');
-      this.promptText.textContent = next?.prompt ?? '';
-      const outside = next?.outsideContextFiles ?? [];
-      this.promptOutside.textContent = outside.length ? `Context from files outside the project: ${outside.join(', ')}` : '';
-      this.promptOutside.hidden = outside.length === 0;
-      this.promptSection.open = false;
-      this.critique.clear();
-      this.thinkingText.reset();
-      this.proofText.reset(next?.content ?? '');
-      this.updateThinkingOpen();
-      this.appendReasoning(next?.reasoning ?? '');
-    }
-    if (this.run && !isActive(this.run)) this.finishText();
-    this.host.runChanged(this.run, true);
-    this.chrome.run();
+  /** A run saved by this page before it was re-created: drawn as the host would send it. */
+  showSnapshot(run: RunSnapshot | undefined): void {
+    this.handle({ type: 'snapshot', run });
   }
 
-  private applyDelta(delta: Delta): void {
+  private draw(change: RunChange): void {
     const run = this.run;
-    if (!run || delta.runId !== run.runId) return this.resync(delta.runId);
-    run.reasoning += delta.reasoning;
-    run.content += delta.content;
-    run.reasoningChunks = delta.reasoningChunks;
-    run.contentChunks = delta.contentChunks;
-    run.firstTokenAt ??= delta.firstTokenAt;
-    run.pausedMs = delta.pausedMs ?? run.pausedMs;
-    run.thinkingPausedMs = delta.thinkingPausedMs ?? run.thinkingPausedMs;
-    // Hosts that do not say when the answer started get the panel's own observation.
-    if (delta.content) run.answerStartedAt ??= delta.answerStartedAt ?? Date.now();
-    this.appendReasoning(delta.reasoning);
-    this.proofText.append(delta.content);
-    this.updateThinkingOpen();
-    this.host.runChanged(run, false);
-    this.chrome.schedule();
+    switch (change.kind) {
+      case 'unknown':
+        return this.resync(change.runId);
+      case 'new':
+        this.drawNew(run);
+        break;
+      case 'answer':
+        if (change.resumed) {
+          // Continue or Answer now: the text was closed as finished blocks, and the new text may
+          // go on with the last paragraph or formula: render it all again.
+          this.thinking.reset(run!.answer.reasoning);
+          this.proofText.reset(run!.answer.content);
+        } else {
+          this.thinking.append(change.reasoning);
+          this.proofText.append(change.content);
+        }
+        this.thinking.follow(!run!.answer.content);
+        break;
+      case 'header':
+        break;
+    }
+    if (run && !isActive(run) && change.kind !== 'header') this.finishText();
+    const urgent = change.kind !== 'answer' || change.statusChanged;
+    this.host.runChanged(run, urgent);
+    if (urgent) this.chrome.run();
+    else this.chrome.schedule();
   }
 
-  private applyStatus(status: Status): void {
-    const run = this.run;
-    if (!run || status.runId !== run.runId) return this.resync(status.runId);
-    const resumed = !isActive(run) && (status.status === 'loading' || status.status === 'running');
-    if (resumed) {
-      // Continue or Answer now: what said how the run ended no longer holds.
-      run.finishReason = undefined;
-      run.endedAt = undefined;
-      run.error = undefined;
-      this.resumeText(run);
-    }
-    run.forcedAnswer = status.forcedAnswer;
-    run.pausedMs = status.pausedMs ?? run.pausedMs;
-    run.thinkingPausedMs = status.thinkingPausedMs ?? run.thinkingPausedMs;
-    run.status = status.status;
-    run.progress = status.progress;
-    run.finishReason = status.finishReason ?? run.finishReason;
-    run.usage = status.usage ?? run.usage;
-    run.endedAt = status.endedAt ?? run.endedAt;
-    run.error = status.error ?? run.error;
-    if (status.source) run.source = status.source;
-    if (status.limits) run.limits = status.limits;
-    if (!isActive(run)) this.finishText();
-    this.host.runChanged(run, true);
-    this.chrome.run();
+  private drawNew(next: RunSnapshot | undefined): void {
+    this.follow.set(true);
+    this.renderer.setMacros(next?.macros);
+    setRenderedHtml(this.statementBody, next ? this.renderer.render(next.statement) : '');
+    setRenderedHtml(this.reviewedBody, next?.proof ? this.renderer.render(next.proof) : '');
+    this.promptText.textContent = next?.prompt ?? '';
+    const outside = next?.outsideContextFiles ?? [];
+    this.promptOutside.textContent = outside.length ? `Context from files outside the project: ${outside.join(', ')}` : '';
+    this.promptOutside.hidden = outside.length === 0;
+    this.promptSection.open = false;
+    this.critique.clear();
+    this.thinking.reset('', true);
+    this.proofText.reset(next?.answer.content ?? '');
+    this.thinking.follow(!next?.answer.content);
+    this.thinking.append(next?.answer.reasoning ?? '');
   }
 
   /** A message about a run this page does not show: ask once for the host's snapshot. */
@@ -298,42 +222,9 @@ export class PanelView {
     this.host.post({ type: 'ready' });
   }
 
-  /**
-   * A run that had ended streams again (Continue, Answer now). Its text was closed as finished
-   * blocks, and the new text may go on with the last paragraph or formula: render it all again.
-   */
-  private resumeText(run: RunSnapshot): void {
-    this.thinkingBacklog = this.thinking.open ? '' : run.reasoning;
-    this.thinkingText.reset(this.thinking.open ? run.reasoning : '');
-    this.proofText.reset(run.content);
-  }
-
   private finishText(): void {
     this.proofText.finish();
-    this.thinkingText.finish();
-  }
-
-  private appendReasoning(text: string): void {
-    if (!text) return;
-    if (this.thinking.open) this.thinkingText.append(text);
-    else this.thinkingBacklog += text;
-  }
-
-  private flushThinkingBacklog(): void {
-    if (!this.thinking.open || !this.thinkingBacklog) return;
-    this.thinkingText.append(this.thinkingBacklog);
-    this.thinkingBacklog = '';
-    if (this.run && !isActive(this.run)) this.thinkingText.finish();
-    else this.thinkingText.flush();
-  }
-
-  /** Open while only reasoning streams; closed once the answer starts — unless the user chose. */
-  private updateThinkingOpen(): void {
-    if (this.thinkingTouched || !this.run) return;
-    const open = !this.run.content;
-    if (this.thinking.open !== open) this.thinking.open = open;
-    // `toggle` is asynchronous; render the backlog now so the opened section is not empty for a frame.
-    this.flushThinkingBacklog();
+    this.thinking.finish();
   }
 
   private act(type: 'stop' | 'copy' | 'retry' | 'insert' | 'answerNow' | 'continue'): void {
@@ -361,10 +252,7 @@ export class PanelView {
   }
 
   private keepFollowing(): void {
-    if (this.following && this.run && isActive(this.run)) {
-      window.scrollTo({ top: document.documentElement.scrollHeight });
-      this.followedTo = window.scrollY;
-    }
+    if (this.run && isActive(this.run)) this.follow.keep();
   }
 
   /** Everything around the text: header, status, Thinking summary, buttons, visibility. Run through `chrome`. */
@@ -398,9 +286,10 @@ export class PanelView {
     setText(this.statusDetail, line.detail ? ` · ${line.detail}` : '');
 
     this.statement.hidden = !run.statement.trim();
-    this.thinking.hidden = !run.reasoning && run.reasoningChunks === 0;
-    setText(this.thinkingLabel, thinkingSummary(run, now));
-    this.proof.hidden = !run.content;
+    const { answer } = run;
+    this.thinking.hidden = !answer.reasoning && answer.reasoningTokens === 0;
+    this.thinking.setLabel(thinkingSummary(answer, now));
+    this.proof.hidden = !answer.content;
     this.proofBody.setAttribute('aria-busy', String(active));
     this.proofBody.classList.toggle('streaming', active);
 
@@ -411,9 +300,7 @@ export class PanelView {
     }
     // A run restored after a window reload without its request can only be read and copied.
     const live = !run.detached;
-    const answer = answerOf(run);
-    // Until the first token there is nothing to answer from.
-    this.answerNowButton.hidden = !live || (active && run.firstTokenAt === undefined) || !canAnswerNow(answer);
+    this.answerNowButton.hidden = !live || !canAnswerNow(answer);
     this.continueButton.hidden = !live || !endedEarly(answer);
     if (endedEarly(answer)) {
       const label = `Continue this run where it ${answer.status === 'stopped' ? 'stopped' : 'was cut off'}`;
@@ -424,10 +311,10 @@ export class PanelView {
     }
     if (this.answerNowButton.hidden || !active) this.answerNowButton.disabled = false;
     if (active) this.continueButton.disabled = false;
-    this.copyButton.disabled = !run.content;
+    this.copyButton.disabled = !answer.content;
     this.retryButton.disabled = active;
     this.retryButton.hidden = !live;
-    this.insertButton.hidden = !live || !run.insertable || run.kind === 'critique' || active || !run.content.trim();
+    this.insertButton.hidden = !live || !run.insertable || run.kind === 'critique' || active || !answer.content.trim();
     // Before Insert proof writes LaTeX: what in it would do more than typeset.
     if (!this.insertButton.hidden && run.insertsAs === 'latex') this.riskyTex.show(run);
     else this.riskyTex.clear();

@@ -4,7 +4,7 @@
  * renders math, so a `\write18` inside a formula is easy to miss; this lists each one as source,
  * before the user inserts. Insert proof then asks, and inserts them commented out by default.
  */
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { proofBlock } from '../../src/core/proofToLatex';
 import { findRiskyTex } from '../../src/core/riskyTex';
 import { element, replaceChildrenWith } from './element';
@@ -29,10 +29,10 @@ export class RiskyTexView {
 
   /** The run's answer as Insert proof would write it into a .tex file. */
   show(run: RunSnapshot): void {
-    const key = `${run.runId}:${run.content.length}`;
+    const key = `${run.runId}:${run.answer.content.length}`;
     if (key === this.shown) return;
     this.shown = key;
-    const found = findRiskyTex(proofBlock(run.content, 'latex'));
+    const found = findRiskyTex(proofBlock(run.answer.content, 'latex'));
     if (found.length === 0) {
       this.element.hidden = true;
       this.element.replaceChildren();

@@ -1,8 +1,9 @@
 /**
- * The words and numbers the Proof panel shows about a run: the status line and the Thinking
- * summary. Pure, so the wording lives in one place.
+ * The words and numbers the pages show about an answer: the Proof panel's status line, and the
+ * Thinking summary of both pages. Pure, so the wording lives in one place.
  */
-import type { RunSnapshot } from '../../src/core/panelProtocol';
+import { isStreaming, type AssistantAnswer } from '../../src/core/answer/answer';
+import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 
 export type Tone = 'progress' | 'success' | 'warning' | 'error' | 'neutral';
 
@@ -16,10 +17,6 @@ export interface StatusLine {
 
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimalFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-export function isActive(run: RunSnapshot): boolean {
-  return run.status === 'loading' || run.status === 'running';
-}
 
 function tokens(count: number): string {
   return `${numberFormat.format(count)} ${count === 1 ? 'token' : 'tokens'}`;
@@ -39,50 +36,44 @@ function join(parts: (string | undefined)[]): string {
   return parts.filter((part): part is string => !!part).join(' · ');
 }
 
-/** All generated tokens: the server's count once known, the streamed chunks until then. */
-export function generatedTokens(run: RunSnapshot): number {
-  return run.usage?.completionTokens ?? run.reasoningChunks + run.contentChunks;
+/** All generated tokens: the server's count once known, the streamed estimate until then. */
+export function generatedTokens(answer: AssistantAnswer): number {
+  return answer.usage?.completionTokens ?? answer.reasoningTokens + answer.contentTokens;
 }
 
-/** When the run stopped producing tokens, or `now` while it still does. */
-function endOf(run: RunSnapshot, now: number): number {
-  return isActive(run) ? now : run.endedAt ?? now;
+/** When the answer stopped producing tokens, or `now` while it still does. */
+function endOf(answer: AssistantAnswer, now: number): number {
+  return isStreaming(answer) ? now : answer.endedAt ?? now;
 }
 
 export function statusLine(run: RunSnapshot, now: number): StatusLine {
-  const count = generatedTokens(run);
+  const { answer } = run;
+  const count = generatedTokens(answer);
   // A run continued after a Stop or a cut leaves out the time it stood still.
-  const paused = run.pausedMs ?? 0;
-  const generating = run.firstTokenAt === undefined ? 0 : endOf(run, now) - run.firstTokenAt - paused;
-  const totals = join([tokens(count), seconds(endOf(run, now) - run.startedAt - paused), rate(count, generating)]);
-  switch (run.status) {
-    case 'loading':
-      return { phase: run.progress || 'Loading model…', detail: '', tone: 'progress' };
-    case 'running':
-      if (run.forcedAnswer && !run.content) return { phase: 'Answer now: the thinking is closed, the answer comes next…', detail: totals, tone: 'progress' };
-      if (run.firstTokenAt === undefined) return { phase: run.progress || 'Generating…', detail: '', tone: 'progress' };
+  const paused = answer.pausedMs ?? 0;
+  const generating = answer.firstTokenAt === undefined ? 0 : endOf(answer, now) - answer.firstTokenAt - paused;
+  const totals = join([tokens(count), seconds(endOf(answer, now) - answer.startedAt - paused), rate(count, generating)]);
+  switch (answer.status) {
+    case 'streaming':
+      if (run.progress !== undefined) return { phase: run.progress || 'Loading model…', detail: '', tone: 'progress' };
+      if (answer.forcedAnswer && !answer.content) return { phase: 'Answer now: the thinking is closed, the answer comes next…', detail: totals, tone: 'progress' };
+      if (answer.firstTokenAt === undefined) return { phase: 'Generating…', detail: '', tone: 'progress' };
       return { phase: 'Generating…', detail: totals, tone: 'progress' };
     case 'stopped':
-      return { phase: join([run.error || 'Stopped by you', count > 0 ? tokens(count) : undefined]), detail: '', tone: 'neutral' };
-    case 'done':
-      if (run.finishReason === 'length' && !run.content) {
+      return { phase: join([answer.error || 'Stopped by you', count > 0 ? tokens(count) : undefined]), detail: '', tone: 'neutral' };
+    case 'length':
+      if (!answer.content) {
         return {
           phase: `Cut while thinking by ${cutBy(run)}: no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on`,
           detail: totals,
           tone: 'warning',
         };
       }
-      if (run.finishReason === 'length') {
-        return {
-          phase: `Cut by ${cutBy(run)}: the proof may be incomplete`,
-          detail: totals,
-          tone: 'warning',
-        };
-      }
-      if (run.finishReason === 'cancelled') return { phase: join(['Stopped by you', tokens(count)]), detail: '', tone: 'neutral' };
+      return { phase: `Cut by ${cutBy(run)}: the proof may be incomplete`, detail: totals, tone: 'warning' };
+    case 'done':
       return { phase: join(['Finished', totals]), detail: '', tone: 'success' };
     case 'error':
-      return { phase: run.error || 'The run failed.', detail: '', tone: 'error' };
+      return { phase: answer.error || 'The run failed.', detail: '', tone: 'error' };
   }
 }
 
@@ -92,17 +83,17 @@ export function statusLine(run: RunSnapshot, now: number): StatusLine {
  */
 export function cutBy(run: RunSnapshot): string {
   const { maxTokens, contextTokens } = run.limits ?? {};
-  if (maxTokens !== undefined && generatedTokens(run) >= maxTokens) return `the token limit qed.generation.maxTokens (${tokens(maxTokens)})`;
+  if (maxTokens !== undefined && generatedTokens(run.answer) >= maxTokens) return `the token limit qed.generation.maxTokens (${tokens(maxTokens)})`;
   if (contextTokens !== undefined) return `this machine’s context (${tokens(contextTokens)} per attempt, prompt included)`;
   return 'the server’s token limit';
 }
 
 /** "Thinking · 1,234 tokens · 12.3 s · 45.6 tok/s"; thinking ends where the answer starts. */
-export function thinkingSummary(run: RunSnapshot, now: number): string {
-  if (run.reasoningChunks === 0 && !run.reasoning) return isActive(run) ? 'Thinking…' : 'Thinking';
-  const start = run.firstTokenAt ?? run.startedAt;
-  const end = run.answerStartedAt ?? endOf(run, now);
-  const ms = end - start - (run.thinkingPausedMs ?? 0);
-  const closed = run.forcedAnswer === 'answer-now' ? 'closed by Answer now' : run.forcedAnswer === 'budget' ? 'closed at its budget' : undefined;
-  return join(['Thinking', tokens(run.reasoningChunks), seconds(ms), rate(run.reasoningChunks, ms), closed]);
+export function thinkingSummary(answer: AssistantAnswer, now: number): string {
+  if (answer.reasoningTokens === 0 && !answer.reasoning) return isStreaming(answer) ? 'Thinking…' : 'Thinking';
+  const start = answer.firstTokenAt ?? answer.startedAt;
+  const end = answer.answerStartedAt ?? endOf(answer, now);
+  const ms = end - start - (answer.thinkingPausedMs ?? 0);
+  const closed = answer.forcedAnswer === 'answer-now' ? 'closed by Answer now' : answer.forcedAnswer === 'budget' ? 'closed at its budget' : undefined;
+  return join(['Thinking', tokens(answer.reasoningTokens), seconds(ms), rate(answer.reasoningTokens, ms), closed]);
 }

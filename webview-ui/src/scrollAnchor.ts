@@ -4,17 +4,23 @@
  * of estimated height (lazyBlocks.ts). So the place is kept as a rendered block (the first one
  * in view, by its index in its section) and how far its top was from the top of the view.
  */
+import { boolean, count, number, object, optional, string, type Infer } from '../../src/core/webview/schema';
 
-export interface ScrollAnchor {
-  runId: string;
+/** The first block in view: its section, its index there, and its top's distance from the view's top. */
+export const anchorBlockSchema = object({ section: string, index: count, top: number });
+
+/** The Proof panel's place, saved with its state (which may come from an older version: checked). */
+export const scrollAnchorSchema = object({
+  runId: string,
   /** The reader was at the end of a streaming answer: keep following it. */
-  following: boolean;
+  following: boolean,
   /** The page offset, for places outside the answer's blocks (statement, prompt). */
-  scrollY: number;
-  block?: { section: string; index: number; top: number };
+  scrollY: number,
+  block: optional(anchorBlockSchema),
   /** The Thinking section as the reader left it, if they opened or closed it. */
-  thinkingOpen?: boolean;
-}
+  thinkingOpen: optional(boolean),
+});
+export type ScrollAnchor = Infer<typeof scrollAnchorSchema>;
 
 type Sections = Record<string, HTMLElement>;
 

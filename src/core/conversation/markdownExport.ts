@@ -3,7 +3,8 @@
  * the thinking folded into a collapsed `<details>` block, so the export reads like the chat but
  * keeps everything the model wrote.
  */
-import type { AssistantAnswer, Conversation } from './types';
+import type { AssistantAnswer } from '../answer/answer';
+import type { Conversation } from './types';
 
 export function conversationToMarkdown(conversation: Conversation): string {
   const lines: string[] = [`# ${conversation.title}`, '', header(conversation), ''];

@@ -9,7 +9,7 @@
  */
 import type { AssistantPrefill, ChatBackend, ChatRequest, ChatStreamEvent, FinishReason, Usage } from '../chat';
 import { streamedTokens } from './tokenEstimate';
-import type { AssistantAnswer } from './types';
+import type { AssistantAnswer } from '../answer/answer';
 
 export interface TurnOptions {
   /** Reasoning tokens (estimated while streaming) after which the answer is forced; null = unlimited. */
@@ -20,6 +20,8 @@ export interface TurnOptions {
   answerNow?: AbortSignal;
   /** The clock for the answer's timestamps. */
   now?: () => number;
+  /** When a new answer was asked for, if before this call (the backend had to be prepared first). */
+  startedAt?: number;
   /** Hears what the backend threw when the answer ends in 'error' (to offer the fix that goes with it). */
   onError?: (error: unknown) => void;
 }
@@ -29,7 +31,7 @@ export type AnswerListener = (answer: AssistantAnswer) => void;
 /** Streams a new answer to `request`. Never throws for backend failures: they end in status 'error'. */
 export function runTurn(backend: ChatBackend, request: ChatRequest, options: TurnOptions, onUpdate: AnswerListener): Promise<AssistantAnswer> {
   const now = options.now ?? Date.now;
-  const answer: AssistantAnswer = { reasoning: '', content: '', status: 'streaming', startedAt: now(), reasoningTokens: 0, contentTokens: 0 };
+  const answer: AssistantAnswer = { reasoning: '', content: '', status: 'streaming', startedAt: options.startedAt ?? now(), reasoningTokens: 0, contentTokens: 0 };
   return new TurnDriver(backend, request, options, onUpdate, answer).run(undefined);
 }
 

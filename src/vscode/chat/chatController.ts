@@ -1,25 +1,25 @@
 /**
- * The chat's host side: owns the open conversation and the history list, runs one answer at a
- * time through the conversation core (prompt builder, turn runner) on the backend the settings
- * choose, streams it to the view as deltas, and saves conversations as they change. The view may
- * come and go (it is not kept alive when hidden): every state it shows is in `snapshot()`.
+ * The chat's answers: sends a message (slash commands expanded) and writes its answer through an
+ * AnswerSession on the backend the settings choose, with the conversation's earlier turns that
+ * fit the context; Stop, Answer now, Continue and Regenerate act on the last answer. Streams to
+ * the view as deltas; the view may come and go (it is not kept alive when hidden): everything it
+ * shows is in `snapshot()`. The conversations themselves are kept by `Conversations`.
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatRequest } from '../../core/chat';
-import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../core/chatProtocol';
-import { ChatWarnings } from '../../core/conversation/chatWarnings';
-import { newConversationId, type HistoryStore } from '../../core/conversation/historyStore';
+import { pendingAnswer, type AssistantAnswer } from '../../core/answer/answer';
+import { AnswerSession, type AnswerSink } from '../../core/answer/answerSession';
+import { canAnswerNow, endedEarly } from '../../core/answer/answerState';
+import type { ChatSnapshot, HostToChat } from '../../core/webview/chatProtocol';
+import type { HistoryStore } from '../../core/conversation/historyStore';
 import { buildMessages } from '../../core/conversation/promptBuilder';
-import { continueTurn, runTurn, type TurnOptions } from '../../core/conversation/turnRunner';
-import { CONVERSATION_VERSION, type AssistantAnswer, type Conversation, type ConversationSummary, type Turn } from '../../core/conversation/types';
-import type { BackendProvider } from '../backendProvider';
-import { errorMessage, isCancellation, showError } from '../errorPresenter';
+import type { Conversation, Turn } from '../../core/conversation/types';
+import type { BackendProvider, ResolvedBackend } from '../backendProvider';
+import { isCancellation, showError } from '../errorPresenter';
 import { readSettings } from '../settings';
+import { Conversations, interrupted } from './conversations';
 import { expandMessage } from './slashCommands';
 
-/** How often streamed text is posted to the view; it renders at most once per frame anyway. */
-const FLUSH_INTERVAL_MS = 50;
 /** How often a streaming answer is saved, so a reload or crash loses at most this much. */
 const SAVE_INTERVAL_MS = 3000;
 /** QED-Nano's context when the backend's own is not known (an endpoint). */
@@ -28,327 +28,179 @@ const DEFAULT_CONTEXT_TOKENS = 65_536;
 const ANSWER_RESERVE_TOKENS = 32_768;
 /** Context kept for the prompt (question and earlier turns) when maxTokens is larger than the context. */
 const MIN_PROMPT_TOKENS = 4096;
-const CURRENT_KEY = 'qed.chat.currentConversation';
-export const INTERRUPTED = 'Interrupted: the window closed or reloaded while this answer was written.';
 
 export interface ChatViewPort {
   post(message: HostToChat): void;
 }
 
-/** Where a conversation started from a document: its origin and the document's macros. */
-export interface ConversationSource {
-  origin: NonNullable<Conversation['origin']>;
-  katexMacros?: Record<string, string>;
-}
-
-interface ActiveAnswer {
+/** The answer being written, and where it goes. */
+interface Answering {
   conversation: Conversation;
   turn: Turn;
-  abort: AbortController;
-  answerNow: AbortController;
-  /** The answer as it ended, for Continue (the turn shows it as streaming meanwhile). */
-  previous: AssistantAnswer;
-  /** Text lengths already posted to the view. */
-  sent: { reasoning: number; content: number };
-  /** The answer's other fields as last posted (JSON), so unchanged ones are not posted again. */
-  lastMeta?: string;
   done: Promise<void>;
 }
 
 export class ChatController implements vscode.Disposable {
-  private conversation: Conversation | undefined;
-  private history: ConversationSummary[] = [];
-  /** What the last listing left out or moved aside, for the history menu. */
-  private historyLeftOut: string[] = [];
-  private readonly warnings = new ChatWarnings();
+  readonly conversations: Conversations;
+  private readonly session: AnswerSession<ResolvedBackend>;
+  private answering: Answering | undefined;
   private progress: string | undefined;
   private source: string | undefined;
+  /** The prompt builder's notice for the latest turn. */
   private notice: string | undefined;
-  /** A budget chosen before the conversation's first message. */
-  private pendingBudget: number | null | undefined;
-  /** Set by Add selection before the first message: the conversation will start from there. */
-  private pendingSource: ConversationSource | undefined;
-  private active: ActiveAnswer | undefined;
   private port: ChatViewPort | undefined;
-  private readonly ready: Promise<void>;
 
-  constructor(
-    private readonly store: HistoryStore,
-    private readonly backends: Pick<BackendProvider, 'resolve'>,
-    private readonly memento: vscode.Memento,
-  ) {
-    this.ready = this.restore().catch((error: unknown) => {
-      this.warnings.add([`The chat history could not be read: ${errorMessage(error)}`]);
+  constructor(store: HistoryStore, backends: Pick<BackendProvider, 'resolve'>, memento: vscode.Memento) {
+    this.session = new AnswerSession({ resolve: (onProgress) => backends.resolve(onProgress), isCancellation });
+    this.conversations = new Conversations(store, memento, {
+      changed: () => this.postSnapshot(),
+      switching: () => {
+        this.stop();
+        this.notice = undefined;
+      },
     });
   }
 
   /** The view that shows the chat now (undefined: none is open). */
   attach(port: ChatViewPort | undefined): void {
     this.port = port;
-    if (port) void this.ready.then(() => this.postSnapshot());
+    if (port) void this.conversations.ready.then(() => this.postSnapshot());
   }
 
   snapshot(): ChatSnapshot {
-    const config = vscode.workspace.getConfiguration('qed.chat');
-    const budget = config.get<number>('thinkingBudget', 0);
     return {
-      conversation: this.conversation,
-      history: this.history,
-      showThinking: config.get<boolean>('showThinking', true),
-      defaultThinkingBudget: this.pendingBudget !== undefined ? this.pendingBudget : budget > 0 ? budget : null,
+      conversation: this.conversations.current,
+      history: [...this.conversations.historyList],
+      showThinking: vscode.workspace.getConfiguration('qed.chat').get<boolean>('showThinking', true),
+      defaultThinkingBudget: this.conversations.defaultThinkingBudget,
       progress: this.progress,
       source: this.source,
       notice: this.notice,
-      warnings: [...this.warnings.current],
+      warnings: this.conversations.currentWarnings,
     };
   }
 
-  get currentConversation(): Conversation | undefined {
-    return this.conversation;
-  }
-
   get busy(): boolean {
-    return this.active !== undefined;
+    return this.answering !== undefined;
   }
 
   /** Resolves when no answer is being written. */
   async whenIdle(): Promise<void> {
-    await this.ready;
-    while (this.active) await this.active.done;
+    await this.conversations.ready;
+    while (this.answering) await this.answering.done;
   }
 
   postSnapshot(): void {
-    const active = this.active;
-    if (active) {
-      // The snapshot carries the answer so far: later deltas start after it.
-      const answer = active.turn.assistant;
-      active.sent = { reasoning: answer.reasoning.length, content: answer.content.length };
-      active.lastMeta = JSON.stringify(metaOf(answer));
-    }
     this.port?.post({ type: 'snapshot', state: this.snapshot() });
+    // The snapshot carries the answer so far: later deltas start after it.
+    this.session.resync();
   }
 
   /** Sends a message (slash commands expanded). Resolves when its answer has ended. */
   async send(text: string): Promise<void> {
-    await this.ready;
-    if (this.active) {
+    await this.conversations.ready;
+    if (this.answering) {
       void vscode.window.showInformationMessage('QED: an answer is still being written. Stop it, or wait for it.');
       return;
     }
-    const expanded = expandMessage(text, this.conversation?.turns ?? []);
+    const expanded = expandMessage(text, this.conversations.current?.turns ?? []);
     if (!expanded.ok) {
       void vscode.window.showWarningMessage(`QED: ${expanded.problem}`);
       return;
     }
-    const conversation = this.conversation ?? this.startConversation(expanded.title);
+    const conversation = this.conversations.currentOrNew(expanded.title);
     const typed = text.trim();
-    const turn: Turn = { id: randomUUID(), user: expanded.user, ...(typed !== expanded.user ? { typed } : {}), assistant: pendingAnswer() };
+    const turn: Turn = { id: randomUUID(), user: expanded.user, ...(typed !== expanded.user ? { typed } : {}), assistant: pendingAnswer(Date.now()) };
     conversation.turns.push(turn);
-    await this.answer(conversation, turn, 'new');
+    await this.answer(conversation, turn);
   }
 
   stop(): void {
-    this.active?.abort.abort();
+    this.session.stop();
   }
 
-  /** Answer now: ends the thinking of the answer being written, or of the last one if it was stopped while thinking. */
+  /** Answer now: ends the thinking of the answer being written, or of the last one if it was stopped or cut while thinking. */
   async answerNow(turnId: string): Promise<void> {
-    if (this.active) return void this.active.answerNow.abort();
+    if (this.answering) return void this.session.answerNow();
     await this.rerun(turnId, 'answerNow');
   }
 
   /**
-   * Continue (an answer cut at the token limit or stopped), Answer now (one stopped while still
-   * thinking: its thinking is closed and the answer written from it), or Regenerate/Retry: the
-   * last turn only.
+   * Continue (an answer cut at the token limit or stopped), Answer now (one stopped or cut while
+   * still thinking: its thinking is closed and the answer written from it), or Regenerate/Retry:
+   * the last turn only.
    */
   async rerun(turnId: string, mode: 'continue' | 'answerNow' | 'regenerate'): Promise<void> {
-    await this.ready;
-    const conversation = this.conversation;
+    await this.conversations.ready;
+    const conversation = this.conversations.current;
     const turn = conversation?.turns.at(-1);
-    if (!conversation || !turn || turn.id !== turnId || this.active) return;
-    const ended = turn.assistant.status !== 'done' && turn.assistant.status !== 'streaming';
-    if (mode === 'continue' && !ended) return;
-    if (mode === 'answerNow' && !(ended && turn.assistant.content === '')) return;
-    if (mode === 'regenerate') turn.assistant = pendingAnswer();
-    await this.answer(conversation, turn, mode === 'regenerate' ? 'new' : 'continue', mode === 'answerNow');
-  }
-
-  setThinkingBudget(budget: number | null): void {
-    if (this.conversation) {
-      this.conversation.settings.thinkingBudget = budget;
-      void this.save(this.conversation);
-    } else {
-      this.pendingBudget = budget;
-    }
-    this.postSnapshot();
-  }
-
-  /** The next message starts from this document selection (origin and macros). */
-  noteSource(source: ConversationSource): void {
-    if (!this.conversation || this.conversation.turns.length === 0) this.pendingSource = source;
-    else if (!this.conversation.katexMacros && source.katexMacros) {
-      this.conversation.katexMacros = source.katexMacros;
-      this.postSnapshot();
-    }
-  }
-
-  newConversation(): void {
-    if (this.active) this.stop();
-    this.conversation = undefined;
-    this.notice = undefined;
-    this.pendingBudget = undefined;
-    void this.memento.update(CURRENT_KEY, undefined);
-    this.postSnapshot();
-  }
-
-  async open(id: string): Promise<void> {
-    await this.ready;
-    if (this.conversation?.id === id) return;
-    if (this.active) this.stop();
-    const loaded = await this.store.load(id);
-    this.warnings.add(loaded.warnings);
-    if (loaded.conversation) {
-      this.conversation = markInterrupted(loaded.conversation);
-      this.notice = undefined;
-      void this.memento.update(CURRENT_KEY, id);
-    }
-    await this.refreshHistory();
-  }
-
-  async rename(id: string, title: string): Promise<void> {
-    const renamed = await this.store.rename(id, title);
-    this.warnings.add(renamed.warnings);
-    if (this.conversation?.id === id) this.conversation.title = title;
-    await this.refreshHistory();
-  }
-
-  async delete(id: string): Promise<void> {
-    if (this.conversation?.id === id) this.newConversation();
-    await this.store.delete(id);
-    await this.refreshHistory();
-  }
-
-  async exportMarkdown(id: string): Promise<string | undefined> {
-    const conversation = this.conversation?.id === id ? this.conversation : (await this.store.load(id)).conversation;
-    return conversation ? this.store.exportMarkdown(conversation) : undefined;
-  }
-
-  get historyList(): readonly ConversationSummary[] {
-    return this.history;
-  }
-
-  /** The files the last listing left out or moved aside, one warning each. */
-  get historyWarnings(): readonly string[] {
-    return this.historyLeftOut;
-  }
-
-  get historyFolder(): string {
-    return this.store.folder;
-  }
-
-  /** Lists the history again (another window may have changed it). */
-  async reloadHistory(): Promise<void> {
-    await this.ready;
-    await this.refreshHistory();
-  }
-
-  dismissWarnings(): void {
-    this.warnings.dismiss();
-    this.postSnapshot();
-  }
-
-  findTurn(turnId: string): Turn | undefined {
-    return this.conversation?.turns.find((turn) => turn.id === turnId);
+    if (!conversation || !turn || turn.id !== turnId || this.answering) return;
+    if (mode === 'continue' && !endedEarly(turn.assistant)) return;
+    if (mode === 'answerNow' && !canAnswerNow(turn.assistant)) return;
+    if (mode === 'regenerate') turn.assistant = pendingAnswer(Date.now());
+    await this.answer(conversation, turn, mode === 'answerNow');
   }
 
   dispose(): void {
-    const active = this.active;
-    if (!active) return;
+    const answering = this.answering;
+    if (!answering) return;
     // The window is going away: what was written so far is kept, marked as interrupted.
-    active.abort.abort();
-    active.turn.assistant = { ...active.turn.assistant, status: 'error', error: INTERRUPTED, endedAt: Date.now() };
-    void this.save(active.conversation);
+    this.stop();
+    answering.turn.assistant = interrupted(answering.turn.assistant, Date.now());
+    void this.conversations.save(answering.conversation);
   }
 
-  private startConversation(title: string): Conversation {
-    const config = vscode.workspace.getConfiguration('qed.chat');
-    const budget = config.get<number>('thinkingBudget', 0);
-    const now = Date.now();
-    const conversation: Conversation = {
-      version: CONVERSATION_VERSION,
-      id: newConversationId(),
-      title,
-      createdAt: now,
-      updatedAt: now,
-      turns: [],
-      settings: { thinkingBudget: this.pendingBudget !== undefined ? this.pendingBudget : budget > 0 ? budget : null },
-    };
-    if (this.pendingSource) {
-      conversation.origin = this.pendingSource.origin;
-      if (this.pendingSource.katexMacros && Object.keys(this.pendingSource.katexMacros).length) conversation.katexMacros = this.pendingSource.katexMacros;
-    }
-    this.pendingSource = undefined;
-    this.pendingBudget = undefined;
-    this.conversation = conversation;
-    void this.memento.update(CURRENT_KEY, conversation.id);
-    return conversation;
-  }
-
-  private async answer(conversation: Conversation, turn: Turn, mode: 'new' | 'continue', answerAtOnce = false): Promise<void> {
+  /** Writes the turn's answer: a new one, or the one that ended early, continued in place. */
+  private async answer(conversation: Conversation, turn: Turn, answerAtOnce = false): Promise<void> {
     let finished!: () => void;
-    const active: ActiveAnswer = {
-      conversation,
-      turn,
-      abort: new AbortController(),
-      answerNow: new AbortController(),
-      previous: turn.assistant,
-      sent: { reasoning: turn.assistant.reasoning.length, content: turn.assistant.content.length },
-      done: new Promise((resolve) => (finished = resolve)),
+    const answering: Answering = { conversation, turn, done: new Promise((resolve) => (finished = resolve)) };
+    this.answering = answering;
+    const backendKind = readSettings().backend;
+    const sink: AnswerSink<ResolvedBackend> = {
+      progress: (progress) => this.setProgress(progress),
+      resolved: (resolved) => {
+        this.progress = undefined;
+        this.source = resolved.source;
+        this.port?.post({ type: 'progress', progress: undefined, source: resolved.source });
+      },
+      changed: (answer: AssistantAnswer) => {
+        turn.assistant = answer;
+      },
+      delta: (delta) => this.port?.post({ type: 'delta', conversationId: conversation.id, turnId: turn.id, delta }),
+      // A bad setting gets its notification with the fix (Choose Model File…, Open Settings…);
+      // a failed answer says so under it.
+      failed: (error, stage) => {
+        if (stage === 'backend') void showError(error, backendKind);
+      },
     };
-    if (answerAtOnce) active.answerNow.abort();
-    this.active = active;
-    if (mode === 'continue') turn.assistant = { ...turn.assistant, status: 'streaming', error: undefined, endedAt: undefined };
     conversation.updatedAt = Date.now();
     this.postSnapshot();
-    const flush = setInterval(() => this.flush(active), FLUSH_INTERVAL_MS);
-    const autosave = setInterval(() => void this.save(conversation), SAVE_INTERVAL_MS);
+    const written = this.session.run({
+      answer: turn.assistant,
+      answerAtOnce,
+      thinkingBudget: conversation.settings.thinkingBudget,
+      request: (resolved) => ({ ...resolved.settings.sampling, messages: this.messagesFor(conversation, turn, resolved) }),
+      sink,
+    });
+    const autosave = setInterval(() => void this.conversations.save(conversation), SAVE_INTERVAL_MS);
     try {
-      await this.save(conversation);
-      await this.refreshHistory(false);
-      turn.assistant = await this.generate(active, mode);
+      await this.conversations.save(conversation);
+      await this.conversations.refreshHistory(false);
+      await written;
     } finally {
-      clearInterval(flush);
       clearInterval(autosave);
       this.progress = undefined;
-      this.active = undefined;
+      this.answering = undefined;
       conversation.updatedAt = Date.now();
-      this.flush(active);
-      await this.save(conversation);
-      await this.refreshHistory(false);
+      await this.conversations.save(conversation);
+      await this.conversations.refreshHistory(false);
       this.postSnapshot();
       finished();
     }
   }
 
-  private async generate(active: ActiveAnswer, mode: 'new' | 'continue'): Promise<AssistantAnswer> {
-    const { conversation, turn } = active;
-    const backendKind = readSettings().backend;
-    let resolved: Awaited<ReturnType<BackendProvider['resolve']>>;
-    try {
-      resolved = await this.backends.resolve((progress) => this.setProgress(progress));
-    } catch (error) {
-      this.setProgress(undefined);
-      // A bad setting gets its notification with the fix (Choose Model File…, Open Settings…).
-      if (!active.abort.signal.aborted) void showError(error, backendKind);
-      const stopped = active.abort.signal.aborted || isCancellation(error);
-      return { ...turn.assistant, status: stopped ? 'stopped' : 'error', error: stopped ? undefined : errorMessage(error), endedAt: Date.now() };
-    }
-    this.progress = undefined;
-    this.source = resolved.source;
-    this.port?.post({ type: 'progress', progress: undefined, source: resolved.source });
-    if (active.abort.signal.aborted) return { ...turn.assistant, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
-
+  /** The turn's prompt with the earlier turns that fit the backend's context. */
+  private messagesFor(conversation: Conversation, turn: Turn, resolved: ResolvedBackend) {
     const earlier = conversation.turns.slice(0, conversation.turns.indexOf(turn));
     const contextTokens = resolved.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
     // An answer cannot outgrow the context whatever maxTokens says: a larger setting must not
@@ -357,82 +209,11 @@ export class ChatController implements vscode.Disposable {
     const built = buildMessages({ turns: earlier }, turn.user, { contextTokens, maxAnswerTokens });
     this.notice = built.notice ?? undefined;
     if (built.notice) this.postSnapshot();
-    const request: ChatRequest = { ...resolved.settings.sampling, messages: built.messages };
-    const options: TurnOptions = { thinkingBudget: conversation.settings.thinkingBudget, signal: active.abort.signal, answerNow: active.answerNow.signal };
-    const onUpdate = (answer: AssistantAnswer) => {
-      turn.assistant = answer;
-    };
-    return mode === 'new'
-      ? runTurn(resolved.backend, request, options, onUpdate)
-      : continueTurn(resolved.backend, request, active.previous, options, onUpdate);
-  }
-
-  /** Posts the text written since the last flush, with the answer's other fields. */
-  private flush(active: ActiveAnswer): void {
-    const answer = active.turn.assistant;
-    const reasoning = answer.reasoning.slice(active.sent.reasoning);
-    const content = answer.content.slice(active.sent.content);
-    const metaChanged = JSON.stringify(metaOf(answer)) !== active.lastMeta;
-    if (!reasoning && !content && !metaChanged) return;
-    active.sent = { reasoning: answer.reasoning.length, content: answer.content.length };
-    active.lastMeta = JSON.stringify(metaOf(answer));
-    this.port?.post({ type: 'delta', conversationId: active.conversation.id, turnId: active.turn.id, reasoning, content, meta: metaOf(answer) });
+    return built.messages;
   }
 
   private setProgress(progress: string | undefined): void {
     this.progress = progress;
     this.port?.post({ type: 'progress', progress });
   }
-
-  private async save(conversation: Conversation): Promise<void> {
-    if (conversation.turns.length === 0) return;
-    try {
-      await this.store.save(conversation);
-    } catch (error) {
-      const warning = `QED could not save the conversation “${conversation.title}”: ${errorMessage(error)}`;
-      if (this.warnings.add([warning])) this.postSnapshot();
-    }
-  }
-
-  private async refreshHistory(post = true): Promise<void> {
-    let fresh: boolean;
-    try {
-      const listed = await this.store.list();
-      this.history = listed.conversations;
-      this.historyLeftOut = listed.warnings;
-      fresh = this.warnings.addListed(listed.warnings);
-    } catch (error) {
-      // The folder itself cannot be read: the list shown stays as it was.
-      fresh = this.warnings.add([`The chat history could not be read: ${errorMessage(error)}`]);
-    }
-    if (post || fresh) this.postSnapshot();
-  }
-
-  /** The history list, and the conversation that was open last time in this workspace. */
-  private async restore(): Promise<void> {
-    await this.refreshHistory(false);
-    const id = this.memento.get<string>(CURRENT_KEY);
-    if (!id || !this.history.some((summary) => summary.id === id)) return;
-    const loaded = await this.store.load(id);
-    this.warnings.add(loaded.warnings);
-    if (loaded.conversation) this.conversation = markInterrupted(loaded.conversation);
-  }
-}
-
-function metaOf(answer: AssistantAnswer): AnswerMeta {
-  const { reasoning: _reasoning, content: _content, ...meta } = answer;
-  return meta;
-}
-
-/** An answer about to be written (the turn runner replaces it with its own). */
-function pendingAnswer(): AssistantAnswer {
-  return { reasoning: '', content: '', status: 'streaming', startedAt: Date.now(), reasoningTokens: 0, contentTokens: 0 };
-}
-
-/** A conversation saved while an answer was streaming: that answer ended with the window. */
-function markInterrupted(conversation: Conversation): Conversation {
-  for (const turn of conversation.turns) {
-    if (turn.assistant.status === 'streaming') turn.assistant = { ...turn.assistant, status: 'error', error: INTERRUPTED, endedAt: turn.assistant.endedAt ?? conversation.updatedAt };
-  }
-  return conversation;
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isChatToHost, type ChatToHost, type HostToChat } from '../../core/chatProtocol';
+import { chatToHost, type ChatToHost, type HostToChat } from '../../core/webview/chatProtocol';
 import { panelHtml } from '../panelHtml';
 
 export const CHAT_VIEW_ID = 'qed.chat';
@@ -43,7 +43,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       title: 'QED',
     });
     view.webview.onDidReceiveMessage((message: unknown) => {
-      if (isChatToHost(message)) this.onMessage(message);
+      if (chatToHost.is(message)) this.onMessage(message);
     });
     view.onDidDispose(() => {
       if (this.view !== view) return;

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConversationSummary } from '../../core/conversation/types';
-import type { ChatController } from './chatController';
+import type { Conversations } from './conversations';
 
 interface ConversationItem extends vscode.QuickPickItem {
   summary: ConversationSummary;
@@ -43,19 +43,19 @@ function leftOutItemsOf(warnings: readonly string[], folder: string): HistoryIte
   return [{ label: 'Not in the history', kind: vscode.QuickPickItemKind.Separator }, ...rows];
 }
 
-export function showHistory(controller: ChatController): Promise<void> {
+export function showHistory(conversations: Conversations): Promise<void> {
   const pick = vscode.window.createQuickPick<HistoryItem>();
   pick.title = 'QED: Conversations';
   pick.placeholder = 'Open a conversation (buttons: rename, export as Markdown, delete)';
   pick.matchOnDetail = true;
   const refresh = () => {
-    pick.items = [...itemsOf(controller.historyList, controller.currentConversation?.id), ...leftOutItemsOf(controller.historyWarnings, controller.historyFolder)];
+    pick.items = [...itemsOf(conversations.historyList, conversations.current?.id), ...leftOutItemsOf(conversations.historyWarnings, conversations.historyFolder)];
   };
   refresh();
   // Shown at once with the list as last read, then as the folder is now.
   pick.busy = true;
   let open = true;
-  void controller.reloadHistory().finally(() => {
+  void conversations.reloadHistory().finally(() => {
     if (!open) return;
     refresh();
     pick.busy = false;
@@ -64,8 +64,8 @@ export function showHistory(controller: ChatController): Promise<void> {
     pick.onDidAccept(() => {
       const picked = pick.selectedItems[0];
       pick.hide();
-      if (picked && 'summary' in picked) void controller.open(picked.summary.id);
-      else if (picked && 'leftOut' in picked) void revealFolder(controller.historyFolder);
+      if (picked && 'summary' in picked) void conversations.open(picked.summary.id);
+      else if (picked && 'leftOut' in picked) void revealFolder(conversations.historyFolder);
     });
     pick.onDidTriggerItemButton(async ({ item, button }) => {
       if (!('summary' in item)) return;
@@ -73,13 +73,13 @@ export function showHistory(controller: ChatController): Promise<void> {
       if (button === RENAME) {
         pick.hide();
         const next = await vscode.window.showInputBox({ title: 'QED: Rename conversation', value: title, validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty.') });
-        if (next?.trim()) await controller.rename(id, next.trim());
+        if (next?.trim()) await conversations.rename(id, next.trim());
       } else if (button === EXPORT) {
         pick.hide();
-        await exportConversation(controller, id);
+        await exportConversation(conversations, id);
       } else if (button === DELETE) {
         const choice = await vscode.window.showWarningMessage(`Delete the conversation “${title}”?`, { modal: true, detail: 'Its file is removed from this workspace’s QED history.' }, 'Delete');
-        if (choice === 'Delete') await controller.delete(id);
+        if (choice === 'Delete') await conversations.delete(id);
         refresh();
         if (!pick.items.length) pick.hide();
       }
@@ -103,8 +103,8 @@ async function revealFolder(folder: string): Promise<void> {
 }
 
 /** The conversation as a Markdown document, opened untitled for the user to save where they like. */
-export async function exportConversation(controller: ChatController, id: string): Promise<vscode.TextDocument | undefined> {
-  const markdown = await controller.exportMarkdown(id);
+export async function exportConversation(conversations: Conversations, id: string): Promise<vscode.TextDocument | undefined> {
+  const markdown = await conversations.exportMarkdown(id);
   if (markdown === undefined) {
     void vscode.window.showWarningMessage('QED: that conversation is no longer in the history.');
     return undefined;

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ChatToHost } from '../../core/chatProtocol';
+import type { ChatToHost } from '../../core/webview/chatProtocol';
 import { HistoryStore } from '../../core/conversation/historyStore';
 import type { BackendProvider } from '../backendProvider';
 import { insertAtCursor, LastEditor } from './answerActions';
@@ -32,7 +32,7 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
       void vscode.window.showInformationMessage('QED: select some text in an editor first, then Add selection.');
       return;
     }
-    if (quoted.source) controller.noteSource(quoted.source);
+    if (quoted.source) controller.conversations.noteSource(quoted.source);
     provider.post({ type: 'quote', text: quoted.quote });
   }
 
@@ -45,7 +45,7 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
         void controller.send(message.text);
         break;
       case 'answerAction': {
-        const turn = controller.findTurn(message.turnId);
+        const turn = controller.conversations.findTurn(message.turnId);
         switch (message.action) {
           case 'stop':
             controller.stop();
@@ -76,10 +76,10 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
         addQuote(quoteDropped(lastEditor.current, message.text));
         break;
       case 'setThinkingBudget':
-        controller.setThinkingBudget(message.budget);
+        controller.conversations.setThinkingBudget(message.budget);
         break;
       case 'dismissWarnings':
-        controller.dismissWarnings();
+        controller.conversations.dismissWarnings();
         break;
     }
   }
@@ -94,10 +94,10 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
     }),
     vscode.commands.registerCommand('qed.openChat', openChat),
     vscode.commands.registerCommand('qed.chat.newConversation', async () => {
-      controller.newConversation();
+      controller.conversations.newConversation();
       await openChat();
     }),
-    vscode.commands.registerCommand('qed.chat.history', () => showHistory(controller)),
+    vscode.commands.registerCommand('qed.chat.history', () => showHistory(controller.conversations)),
     vscode.commands.registerCommand('qed.chat.addSelection', async () => {
       const quoted = quoteEditorSelection(vscode.window.activeTextEditor);
       await openChat();
@@ -105,8 +105,8 @@ export function registerChat(context: vscode.ExtensionContext, backends: Backend
     }),
     vscode.commands.registerCommand('qed.chat.stop', () => controller.stop()),
     vscode.commands.registerCommand('qed.chat.exportConversation', () => {
-      const id = controller.currentConversation?.id;
-      return id ? exportConversation(controller, id) : undefined;
+      const id = controller.conversations.current?.id;
+      return id ? exportConversation(controller.conversations, id) : undefined;
     }),
     // VS Code 1.106+ has a secondary side bar container for extensions (package.json
     // `viewsContainers.secondarySidebar`); older versions ignore it and say so here.

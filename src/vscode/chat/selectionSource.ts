@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { findMacroDefinitions, katexMacros } from '../../core/context/macros';
-import type { ConversationSource } from './chatController';
+import type { ConversationSource } from './conversations';
 import { quoteSelection, quoteText } from './selectionQuote';
 
 export interface QuotedSource {

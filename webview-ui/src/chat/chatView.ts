@@ -4,14 +4,16 @@
  * deltas into it; message views are kept per turn, so a snapshot of the same conversation
  * renders only what is new.
  */
-import type { ChatSnapshot, ChatToHost, HostToChat } from '../../../src/core/chatProtocol';
-import type { Conversation } from '../../../src/core/conversation/types';
+import { applyDelta } from '../../../src/core/answer/answerDelta';
+import type { ChatSnapshot, ChatToHost, HostToChat } from '../../../src/core/webview/chatProtocol';
+import { boolean, count, number, object, optional, record, string, type Infer } from '../../../src/core/webview/schema';
 import type { DocumentRenderer } from '../documentRenderer';
 import { Composer } from './composer';
+import { elementScroller, FollowScroll } from '../followScroll';
 import { setRenderedHtml } from '../render/dom';
 import { button, element, replaceChildrenWith, setText } from '../element';
 import { MessageView, type MessageViewHost } from './messageView';
-import { anchorBlock, anchoredBlock, elementViewport, holdScroll, offsetToShow, type ScrollAnchor } from '../scrollAnchor';
+import { anchorBlock, anchorBlockSchema, anchoredBlock, elementViewport, holdScroll, offsetToShow } from '../scrollAnchor';
 
 type Delta = Extract<HostToChat, { type: 'delta' }>;
 
@@ -26,21 +28,21 @@ export interface ChatViewHost {
 /**
  * Where the reader is, so that the view (re-created each time it is shown) opens there again.
  * The first block of text in view is the best anchor (scrollAnchor.ts); where no answer text is
- * in view, the first turn in view; the pixel offset is the last resort.
+ * in view, the first turn in view; the pixel offset is the last resort. Saved with the page's
+ * state, which may come from an older version: checked against this schema.
  */
-export interface ChatPlace {
-  conversationId: string;
+export const chatPlaceSchema = object({
+  conversationId: string,
   /** At the end, following new text. */
-  following: boolean;
-  scrollTop: number;
-  turn?: { index: number; top: number };
-  block?: ScrollAnchor['block'];
+  following: boolean,
+  scrollTop: number,
+  turn: optional(object({ index: count, top: number })),
+  block: optional(anchorBlockSchema),
   /** Thinking sections the reader opened or closed, by turn id. */
-  thinking?: Record<string, boolean>;
-}
+  thinking: optional(record(boolean)),
+});
+export type ChatPlace = Infer<typeof chatPlaceSchema>;
 
-/** Distance from the bottom within which the view keeps following streamed text. */
-const FOLLOW_SLACK_PX = 48;
 const BUDGET_CHOICES = [1000, 2000, 4000, 8000, 16000, 32000];
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -48,7 +50,7 @@ export class ChatView {
   private state: ChatSnapshot | undefined;
   private views = new Map<string, MessageView>();
   private shownConversationId: string | undefined;
-  private following = true;
+  private readonly follow: FollowScroll;
   private timer: number | undefined;
   private readonly resyncRequested = new Set<string>();
 
@@ -91,11 +93,7 @@ export class ChatView {
       const value = Number(this.budget.value);
       host.post({ type: 'setThinkingBudget', budget: value > 0 ? value : null });
     });
-    this.scroller.addEventListener('scroll', () => {
-      const { scrollTop, clientHeight, scrollHeight } = this.scroller;
-      this.following = scrollTop + clientHeight >= scrollHeight - FOLLOW_SLACK_PX;
-      host.placeChanged();
-    }, { passive: true });
+    this.follow = new FollowScroll(elementScroller(this.scroller), () => host.placeChanged());
     this.render();
   }
 
@@ -107,10 +105,10 @@ export class ChatView {
     const conversationId = this.state?.conversation?.id;
     if (!conversationId) return undefined;
     const thinking: Record<string, boolean> = {};
-    for (const [id, view] of this.views) if (view.thinkingChoice !== undefined) thinking[id] = view.thinkingChoice;
-    const place = { conversationId, following: this.following, scrollTop: this.scroller.scrollTop, thinking };
+    for (const [id, view] of this.views) if (view.thinking.choice !== undefined) thinking[id] = view.thinking.choice;
+    const place = { conversationId, following: this.follow.isFollowing, scrollTop: this.scroller.scrollTop, thinking };
     // At the end, the end is the place: no layout reads (this runs with every save while streaming).
-    if (this.following) return place;
+    if (this.follow.isFollowing) return place;
     const viewport = elementViewport(this.scroller);
     const viewTop = viewport.top();
     const turns = [...this.turns.children] as HTMLElement[];
@@ -125,8 +123,8 @@ export class ChatView {
   /** Back to where the reader was (after `showSnapshot` of the same conversation). */
   restorePlace(place: ChatPlace): void {
     if (place.conversationId !== this.state?.conversation?.id) return;
-    for (const [id, open] of Object.entries(place.thinking ?? {})) this.views.get(id)?.chooseThinking(open);
-    this.following = place.following;
+    for (const [id, open] of Object.entries(place.thinking ?? {})) this.views.get(id)?.thinking.choose(open);
+    this.follow.set(place.following);
     if (place.following) return this.keepFollowing();
     const viewport = elementViewport(this.scroller);
     const sections = this.scrollSections();
@@ -144,7 +142,7 @@ export class ChatView {
     [...this.turns.children].forEach((node, index) => {
       const view = this.views.get((node as HTMLElement).dataset.turnId ?? '');
       if (!view) return;
-      sections[`turn${index}.thinking`] = view.thinkingBody;
+      sections[`turn${index}.thinking`] = view.thinking.body;
       sections[`turn${index}.answer`] = view.answerBody;
     });
     return sections;
@@ -185,9 +183,9 @@ export class ChatView {
       this.resyncRequested.add(delta.turnId);
       return;
     }
-    turn.assistant = { ...delta.meta, reasoning: turn.assistant.reasoning + delta.reasoning, content: turn.assistant.content + delta.content };
-    this.views.get(turn.id)?.apply(delta.reasoning, delta.content, delta.meta);
-    if (delta.meta.status !== 'streaming') {
+    turn.assistant = applyDelta(turn.assistant, delta.delta);
+    this.views.get(turn.id)?.apply(delta.delta);
+    if (delta.delta.meta.status !== 'streaming') {
       this.renderChrome();
       this.host.stateChanged(true);
     } else {
@@ -203,14 +201,14 @@ export class ChatView {
       this.views = new Map();
       this.turns.replaceChildren();
       this.shownConversationId = conversation?.id;
-      this.following = true;
+      this.follow.set(true);
     }
     this.renderTurns(conversation);
     this.renderChrome();
     this.keepFollowing();
   }
 
-  private renderTurns(conversation: Conversation | undefined): void {
+  private renderTurns(conversation: ChatSnapshot['conversation']): void {
     const turns = conversation?.turns ?? [];
     const keep = new Set(turns.map((turn) => turn.id));
     for (const [id, view] of this.views) {
@@ -290,7 +288,7 @@ export class ChatView {
   }
 
   private keepFollowing(): void {
-    if (this.following) this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.follow.keep();
   }
 
   private setTicking(on: boolean): void {

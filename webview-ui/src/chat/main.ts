@@ -4,17 +4,26 @@
  */
 import '../panel.css';
 import './chat.css';
+import { chatSnapshot, hostToChat, type ChatSnapshot, type ChatToHost } from '../../../src/core/webview/chatProtocol';
 import { DocumentRenderer } from '../documentRenderer';
-import { chatApi } from './chatApi';
-import { isChatPlace, isChatSnapshot, parseHostToChat } from './chatMessages';
-import { ChatView } from './chatView';
+import { chatPlaceSchema, ChatView, type ChatPlace } from './chatView';
 import { Throttle } from '../throttle';
+import { webviewApi } from '../webviewApi';
+
+/** Only a fast first paint: the host owns the conversations and sends the real snapshot. */
+interface ChatState {
+  snapshot?: ChatSnapshot;
+  /** What the user was typing. */
+  draft?: string;
+  /** Where the reader was in the conversation. */
+  place?: ChatPlace;
+}
 
 /** Saving a long conversation on every delta would cost more than rendering it. */
 const SAVE_INTERVAL_MS = 1000;
 const PLACE_SAVE_INTERVAL_MS = 300;
 
-const vscode = chatApi();
+const vscode = webviewApi<ChatToHost, ChatState>();
 let saveTimer: number | undefined;
 
 function save(): void {
@@ -35,15 +44,15 @@ const view = new ChatView(root, new DocumentRenderer(), {
   placeChanged: () => placeSave.schedule(),
 });
 
+// Anything that is not a well-formed message (a foreign or malformed one) is dropped.
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseHostToChat(event.data);
-  if (message) view.handle(message);
+  if (hostToChat.is(event.data)) view.handle(event.data);
 });
 
 const saved = vscode.getState();
-if (isChatSnapshot(saved?.snapshot)) {
+if (chatSnapshot.is(saved?.snapshot)) {
   view.showSnapshot(saved.snapshot);
-  if (isChatPlace(saved.place)) view.restorePlace(saved.place);
+  if (chatPlaceSchema.is(saved?.place)) view.restorePlace(saved.place);
 }
 if (typeof saved?.draft === 'string') view.composer.setDraft(saved.draft);
 vscode.postMessage({ type: 'ready' });

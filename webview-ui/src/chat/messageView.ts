@@ -4,12 +4,17 @@
  * it ended, and the actions that fit its state (Stop, Answer now, Continue, Retry, Copy, Insert
  * at cursor, Regenerate).
  */
-import type { AnswerAction, AnswerMeta } from '../../../src/core/chatProtocol';
-import type { AssistantAnswer, Turn } from '../../../src/core/conversation/types';
+import { isStreaming, type AssistantAnswer } from '../../../src/core/answer/answer';
+import { applyDelta, type AnswerDelta } from '../../../src/core/answer/answerDelta';
+import { canAnswerNow, endedEarly } from '../../../src/core/answer/answerState';
+import type { AnswerAction } from '../../../src/core/webview/chatProtocol';
+import type { Turn } from '../../../src/core/conversation/types';
 import type { DocumentRenderer } from '../documentRenderer';
 import { setRenderedHtml } from '../render/dom';
 import { IncrementalMarkdown } from '../render/incremental';
-import { answerNote, answerThinkingSummary, isStreaming } from './answerStats';
+import { thinkingSummary } from '../runStats';
+import { ThinkingSection } from '../thinkingSection';
+import { answerNote } from './answerNote';
 import { button, element, setText } from '../element';
 import { addMathCopyButtons } from './mathCopy';
 import { Throttle } from '../throttle';
@@ -30,10 +35,6 @@ export class MessageView {
   private turnId: string;
   private userText: string;
   private typedText: string | undefined;
-  /** The user opened or closed Thinking: stop opening and closing it for them. */
-  private thinkingTouched = false;
-  /** Reasoning not rendered yet because Thinking is closed (rendering hidden text is waste). */
-  private thinkingBacklog = '';
   private last = false;
   private showThinking = true;
 
@@ -41,9 +42,6 @@ export class MessageView {
   /** For a slash command: the prompt it expanded to, exactly as the model got it. */
   private readonly sentText = element('pre', { class: 'prompt-text' });
   private readonly sent = element('details', { class: 'prompt sent-prompt' }, element('summary', { class: 'prompt-summary' }, 'Sent to the model'), this.sentText);
-  private readonly thinkingLabel = element('span', { class: 'thinking-label' }, 'Thinking');
-  readonly thinkingBody = element('div', { class: 'markdown thinking-body' });
-  private readonly thinking = element('details', { class: 'thinking' }, element('summary', { class: 'thinking-summary' }, this.thinkingLabel), this.thinkingBody);
   readonly answerBody = element('div', { class: 'markdown answer-body' });
   private readonly note = element('p', { class: 'answer-note', role: 'status' });
   private readonly buttons = {
@@ -58,7 +56,7 @@ export class MessageView {
   private readonly actions = element('div', { class: 'answer-actions', role: 'group', 'aria-label': 'Answer actions' }, ...Object.values(this.buttons));
   private readonly renderUser: () => void;
   private readonly answerText: IncrementalMarkdown;
-  private readonly thinkingText: IncrementalMarkdown;
+  readonly thinking: ThinkingSection;
   private readonly chrome = new Throttle(() => this.updateChrome(), CHROME_INTERVAL_MS);
 
   constructor(
@@ -70,11 +68,12 @@ export class MessageView {
     this.userText = turn.user;
     this.typedText = turn.typed;
     this.answer = { ...turn.assistant, reasoning: '', content: '' };
+    this.thinking = new ThinkingSection(renderer, () => host.rendered());
     this.element = element(
       'article',
       { class: 'turn', 'data-turn-id': turn.id },
       element('section', { class: 'message user-message', 'aria-label': 'Your message' }, element('h2', { class: 'section-label message-role' }, 'You'), this.userBody, this.sent),
-      element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'section-label message-role' }, 'QED-Nano'), this.thinking, this.answerBody, this.note, this.actions),
+      element('section', { class: 'message assistant-message', 'aria-label': 'Answer' }, element('h2', { class: 'section-label message-role' }, 'QED-Nano'), this.thinking.element, this.answerBody, this.note, this.actions),
     );
     this.renderUser = () => {
       setRenderedHtml(this.userBody, renderer.render(this.typedText ?? this.userText));
@@ -87,15 +86,13 @@ export class MessageView {
       host.rendered();
     };
     this.answerText = new IncrementalMarkdown(this.answerBody, renderer, { onRender });
-    this.thinkingText = new IncrementalMarkdown(this.thinkingBody, renderer, { onRender: () => host.rendered() });
     for (const [action, node] of Object.entries(this.buttons)) {
       node.addEventListener('click', () => this.act(action === 'retry' ? 'regenerate' : (action as AnswerAction)));
     }
-    this.thinking.querySelector('summary')!.addEventListener('click', () => {
-      this.thinkingTouched = true;
-    });
-    this.thinking.addEventListener('toggle', () => this.flushThinkingBacklog());
-    this.appendText(turn.assistant.reasoning, turn.assistant.content);
+    this.answer = turn.assistant;
+    this.thinking.append(turn.assistant.reasoning);
+    this.answerText.append(turn.assistant.content);
+    this.followThinking();
     if (!isStreaming(this.answer)) this.finishText();
     this.chrome.run();
   }
@@ -116,49 +113,37 @@ export class MessageView {
       this.renderUser();
     }
     const next = turn.assistant;
-    if (next.reasoning.startsWith(this.answer.reasoning) && next.content.startsWith(this.answer.content)) {
-      this.apply(next.reasoning.slice(this.answer.reasoning.length), next.content.slice(this.answer.content.length), next);
+    const { reasoning, content, ...meta } = next;
+    if (reasoning.startsWith(this.answer.reasoning) && content.startsWith(this.answer.content)) {
+      this.apply({ reasoning: reasoning.slice(this.answer.reasoning.length), content: content.slice(this.answer.content.length), meta });
       return;
     }
     // Regenerated: start the answer over.
     this.answer = { ...next, reasoning: '', content: '' };
-    this.thinkingTouched = false;
-    this.thinkingBacklog = '';
-    this.thinkingText.reset();
+    this.thinking.reset('', true);
     this.answerText.reset();
-    this.apply(next.reasoning, next.content, next);
+    this.apply({ reasoning, content, meta });
   }
 
-  /** Whether the user opened (true) or closed (false) Thinking, if they touched it. */
-  get thinkingChoice(): boolean | undefined {
-    return this.thinkingTouched ? this.thinking.open : undefined;
-  }
-
-  /** The user's earlier choice, from a saved place. */
-  chooseThinking(open: boolean): void {
-    this.thinkingTouched = true;
-    this.thinking.open = open;
-    this.flushThinkingBacklog();
-  }
-
-  /** Appended text and the answer's fields now. */
-  apply(reasoning: string, content: string, meta: AnswerMeta): void {
+  /** Text appended to the answer, and its other fields now. */
+  apply(delta: AnswerDelta): void {
     const wasStreaming = isStreaming(this.answer);
-    const { reasoning: _r, content: _c, ...fields } = meta as AssistantAnswer;
-    Object.assign(this.answer, fields);
-    if (!wasStreaming && isStreaming(this.answer)) {
+    this.answer = applyDelta(this.answer, delta);
+    const streaming = isStreaming(this.answer);
+    if (!wasStreaming && streaming) {
       // Continued: the finished text was closed as blocks; the new text may continue its last
       // paragraph or formula, so the renderers start over from the whole text.
-      this.thinkingBacklog = '';
-      this.thinkingText.reset(this.thinking.open ? this.answer.reasoning : '');
-      if (!this.thinking.open) this.thinkingBacklog = this.answer.reasoning;
+      this.thinking.reset(this.answer.reasoning);
       this.answerText.reset(this.answer.content);
+    } else {
+      this.thinking.append(delta.reasoning);
+      this.answerText.append(delta.content);
     }
-    this.appendText(reasoning, content);
+    this.followThinking();
     // A continued answer streams again after it had ended.
-    if (wasStreaming && !isStreaming(this.answer)) this.finishText();
+    if (wasStreaming && !streaming) this.finishText();
     // Counters change with every token; a change of state (started, ended) shows at once.
-    if (wasStreaming === isStreaming(this.answer)) this.chrome.schedule();
+    if (wasStreaming === streaming) this.chrome.schedule();
     else this.chrome.run();
   }
 
@@ -183,7 +168,7 @@ export class MessageView {
     const streaming = isStreaming(answer);
     const hasContent = answer.content.trim() !== '';
     this.thinking.hidden = !this.showThinking || (!answer.reasoning && answer.reasoningTokens === 0);
-    setText(this.thinkingLabel, answerThinkingSummary(answer, answer.reasoning, now));
+    this.thinking.setLabel(thinkingSummary(answer, now));
     this.answerBody.hidden = !answer.content;
     this.answerBody.classList.toggle('streaming', streaming);
     this.answerBody.setAttribute('aria-busy', String(streaming));
@@ -195,10 +180,8 @@ export class MessageView {
     const b = this.buttons;
     b.stop.hidden = !streaming;
     // The last answer, cut at the length limit or stopped, can be picked up where it ended.
-    const resumable = this.last && (answer.status === 'length' || answer.status === 'stopped');
-    const stillThinking = !hasContent && answer.forcedAnswer === undefined;
-    b.answerNow.hidden = !stillThinking || !(streaming || (resumable && answer.reasoning !== ''));
-    b.continue.hidden = !resumable;
+    b.answerNow.hidden = !(streaming || this.last) || !canAnswerNow(answer);
+    b.continue.hidden = !this.last || !endedEarly(answer);
     const continueLabel = `Continue this answer ${answer.status === 'stopped' ? 'where it stopped' : 'where it was cut off'}`;
     if (b.continue.title !== continueLabel) {
       b.continue.title = continueLabel;
@@ -229,35 +212,13 @@ export class MessageView {
     }
   }
 
-  private appendText(reasoning: string, content: string): void {
-    this.answer.reasoning += reasoning;
-    this.answer.content += content;
-    if (reasoning) {
-      if (this.thinking.open) this.thinkingText.append(reasoning);
-      else this.thinkingBacklog += reasoning;
-    }
-    this.answerText.append(content);
-    this.updateThinkingOpen();
-  }
-
   private finishText(): void {
     this.answerText.finish();
-    this.thinkingText.finish();
-  }
-
-  private flushThinkingBacklog(): void {
-    if (!this.thinking.open || !this.thinkingBacklog) return;
-    this.thinkingText.append(this.thinkingBacklog);
-    this.thinkingBacklog = '';
-    if (isStreaming(this.answer)) this.thinkingText.flush();
-    else this.thinkingText.finish();
+    this.thinking.finish();
   }
 
   /** Open while only thinking streams; closed once the answer starts or the answer has ended — unless the user chose. */
-  private updateThinkingOpen(): void {
-    if (this.thinkingTouched) return;
-    const open = isStreaming(this.answer) && !this.answer.content;
-    if (this.thinking.open !== open) this.thinking.open = open;
-    this.flushThinkingBacklog();
+  private followThinking(): void {
+    this.thinking.follow(isStreaming(this.answer) && !this.answer.content);
   }
 }

@@ -1,8 +1,8 @@
 /**
- * What can still be done with an answer, decided in one place for the host (which acts) and the
- * Proof panel's page (which offers the buttons).
+ * What can still be done with an answer, decided in one place for the hosts (which act) and the
+ * pages (which offer the buttons): Continue and Answer now.
  */
-import type { AssistantAnswer } from './types';
+import type { AssistantAnswer } from './answer';
 
 type AnswerState = Pick<AssistantAnswer, 'status' | 'reasoning' | 'content' | 'forcedAnswer'>;
 
@@ -16,7 +16,10 @@ export function stillThinking(answer: AnswerState): boolean {
   return answer.content === '' && answer.forcedAnswer === undefined;
 }
 
-/** Answer now applies: the model is thinking, or it was stopped or cut while thinking. */
+/**
+ * Answer now applies: the model is thinking (it has begun: before its first token there is
+ * nothing to answer from), or it was stopped or cut while thinking.
+ */
 export function canAnswerNow(answer: AnswerState): boolean {
-  return stillThinking(answer) && (answer.status === 'streaming' || (endedEarly(answer) && answer.reasoning !== ''));
+  return stillThinking(answer) && answer.reasoning !== '' && (answer.status === 'streaming' || endedEarly(answer));
 }
