@@ -3,7 +3,6 @@
  * and the proof. It draws the run as `reduceRun` keeps it from the host's messages.
  */
 import { isStreaming } from '../../src/core/answer/answer';
-import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
 import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { CritiqueView } from './critiqueView';
 import { element, setText } from './element';
@@ -13,6 +12,7 @@ import { setRenderedHtml } from './render/dom';
 import { IncrementalMarkdown } from './render/incremental';
 import { RiskyTexView } from './riskyTexView';
 import { reduceRun, type RunChange } from './runState';
+import { RunToolbar } from './runToolbar';
 import { statusLine, thinkingSummary } from './runStats';
 import { anchorBlock, restoreAnchor, type ScrollAnchor } from './scrollAnchor';
 import { ThinkingSection } from './thinkingSection';
@@ -28,7 +28,6 @@ export interface PanelViewHost {
   placeChanged(): void;
 }
 
-const COPIED_FEEDBACK_MS = 1500;
 /** Token counts and the status line while streaming: four updates a second. */
 const CHROME_INTERVAL_MS = 250;
 
@@ -36,7 +35,6 @@ export class PanelView {
   private run: RunSnapshot | undefined;
   private timer: number | undefined;
   private readonly chrome = new Throttle(() => this.updateChrome(), CHROME_INTERVAL_MS);
-  private copiedTimer: number | undefined;
   private readonly resyncRequested = new Set<string>();
 
   private readonly title = element('h1', { class: 'run-title' });
@@ -44,12 +42,6 @@ export class PanelView {
   private readonly statusPhase = element('span', { class: 'status-phase', role: 'status', 'aria-live': 'polite' });
   private readonly statusDetail = element('span', { class: 'status-detail' });
   private readonly status = element('p', { class: 'status' }, this.statusPhase, this.statusDetail);
-  private readonly stopButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Stop generating', title: 'Stop generating' }, 'Stop');
-  private readonly copyButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Copy the proof as Markdown and LaTeX source', title: 'Copy the proof (Markdown and LaTeX source)' }, 'Copy');
-  private readonly retryButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Retry: ask the model again', title: 'Ask the model again' }, 'Retry');
-  private readonly answerNowButton = element('button', { type: 'button', class: 'button secondary', 'aria-label': 'Answer now: close the thinking and write the answer from it', title: 'Close the thinking and have the model write its answer from it now' }, 'Answer now');
-  private readonly continueButton = element('button', { type: 'button', class: 'button secondary' }, 'Continue');
-  private readonly insertButton = element('button', { type: 'button', class: 'button', 'aria-label': 'Insert the proof into the document after the statement', title: 'Insert the proof into the document after the statement (as LaTeX in .tex files)' }, 'Insert proof');
   private readonly contextLine = element('p', { class: 'run-context' });
   private readonly promptText = element('pre', { class: 'prompt-text' });
   /** Files outside the project whose text is in the prompt (an `\input{../elsewhere}`), named before the prompt. */
@@ -88,11 +80,14 @@ export class PanelView {
     { class: 'empty' },
     'No proof yet. Select a statement in a LaTeX or Markdown file and run “QED: Prove Selection”.',
   );
+  private readonly toolbar = new RunToolbar((type) => {
+    if (this.run) this.host.post({ type, runId: this.run.runId });
+  });
   private readonly header = element(
     'header',
     { class: 'run-header' },
     element('div', { class: 'run-heading' }, this.title, this.source, this.contextLine),
-    element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stopButton, this.answerNowButton, this.continueButton, this.insertButton, this.copyButton, this.retryButton),
+    this.toolbar.element,
     this.status,
   );
   private readonly critique: CritiqueView;
@@ -119,12 +114,6 @@ export class PanelView {
     // streaming benchmark (bench/RESULTS.md), so it only notes that the reader's place moved.
     new ResizeObserver(() => this.placeChanged()).observe(this.main);
 
-    this.stopButton.addEventListener('click', () => this.act('stop'));
-    this.copyButton.addEventListener('click', () => this.act('copy'));
-    this.retryButton.addEventListener('click', () => this.act('retry'));
-    this.insertButton.addEventListener('click', () => this.act('insert'));
-    this.answerNowButton.addEventListener('click', () => this.act('answerNow'));
-    this.continueButton.addEventListener('click', () => this.act('continue'));
     this.chrome.run();
   }
 
@@ -227,25 +216,6 @@ export class PanelView {
     this.thinking.finish();
   }
 
-  private act(type: 'stop' | 'copy' | 'retry' | 'insert' | 'answerNow' | 'continue'): void {
-    const run = this.run;
-    if (!run) return;
-    this.host.post({ type, runId: run.runId });
-    if (type === 'stop') {
-      this.stopButton.disabled = true;
-      this.stopButton.textContent = 'Stopping…';
-    } else if (type === 'answerNow' || type === 'continue') {
-      // Until the host's status says the run goes on (or ends).
-      (type === 'answerNow' ? this.answerNowButton : this.continueButton).disabled = true;
-    } else if (type === 'copy') {
-      this.copyButton.textContent = 'Copied';
-      window.clearTimeout(this.copiedTimer);
-      this.copiedTimer = window.setTimeout(() => {
-        this.copyButton.textContent = 'Copy';
-      }, COPIED_FEEDBACK_MS);
-    }
-  }
-
   /** While a run streams, its saves (every second) carry the place: only a finished run's place is saved apart. */
   private placeChanged(): void {
     if (!(this.run && isActive(this.run))) this.host.placeChanged();
@@ -293,30 +263,9 @@ export class PanelView {
     this.proofBody.setAttribute('aria-busy', String(active));
     this.proofBody.classList.toggle('streaming', active);
 
-    this.stopButton.hidden = !active;
-    if (!active) {
-      this.stopButton.disabled = false;
-      this.stopButton.textContent = 'Stop';
-    }
-    // A run restored after a window reload without its request can only be read and copied.
-    const live = !run.detached;
-    this.answerNowButton.hidden = !live || !canAnswerNow(answer);
-    this.continueButton.hidden = !live || !endedEarly(answer);
-    if (endedEarly(answer)) {
-      const label = `Continue this run where it ${answer.status === 'stopped' ? 'stopped' : 'was cut off'}`;
-      if (this.continueButton.title !== label) {
-        this.continueButton.title = label;
-        this.continueButton.setAttribute('aria-label', label);
-      }
-    }
-    if (this.answerNowButton.hidden || !active) this.answerNowButton.disabled = false;
-    if (active) this.continueButton.disabled = false;
-    this.copyButton.disabled = !answer.content;
-    this.retryButton.disabled = active;
-    this.retryButton.hidden = !live;
-    this.insertButton.hidden = !live || !run.insertable || run.kind === 'critique' || active || !answer.content.trim();
+    this.toolbar.update(run);
     // Before Insert proof writes LaTeX: what in it would do more than typeset.
-    if (!this.insertButton.hidden && run.insertsAs === 'latex') this.riskyTex.show(run);
+    if (this.toolbar.offersInsert && run.insertsAs === 'latex') this.riskyTex.show(run);
     else this.riskyTex.clear();
   }
 

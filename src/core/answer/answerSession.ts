@@ -70,16 +70,49 @@ export interface AnswerJob<R> {
   sink: AnswerSink<R>;
 }
 
-interface ActiveAnswer {
+/** One answer being written: its state, its controls, and what the page was last told. */
+class ActiveAnswer<R> {
+  readonly stop = new AbortController();
+  readonly answerNow = new AbortController();
+  readonly deltas = new AnswerDeltas();
   answer: AssistantAnswer;
-  deltas: AnswerDeltas;
-  stop: AbortController;
-  answerNow: AbortController;
   done: Promise<AssistantAnswer>;
+
+  constructor(
+    readonly job: AnswerJob<R>,
+    private readonly clock: Clock,
+  ) {
+    // The page has the job's answer; a continued one streams again, and how it ended no longer holds.
+    this.deltas.sent(job.answer);
+    this.answer = this.continues ? { ...job.answer, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined } : job.answer;
+    if (job.answerAtOnce) this.answerNow.abort();
+    this.done = Promise.resolve(this.answer);
+  }
+
+  get continues(): boolean {
+    return this.job.answer.status !== 'streaming';
+  }
+
+  change(answer: AssistantAnswer): void {
+    this.answer = answer;
+    this.job.sink.changed(answer);
+  }
+
+  /** Relays what changed since the last delta, if anything did. */
+  flush(): void {
+    const delta = this.deltas.take(this.answer);
+    if (delta) this.job.sink.delta(delta);
+  }
+
+  end(fields: Partial<AssistantAnswer>): AssistantAnswer {
+    this.change({ ...this.answer, ...fields, endedAt: this.clock.now() });
+    this.flush();
+    return this.answer;
+  }
 }
 
 export class AnswerSession<R extends ResolvedAnswerBackend> {
-  private active: ActiveAnswer | undefined;
+  private active: ActiveAnswer<R> | undefined;
   private readonly clock: Clock;
 
   constructor(private readonly options: AnswerSessionOptions<R>) {
@@ -121,63 +154,50 @@ export class AnswerSession<R extends ResolvedAnswerBackend> {
   /** Writes the job's answer; resolves with it as it ended. Never rejects for backend failures. */
   run(job: AnswerJob<R>): Promise<AssistantAnswer> {
     if (this.active) throw new Error('An answer is already being written; stop it first.');
-    const continues = job.answer.status !== 'streaming';
-    const active: ActiveAnswer = {
-      answer: continues ? { ...job.answer, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined } : job.answer,
-      stop: new AbortController(),
-      answerNow: new AbortController(),
-      deltas: new AnswerDeltas(),
-      done: Promise.resolve(job.answer),
-    };
-    if (job.answerAtOnce) active.answerNow.abort();
+    const active = new ActiveAnswer(job, this.clock);
     this.active = active;
-    active.done = this.write(job, active, continues).finally(() => {
+    active.done = this.write(active).finally(() => {
       if (this.active === active) this.active = undefined;
     });
     return active.done;
   }
 
-  private async write(job: AnswerJob<R>, active: ActiveAnswer, continues: boolean): Promise<AssistantAnswer> {
-    const { sink } = job;
-    active.deltas.sent(job.answer);
-    const flush = () => {
-      const delta = active.deltas.take(active.answer);
-      if (delta) sink.delta(delta);
-    };
-    const change = (answer: AssistantAnswer) => {
-      active.answer = answer;
-      sink.changed(answer);
-    };
-    change(active.answer);
-    flush();
+  private async write(active: ActiveAnswer<R>): Promise<AssistantAnswer> {
+    active.change(active.answer);
+    active.flush();
+    const ready = await this.prepare(active);
+    return ready ? this.stream(active, ready.backend, ready.request) : active.answer;
+  }
 
-    const end = (fields: Partial<AssistantAnswer>) => {
-      change({ ...active.answer, ...fields, endedAt: this.clock.now() });
-      flush();
-      return active.answer;
-    };
-
-    let resolved: R;
-    let request: ChatRequest;
+  /** The backend and the request, or undefined when the answer already ended (stopped, failed). */
+  private async prepare(active: ActiveAnswer<R>): Promise<{ backend: R; request: ChatRequest } | undefined> {
+    const { sink } = active.job;
+    let backend: R;
     try {
-      resolved = await this.options.resolve((text) => sink.progress(text));
+      backend = await this.options.resolve((text) => sink.progress(text));
     } catch (error) {
       const stoppedByUser = active.stop.signal.aborted;
       const calledOff = stoppedByUser || (this.options.isCancellation?.(error) ?? false);
-      end({ status: calledOff ? 'stopped' : 'error', finishReason: calledOff ? 'cancelled' : undefined, error: stoppedByUser ? undefined : firstLine(error) });
+      active.end({ status: calledOff ? 'stopped' : 'error', finishReason: calledOff ? 'cancelled' : undefined, error: stoppedByUser ? undefined : firstLine(error) });
       if (!stoppedByUser) sink.failed(error, 'backend');
-      return active.answer;
+      return undefined;
     }
-    sink.resolved(resolved);
-    if (active.stop.signal.aborted) return end({ status: 'stopped', finishReason: 'cancelled' });
+    sink.resolved(backend);
+    if (active.stop.signal.aborted) {
+      active.end({ status: 'stopped', finishReason: 'cancelled' });
+      return undefined;
+    }
     try {
-      request = job.request(resolved);
+      return { backend, request: active.job.request(backend) };
     } catch (error) {
-      end({ status: 'error', error: firstLine(error) });
+      active.end({ status: 'error', error: firstLine(error) });
       sink.failed(error, 'answer');
-      return active.answer;
+      return undefined;
     }
+  }
 
+  private async stream(active: ActiveAnswer<R>, backend: R, request: ChatRequest): Promise<AssistantAnswer> {
+    const { job } = active;
     let failure: unknown;
     const options: TurnOptions = {
       thinkingBudget: job.thinkingBudget,
@@ -189,21 +209,21 @@ export class AnswerSession<R extends ResolvedAnswerBackend> {
     };
     const onUpdate = (answer: AssistantAnswer) => {
       const forcedNow = answer.forcedAnswer !== active.answer.forcedAnswer;
-      change(answer);
+      active.change(answer);
       // Answer now shows at once (the page says the answer was asked for).
-      if (forcedNow) flush();
+      if (forcedNow) active.flush();
     };
-    const stopTicking = this.clock.every(FLUSH_INTERVAL_MS, flush);
+    const stopTicking = this.clock.every(FLUSH_INTERVAL_MS, () => active.flush());
     try {
-      const answer = continues
-        ? await continueTurn(resolved.backend, request, job.answer, options, onUpdate)
-        : await runTurn(resolved.backend, request, options, onUpdate);
-      change(answer);
+      const answer = active.continues
+        ? await continueTurn(backend.backend, request, job.answer, options, onUpdate)
+        : await runTurn(backend.backend, request, options, onUpdate);
+      active.change(answer);
     } finally {
       stopTicking();
-      flush();
+      active.flush();
     }
-    if (active.answer.status === 'error') sink.failed(failure ?? new Error(active.answer.error), 'answer');
+    if (active.answer.status === 'error') job.sink.failed(failure ?? new Error(active.answer.error), 'answer');
     return active.answer;
   }
 }
