@@ -21,9 +21,9 @@ import { ThroughputMeter } from './throughput';
 import { defaultThreads } from './threads';
 import { measureDecodeSpeed } from './decodeProbe';
 import { errorText, loadBackend, type BackendChoice } from './backend';
-import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type KvCacheType, type MemoryPlan } from './memoryPlan';
+import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type KvCacheType, type MemoryPlan } from '../engineShared/memoryPlan';
 import { backendOf, createResourceEstimator, machineBudget } from './resourceEstimator';
-import type { Logger } from './logger';
+import type { Logger } from '../engineShared/logger';
 
 export interface EngineConfig {
   modelPath: string;

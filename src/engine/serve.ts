@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createEngineServer, type EngineStatus } from './httpServer';
 import { LlamaEngine, type EngineConfig, type EngineInfo } from './llamaEngine';
-import type { Logger } from './logger';
+import type { Logger } from '../engineShared/logger';
 
 export interface ServeOptions extends EngineConfig {
   host: string;

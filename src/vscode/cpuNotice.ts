@@ -4,7 +4,7 @@
  * once per window, or never again once they say so (`qed.engine.warnWhenSlow`).
  */
 import * as vscode from 'vscode';
-import { slowCpuNotice } from '../engine/engineLabels';
+import { slowCpuNotice } from '../engineShared/engineLabels';
 import type { EngineInfo } from '../engine/llamaEngine';
 
 /** The user chose not to run on the slow CPU; the run ends as stopped, with nothing to report. */

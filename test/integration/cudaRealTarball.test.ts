@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cudaPackagesFor, packageDir, readCudaPackageTable } from '../../src/engine/cuda/cudaPackages';
+import { cudaPackagesFor, packageDir, readCudaPackageTable } from '../../src/engineShared/cuda/cudaPackages';
 import { matchesIntegrity, unpackTarball } from '../../src/engine/cuda/unpackTarball';
 import { REPO } from '../helpers/cliEngine';
 

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { loadBackend, type BackendChoice } from '../../src/engine/backend';
-import { createLogger } from '../../src/engine/logger';
+import { createLogger } from '../../src/engineShared/logger';
 
 type Gpu = 'cuda' | 'vulkan' | 'metal' | false;
 

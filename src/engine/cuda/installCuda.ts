@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { registryTarballUrl } from '../../../scripts/cudaPackageTable.mjs';
 import type { DownloadOptions } from '../resumableDownload';
-import { installedVersion, packageDir, type CudaPackage } from './cudaPackages';
+import { installedVersion, packageDir, type CudaPackage } from '../../engineShared/cuda/cudaPackages';
 import { matchesIntegrity, unpackTarball } from './unpackTarball';
 
 export type InstallStep = 'download' | 'verify' | 'unpack';

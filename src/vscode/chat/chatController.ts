@@ -16,7 +16,7 @@ import { CONVERSATION_VERSION, type AssistantAnswer, type Conversation, type Con
 import type { BackendProvider } from '../backendProvider';
 import { errorMessage, isCancellation, showError } from '../errorPresenter';
 import { readSettings } from '../settings';
-import { expandMessage } from './slashCommands';
+import { expandMessage } from '../../core/composer/slashCommands';
 
 /** How often streamed text is posted to the view; it renders at most once per frame anyway. */
 const FLUSH_INTERVAL_MS = 50;

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { findMacroDefinitions, katexMacros } from '../../core/context/macros';
 import type { ConversationSource } from './chatController';
-import { quoteSelection, quoteText } from './selectionQuote';
+import { quoteSelection, quoteText } from '../../core/composer/selectionQuote';
 
 export interface QuotedSource {
   quote: string;

@@ -1,6 +1,6 @@
 /** Messages from a forked engine process to the extension that owns it. */
-import type { InstallProgress } from './cuda/installCuda';
-import type { EngineInfo } from './llamaEngine';
+import type { InstallProgress } from '../engine/cuda/installCuda';
+import type { EngineInfo } from '../engine/llamaEngine';
 import type { LogLevel } from './logger';
 
 export type EngineToHost =
