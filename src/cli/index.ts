@@ -3,7 +3,8 @@
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
  * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
  */
-import { LLAMA_PACKAGES_ENV, useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import { useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
 import { cudaCommand } from './cuda';
 import { planCommand } from './plan';
 import { proveCommand } from './prove';

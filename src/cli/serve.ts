@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import type { BackendChoice } from '../engine/backend';
-import { LLAMA_PACKAGES_ENV, llamaPackagesInUse } from '../engine/cuda/llamaPackagesHook';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import { llamaPackagesInUse } from '../engine/cuda/llamaPackagesHook';
+import type { BackendChoice } from '../engineShared/memoryPlan';
 import type { EngineToHost } from '../engineShared/ipcProtocol';
 import { createLogger, type Logger } from '../engineShared/logger';
 import { EngineError } from '../engine/llamaEngine';

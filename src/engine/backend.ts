@@ -14,9 +14,7 @@ import { detectCuda } from '../engineShared/cuda/detectCuda';
 import { cudaPackagesInUse } from './cuda/llamaPackagesHook';
 import { backendName } from '../engineShared/engineLabels';
 import type { Logger } from '../engineShared/logger';
-import type { Backend } from '../engineShared/memoryPlan';
-
-export type BackendChoice = 'auto' | Backend;
+import type { BackendChoice } from '../engineShared/memoryPlan';
 
 type LlamaCppModule = typeof import('node-llama-cpp');
 

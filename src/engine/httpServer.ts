@@ -11,7 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FinishReason } from '../core/chat';
 import { splitterAfter } from '../core/continuation';
 import { InvalidRequestError, parseChatRequest, type ParsedChatRequest } from './chatRequest';
-import { EngineError, type EngineInfo, type GenerationResult, type LlamaEngine } from './llamaEngine';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
+import { EngineError, type GenerationResult, type LlamaEngine } from './llamaEngine';
 import type { Logger } from '../engineShared/logger';
 
 export type EngineStatus =

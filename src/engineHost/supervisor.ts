@@ -8,11 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { forkCli } from './forkCli';
-import type { BackendChoice } from '../engine/backend';
-import { LLAMA_PACKAGES_ENV } from '../engine/cuda/llamaPackagesHook';
-import type { EngineToHost } from '../engineShared/ipcProtocol';
-import type { KvCacheType } from '../engineShared/memoryPlan';
-import type { EngineInfo } from '../engine/llamaEngine';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import type { EngineInfo, EngineToHost } from '../engineShared/ipcProtocol';
+import type { BackendChoice, KvCacheType } from '../engineShared/memoryPlan';
 import type { Logger } from '../engineShared/logger';
 
 export interface EngineLaunchSettings {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { slowCpuNotice } from '../engineShared/engineLabels';
-import type { EngineInfo } from '../engine/llamaEngine';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
 
 /** The user chose not to run on the slow CPU; the run ends as stopped, with nothing to report. */
 export class RunDeclinedError extends Error {

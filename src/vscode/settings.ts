@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isQuantization, type Quantization } from '../../models/qed-nano-shape/quantization';
 import type { SamplingOptions } from '../core/chat';
-import type { BackendChoice } from '../engine/backend';
+import type { BackendChoice } from '../engineShared/memoryPlan';
 import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
 import type { EngineLaunchSettings } from '../engineHost/supervisor';
 

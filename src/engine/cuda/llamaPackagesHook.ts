@@ -15,9 +15,6 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { llamaPlatform } from '../../engineShared/cuda/cudaPackages';
 
-/** The environment variable that names the packages folder for the engine process. */
-export const LLAMA_PACKAGES_ENV = 'QED_LLAMA_PACKAGES';
-
 let inUse: readonly string[] = [];
 
 /** The packages the hook serves (set by useLlamaPackages). */
