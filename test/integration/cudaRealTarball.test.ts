@@ -36,7 +36,7 @@ describe('the real CUDA tarball (from npm’s cache)', function () {
   it('passes its recorded sha512 and unpacks to the files npm installed', async function () {
     const tarball = main && cachedTarball(main.integrity);
     const installed = main && packageDir(path.join(REPO), main.name);
-    if (!tarball || !existsSync(tarball) || !existsSync(installed!)) {
+    if (!tarball || !existsSync(tarball) || !installed || !existsSync(installed)) {
       console.warn(`    (skipped: ${main ? `${main.name} is not in npm's cache or node_modules here` : 'no CUDA build for this platform'})`);
       this.skip();
     }
