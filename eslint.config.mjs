@@ -23,30 +23,14 @@ const NODE_LLAMA_CPP = {
   patterns: [{ group: ['node-llama-cpp', 'node-llama-cpp/*', '@node-llama-cpp/*'], message: 'node-llama-cpp runs in the engine process only (src/engine, src/cli).' }],
   source: '^@?node-llama-cpp',
 };
-const ENGINE = {
-  patterns: [{ group: ['**/engine/**', '**/engine'], message: 'Engine-process code (src/engine) is not for this layer: share through src/engineShared.' }],
-  source: '(^|\\x2F)engine(\\x2F|$)',
-};
-const ENGINE_HOST = {
-  patterns: [{ group: ['**/engineHost/**'], message: "The host's side of the engine (src/engineHost) is not for this layer." }],
-  source: '(^|\\x2F)engineHost\\x2F',
-};
-const ENGINE_SHARED = {
-  patterns: [{ group: ['**/engineShared/**'], message: 'src/core does not depend on the engine.' }],
-  source: '(^|\\x2F)engineShared\\x2F',
-};
-const ADAPTERS = {
-  patterns: [{ group: ['**/vscode/**'], message: 'The VS Code adapters (src/vscode) are not for this layer.' }],
-  source: '(^|\\x2F)vscode\\x2F',
-};
-const CLIENT = {
-  patterns: [{ group: ['**/client/**'], message: 'The chat client (src/client) is not for this layer.' }],
-  source: '(^|\\x2F)client\\x2F',
-};
-const CLI = {
-  patterns: [{ group: ['**/cli/**'], message: 'The CLI (src/cli) is not for this layer.' }],
-  source: '(^|\\x2F)cli\\x2F',
-};
+/** A folder of src/ by name, wherever the importing file is. */
+const folder = (name, message) => ({ patterns: [{ group: [`**/${name}/**`], message }], source: `(^|\\x2F)${name}\\x2F` });
+const ENGINE = folder('engine', 'Engine-process code (src/engine) is not for this layer: share through src/engineShared.');
+const ENGINE_HOST = folder('engineHost', "The host's side of the engine (src/engineHost) is not for this layer.");
+const ENGINE_SHARED = folder('engineShared', 'src/core does not depend on the engine.');
+const ADAPTERS = folder('vscode', 'The VS Code adapters (src/vscode) are not for this layer.');
+const CLIENT = folder('client', 'The chat client (src/client) is not for this layer.');
+const CLI = folder('cli', 'The CLI (src/cli) is not for this layer.');
 const HOST_FROM_WEBVIEW = {
   patterns: [{
     group: ['**/src/vscode/**', '**/src/engine/**', '**/src/engineHost/**', '**/src/engineShared/**', '**/src/client/**', '**/src/cli/**'],
