@@ -15,7 +15,7 @@ import { ensureShapeModel } from '../models/qed-nano-shape/generate';
 import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { formatBytes } from '../src/core/byteSize';
 import { proveMessages } from '../src/core/prompts';
-import type { MemoryPlan } from '../src/engine/memoryPlan';
+import type { MemoryPlan } from '../src/engineShared/memoryPlan';
 import { startCliEngine, type CliEngine } from '../test/helpers/cliEngine';
 import { median, startRawWorker, type Timing } from './engineThroughput';
 

@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pushAll } from '../core/arrays';
-import { CUDA_TABLE_FILE, cudaPackagesFor, cudaPackagesInstalled, llamaPlatform, readCudaPackageTable } from '../engine/cuda/cudaPackages';
-import { detectCuda, type CudaDetection } from '../engine/cuda/detectCuda';
+import { CUDA_TABLE_FILE, cudaPackagesFor, cudaPackagesInstalled, llamaPlatform, readCudaPackageTable } from '../engineShared/cuda/cudaPackages';
+import { detectCuda, type CudaDetection } from '../engineShared/cuda/detectCuda';
 import { installCudaPackages } from '../engine/cuda/installCuda';
-import type { CudaInstallToHost } from '../engine/ipcProtocol';
+import type { CudaInstallToHost } from '../engineShared/ipcProtocol';
 import { downloadResumable, exitWhenStopped } from '../engine/resumableDownload';
 import { UsageError } from './usageError';
 

@@ -3,7 +3,8 @@
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
  * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
  */
-import { LLAMA_PACKAGES_ENV, useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import { useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
 import { cudaCommand } from './cuda';
 import { planCommand } from './plan';
 import { proveCommand } from './prove';
@@ -40,7 +41,7 @@ Commands:
         [--registry URL] [--stall-seconds N]  (sha512-checked, resumable); serve then finds them with
         [--table FILE]       QED_LLAMA_PACKAGES=DIR. --registry: a mirror with npm's layout;
                        --table: another package table than the build's dist/cuda-packages.json
-  theorems FILE        List the theorem-like environments of a .tex (with its \input files) or .md file
+  theorems FILE        List the theorem-like environments of a .tex (with its \\input files) or .md file
         [--json]       as JSON: env, title, kind, optionalTitle, label, file, startLine, endLine, hasProof
         [--max-file-mb N]  files larger than N MB are not read (default 4); nor are pipes or devices
   prove FILE           Prove the environment with --label L or at --line N, streaming the proof to stdout

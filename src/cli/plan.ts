@@ -12,11 +12,11 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isQuantization, QUANTIZATIONS } from '../../models/qed-nano-shape/quantization';
 import { formatBytes, parseByteSize } from '../core/byteSize';
-import { loadBackend, type BackendChoice } from '../engine/backend';
-import { createLogger } from '../engine/logger';
-import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type Backend, type KvCacheType, type MemoryBudget, type MemoryPlan, type PlanSettings } from '../engine/memoryPlan';
+import { loadBackend } from '../engine/backend';
+import { createLogger } from '../engineShared/logger';
+import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type Backend, type BackendChoice, type KvCacheType, type MemoryBudget, type MemoryPlan, type PlanSettings } from '../engineShared/memoryPlan';
 import { readModelHeader, type PlanTarget } from '../engine/modelHeader';
-import type { PlanReport } from '../engine/planReport';
+import type { PlanReport } from '../engineShared/planReport';
 import { backendOf, createResourceEstimator, machineBudget } from '../engine/resourceEstimator';
 import { UsageError } from './usageError';
 

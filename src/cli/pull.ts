@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { DownloadToHost } from '../engine/ipcProtocol';
+import type { DownloadToHost } from '../engineShared/ipcProtocol';
 import { downloadResumable, exitWhenStopped } from '../engine/resumableDownload';
 import { UsageError } from './usageError';
 

@@ -4,10 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import type { BackendChoice } from '../engine/backend';
-import { LLAMA_PACKAGES_ENV, llamaPackagesInUse } from '../engine/cuda/llamaPackagesHook';
-import type { EngineToHost } from '../engine/ipcProtocol';
-import { createLogger, type Logger } from '../engine/logger';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import { llamaPackagesInUse } from '../engine/cuda/llamaPackagesHook';
+import type { BackendChoice } from '../engineShared/memoryPlan';
+import type { EngineToHost } from '../engineShared/ipcProtocol';
+import { createLogger, type Logger } from '../engineShared/logger';
 import { EngineError } from '../engine/llamaEngine';
 import { newApiKey, serve, type ServeOptions } from '../engine/serve';
 import { UsageError } from './usageError';

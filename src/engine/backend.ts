@@ -9,14 +9,12 @@
  * silently skipped.
  */
 import type { Llama, LlamaGpuType } from 'node-llama-cpp';
-import { llamaPlatform } from './cuda/cudaPackages';
-import { detectCuda } from './cuda/detectCuda';
+import { llamaPlatform } from '../engineShared/cuda/cudaPackages';
+import { detectCuda } from '../engineShared/cuda/detectCuda';
 import { cudaPackagesInUse } from './cuda/llamaPackagesHook';
-import { backendName } from './engineLabels';
-import type { Logger } from './logger';
-import type { Backend } from './memoryPlan';
-
-export type BackendChoice = 'auto' | Backend;
+import { backendName } from '../engineShared/engineLabels';
+import type { Logger } from '../engineShared/logger';
+import type { BackendChoice } from '../engineShared/memoryPlan';
 
 type LlamaCppModule = typeof import('node-llama-cpp');
 

@@ -11,8 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FinishReason } from '../core/chat';
 import { splitterAfter } from '../core/continuation';
 import { InvalidRequestError, parseChatRequest, type ParsedChatRequest } from './chatRequest';
-import { EngineError, type EngineInfo, type GenerationResult, type LlamaEngine } from './llamaEngine';
-import type { Logger } from './logger';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
+import { EngineError, type GenerationResult, type LlamaEngine } from './llamaEngine';
+import type { Logger } from '../engineShared/logger';
 
 export type EngineStatus =
   | { state: 'loading'; progress: number }

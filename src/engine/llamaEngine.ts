@@ -20,10 +20,11 @@ import { SequencePool } from './sequencePool';
 import { ThroughputMeter } from './throughput';
 import { defaultThreads } from './threads';
 import { measureDecodeSpeed } from './decodeProbe';
-import { errorText, loadBackend, type BackendChoice } from './backend';
-import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type KvCacheType, type MemoryPlan } from './memoryPlan';
+import { errorText, loadBackend } from './backend';
+import { DEFAULT_PLAN_SETTINGS, formatTokens, planMemory, type BackendChoice, type KvCacheType, type MemoryPlan } from '../engineShared/memoryPlan';
 import { backendOf, createResourceEstimator, machineBudget } from './resourceEstimator';
-import type { Logger } from './logger';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
+import type { Logger } from '../engineShared/logger';
 
 export interface EngineConfig {
   modelPath: string;
@@ -37,29 +38,6 @@ export interface EngineConfig {
   gpuLayers: 'auto' | number;
   /** KV cache type; undefined lets the memory plan decide (f16, else q8_0 when that gives a whole attempt). */
   kvCache?: KvCacheType;
-}
-
-export interface EngineInfo {
-  model: string;
-  modelPath: string;
-  /** The backend it runs on: cuda, vulkan, metal or cpu. */
-  gpu: string;
-  /** GPU names, as the backend reports them; empty on the CPU. */
-  devices: string[];
-  /** Why the engine does not run on the backend asked for (or on CUDA, once QED installed it), in one line. */
-  fallbackReason?: string;
-  gpuLayers: number;
-  threads: number;
-  contextSize: number;
-  parallel: number;
-  kvCache: KvCacheType;
-  flashAttention: boolean;
-  /** What the memory plan chose and why, before the model was loaded. */
-  plan: MemoryPlan;
-  /** Single-sequence decode speed measured right after loading. */
-  decodeTokensPerSecond?: number;
-  chatTemplate: 'gguf' | 'fallback';
-  opensThinking: boolean;
 }
 
 export interface EnginePrompt {

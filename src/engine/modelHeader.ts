@@ -11,7 +11,7 @@ import { catalogModel, downloadUri } from '../../models/catalog';
 import { planningHeader } from '../../models/qed-nano-shape/planningHeader';
 import type { Quantization } from '../../models/qed-nano-shape/quantization';
 import { errorText } from './backend';
-import type { HeaderSource } from './planReport';
+import type { HeaderSource } from '../engineShared/planReport';
 
 type LlamaCppModule = typeof import('node-llama-cpp');
 

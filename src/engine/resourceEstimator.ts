@@ -14,7 +14,7 @@
  * QED-Nano's 2.3 GiB of Q4_K_M weights).
  */
 import type { GgmlType as GgmlTypeEnum, GgufFileInfo, Llama } from 'node-llama-cpp';
-import type { Backend, ContextShape, MemoryBudget, ResourceEstimator } from './memoryPlan';
+import type { Backend, ContextShape, MemoryBudget, ResourceEstimator } from '../engineShared/memoryPlan';
 
 type LlamaCppModule = typeof import('node-llama-cpp');
 

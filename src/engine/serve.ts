@@ -7,8 +7,9 @@ import { rm, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createEngineServer, type EngineStatus } from './httpServer';
-import { LlamaEngine, type EngineConfig, type EngineInfo } from './llamaEngine';
-import type { Logger } from './logger';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
+import { LlamaEngine, type EngineConfig } from './llamaEngine';
+import type { Logger } from '../engineShared/logger';
 
 export interface ServeOptions extends EngineConfig {
   host: string;

@@ -4,8 +4,8 @@
  * once per window, or never again once they say so (`qed.engine.warnWhenSlow`).
  */
 import * as vscode from 'vscode';
-import { slowCpuNotice } from '../engine/engineLabels';
-import type { EngineInfo } from '../engine/llamaEngine';
+import { slowCpuNotice } from '../engineShared/engineLabels';
+import type { EngineInfo } from '../engineShared/ipcProtocol';
 
 /** The user chose not to run on the slow CPU; the run ends as stopped, with nothing to report. */
 export class RunDeclinedError extends Error {

@@ -8,12 +8,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CUDA_TABLE_FILE, cudaPackagesFor, cudaPackagesInstalled, llamaPackagesDir, llamaPlatform, readCudaPackageTable, type CudaPackage, type CudaPackageTable } from '../engine/cuda/cudaPackages';
-import { detectCuda, type CudaDetection } from '../engine/cuda/detectCuda';
-import type { EngineIdentity } from '../engine/engineLabels';
-import { forkCli } from '../engine/forkCli';
-import type { CudaInstallToHost } from '../engine/ipcProtocol';
-import { TransferRate, transferText } from '../engine/transferProgress';
+import { CUDA_TABLE_FILE, cudaPackagesFor, cudaPackagesInstalled, llamaPackagesDir, llamaPlatform, readCudaPackageTable, type CudaPackage, type CudaPackageTable } from '../engineShared/cuda/cudaPackages';
+import { detectCuda, type CudaDetection } from '../engineShared/cuda/detectCuda';
+import type { EngineIdentity } from '../engineShared/engineLabels';
+import { forkCli } from '../engineHost/forkCli';
+import type { CudaInstallToHost } from '../engineShared/ipcProtocol';
+import { TransferRate, transferText } from '../engineHost/transferProgress';
 import type { LocalEngine } from './localEngine';
 
 export const INSTALL_CUDA_COMMAND = 'qed.installCudaBackend';

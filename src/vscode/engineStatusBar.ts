@@ -6,7 +6,7 @@
  * backend asked for did not load).
  */
 import * as vscode from 'vscode';
-import { engineStatusText, type EngineHealth, type EngineState } from '../engine/engineLabels';
+import { engineStatusText, type EngineHealth, type EngineState } from '../engineShared/engineLabels';
 import { INSTALL_CUDA_COMMAND, type CudaBackend } from './cudaBackend';
 import type { LocalEngine } from './localEngine';
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { BackendError } from '../client/backendError';
-import { EngineStartError } from '../engine/supervisor';
+import { EngineStartError } from '../engineHost/supervisor';
 import { ModelDownloadError } from './modelStore';
 import { NotConfiguredError } from './backendProvider';
 import { RunDeclinedError } from './cpuNotice';

@@ -6,8 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineState } from '../engine/engineLabels';
-import { EngineStartError, EngineSupervisor, type EngineConnection, type EngineLaunchSettings } from '../engine/supervisor';
+import type { EngineState } from '../engineShared/engineLabels';
+import { EngineStartError, EngineSupervisor, type EngineConnection, type EngineLaunchSettings } from '../engineHost/supervisor';
 
 export class LocalEngine implements vscode.Disposable {
   private readonly supervisor: EngineSupervisor;

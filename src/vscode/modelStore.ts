@@ -13,8 +13,8 @@ import { CATALOG, downloadUri, type CatalogModel } from '../../models/catalog';
 import { formatBytes } from '../core/byteSize';
 import { downloadProgressText, TransferRate } from '../core/download';
 import { ModelFolder, type DiskState, type StoredFile } from '../core/modelFolder';
-import { forkCli } from '../engine/forkCli';
-import type { DownloadToHost } from '../engine/ipcProtocol';
+import { forkCli } from '../engineHost/forkCli';
+import type { DownloadToHost } from '../engineShared/ipcProtocol';
 
 export type { StoredFile };
 

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isQuantization, type Quantization } from '../../models/qed-nano-shape/quantization';
 import type { SamplingOptions } from '../core/chat';
-import type { BackendChoice } from '../engine/backend';
+import type { BackendChoice } from '../engineShared/memoryPlan';
 import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
-import type { EngineLaunchSettings } from '../engine/supervisor';
+import type { EngineLaunchSettings } from '../engineHost/supervisor';
 
 /** The engine's launch settings, except that the model path may be unset (the catalog's model, downloaded). */
 export type EngineSettings = Omit<EngineLaunchSettings, 'modelPath'> & { modelPath: string | undefined };

@@ -93,7 +93,6 @@ function cpuLoad(needles, windowMs = 1000) {
 }
 
 let scratch;
-let profileDir;
 let vsix;
 let runnerVsix;
 let tinyModel;
@@ -297,7 +296,10 @@ describe('QED in code-server, through the UI', function () {
     await workbench.screenshot(join(artifacts, '1-proof.png'));
     const focus = await workbench.focus();
     const state = run.final;
-    results.scenarios.prove = { ms: run.ms, panelShownAfterMs: run.frameMs, status: state.status, thinking: state.thinkingLabel, source: state.source, katex: state.katexCount, mathSource: state.mathSourceCount, fonts: state.katexFontsLoaded, focusAfterRun: focus, selection: run.selection };
+    results.scenarios.prove = {
+      ms: run.ms, panelShownAfterMs: run.frameMs, status: state.status, thinking: state.thinkingLabel, source: state.source,
+      katex: state.katexCount, mathSource: state.mathSourceCount, fonts: state.katexFontsLoaded, focusAfterRun: focus, selection: run.selection,
+    };
     assert.deepEqual(run.errors, [], 'no error notification');
     assert.match(run.selection, /selected/);
     assert.equal(state.tone, 'success', `the run finished: ${state.status}`);

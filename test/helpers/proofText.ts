@@ -14,7 +14,7 @@ function random(seed: number): Random {
   };
 }
 
-const pick = <T>(next: Random, items: readonly T[]): T => items[Math.floor(next() * items.length)];
+const pick = <T>(next: Random, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 const int = (next: Random, low: number, high: number): number => low + Math.floor(next() * (high - low + 1));
 
 const VARIABLES = ['a', 'b', 'c', 'x', 'y', 'z', 'n', 'm', 'k', 'p', 'q'] as const;

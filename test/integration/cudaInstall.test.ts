@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
-import { cudaPackagesFor, llamaPlatform, packageDir, readCudaPackageTable, type CudaPackageTable } from '../../src/engine/cuda/cudaPackages';
-import { createLogger } from '../../src/engine/logger';
-import { EngineSupervisor } from '../../src/engine/supervisor';
+import { cudaPackagesFor, llamaPlatform, packageDir, readCudaPackageTable, type CudaPackageTable } from '../../src/engineShared/cuda/cudaPackages';
+import { createLogger } from '../../src/engineShared/logger';
+import { EngineSupervisor } from '../../src/engineHost/supervisor';
 import { CLI, REPO, runCli } from '../helpers/cliEngine';
 import { FakeRegistry } from '../helpers/fakeRegistry';
 import { fakeBinariesPackage, integrityOf } from '../helpers/tarball';

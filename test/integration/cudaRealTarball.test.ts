@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cudaPackagesFor, packageDir, readCudaPackageTable } from '../../src/engine/cuda/cudaPackages';
+import { cudaPackagesFor, packageDir, readCudaPackageTable } from '../../src/engineShared/cuda/cudaPackages';
 import { matchesIntegrity, unpackTarball } from '../../src/engine/cuda/unpackTarball';
 import { REPO } from '../helpers/cliEngine';
 
@@ -36,7 +36,7 @@ describe('the real CUDA tarball (from npm’s cache)', function () {
   it('passes its recorded sha512 and unpacks to the files npm installed', async function () {
     const tarball = main && cachedTarball(main.integrity);
     const installed = main && packageDir(path.join(REPO), main.name);
-    if (!tarball || !existsSync(tarball) || !existsSync(installed!)) {
+    if (!tarball || !existsSync(tarball) || !installed || !existsSync(installed)) {
       console.warn(`    (skipped: ${main ? `${main.name} is not in npm's cache or node_modules here` : 'no CUDA build for this platform'})`);
       this.skip();
     }

@@ -4,6 +4,7 @@
  * security rules.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import * as os from 'node:os';
 import OpenAI from 'openai';
@@ -39,7 +40,7 @@ function raw(engine: CliEngine, path: string, headers: Record<string, string>, m
 }
 
 function engineRssKiB(pid: number): number {
-  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
 }
 

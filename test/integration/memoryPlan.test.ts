@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import { ensureShapeModel } from '../../models/qed-nano-shape/generate';
-import { DEFAULT_PLAN_SETTINGS, planMemory, usableMemory, type Backend, type MemoryBudget, type MemoryPlan } from '../../src/engine/memoryPlan';
+import { DEFAULT_PLAN_SETTINGS, planMemory, usableMemory, type Backend, type MemoryBudget, type MemoryPlan } from '../../src/engineShared/memoryPlan';
 import { createResourceEstimator } from '../../src/engine/resourceEstimator';
 
 const GiB = 1024 ** 3;

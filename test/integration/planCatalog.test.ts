@@ -1,6 +1,6 @@
 /**
  * `qed plan --json --quant …` for the catalog's quantizations, through the runner the model
- * picker uses (src/engine/planRunner.ts): every quantization plans in one run, from the file in
+ * picker uses (src/engineHost/planRunner.ts): every quantization plans in one run, from the file in
  * the repository when it answers in time (a loopback server plays Hugging Face's API) and from a
  * planning header when it does not; and the picker's recommendation on real plans for given
  * machines is the largest quantization that holds a whole attempt.
@@ -12,10 +12,10 @@ import { CATALOG } from '../../models/catalog';
 import { planningHeader } from '../../models/qed-nano-shape/planningHeader';
 import { tensorByteLength } from '../../models/gguf/writer';
 import { QUANTIZATIONS, quantizedTensors, weightBytes, type Quantization } from '../../models/qed-nano-shape/quantization';
-import { DEFAULT_PLAN_SETTINGS } from '../../src/engine/memoryPlan';
-import { recommendEntry, type PlanState } from '../../src/engine/modelChoices';
-import type { PlanReport } from '../../src/engine/planReport';
-import { runPlans } from '../../src/engine/planRunner';
+import { DEFAULT_PLAN_SETTINGS } from '../../src/engineShared/memoryPlan';
+import { recommendEntry, type PlanState } from '../../src/engineHost/modelChoices';
+import type { PlanReport } from '../../src/engineShared/planReport';
+import { runPlans } from '../../src/engineHost/planRunner';
 import { CLI } from '../helpers/cliEngine';
 
 const WHOLE_ATTEMPT = DEFAULT_PLAN_SETTINGS.floorContext;

@@ -12,7 +12,7 @@ import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import { ensureShapeModel, qwen3Vocabulary } from '../../models/qed-nano-shape/generate';
 import { planningHeader } from '../../models/qed-nano-shape/planningHeader';
 import { QUANTIZATIONS, quantizedTensors, weightBytes, type Quantization } from '../../models/qed-nano-shape/quantization';
-import { planMemory, type Backend, type MemoryBudget } from '../../src/engine/memoryPlan';
+import { planMemory, type Backend, type MemoryBudget } from '../../src/engineShared/memoryPlan';
 import { createResourceEstimator } from '../../src/engine/resourceEstimator';
 
 const GiB = 1024 ** 3;

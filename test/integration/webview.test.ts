@@ -271,7 +271,7 @@ describe('Proof panel webview (Chromium)', function () {
     await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
     await h.frame();
     assert.ok(pieces.length > 50_000);
-    assert.ok(timings[3] < timings[0] * 2.5 + 500, `later quarters are not slower: ${timings.map((t) => t.toFixed(0)).join(', ')} ms`);
+    assert.ok(timings[3]! < timings[0]! * 2.5 + 500, `later quarters are not slower: ${timings.map((t) => t.toFixed(0)).join(', ')} ms`);
     assert.ok((await page.locator('.proof-body .katex').count()) > 21 * 100);
     assert.equal(await page.locator('.katex-error, .math-source').count(), 0);
     assert.deepEqual(h.errors, []);

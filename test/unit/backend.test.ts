@@ -3,8 +3,9 @@
  * does not load (node-llama-cpp itself is scripted here: which GPU types load and which throw).
  */
 import * as assert from 'node:assert/strict';
-import { loadBackend, type BackendChoice } from '../../src/engine/backend';
-import { createLogger } from '../../src/engine/logger';
+import { loadBackend } from '../../src/engine/backend';
+import type { BackendChoice } from '../../src/engineShared/memoryPlan';
+import { createLogger } from '../../src/engineShared/logger';
 
 type Gpu = 'cuda' | 'vulkan' | 'metal' | false;
 

@@ -3,8 +3,8 @@ import { chatToHost } from '../../src/core/webview/chatProtocol';
 import type { Turn } from '../../src/core/conversation/types';
 import { critiqueMessages } from '../../src/core/critique/critiquePrompt';
 import { proveMessages } from '../../src/core/prompts';
-import { quoteSelection, quoteText } from '../../src/vscode/chat/selectionQuote';
-import { EXPLAIN_LAST_REQUEST, expandMessage, explainRequest, LATEX_REQUEST, titleOf } from '../../src/vscode/chat/slashCommands';
+import { quoteSelection, quoteText } from '../../src/core/composer/selectionQuote';
+import { EXPLAIN_LAST_REQUEST, expandMessage, explainRequest, LATEX_REQUEST, titleOf } from '../../src/core/composer/slashCommands';
 
 function turn(user: string, content: string): Turn {
   return { id: user, user, assistant: { reasoning: 'r', content, status: 'done', startedAt: 0, reasoningTokens: 1, contentTokens: 1 } };

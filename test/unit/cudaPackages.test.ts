@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cudaPackageTable, registryTarballUrl } from '../../scripts/cudaPackageTable.mjs';
-import { cudaPackagesFor, llamaPlatform, readCudaPackageTable } from '../../src/engine/cuda/cudaPackages';
+import { cudaPackagesFor, llamaPlatform, readCudaPackageTable } from '../../src/engineShared/cuda/cudaPackages';
 
 const REPO = path.resolve(__dirname, '../..');
 const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8'));

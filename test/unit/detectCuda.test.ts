@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectCuda, localProbe, parseLoaderCache, type SystemProbe } from '../../src/engine/cuda/detectCuda';
+import { detectCuda, localProbe, parseLoaderCache, type SystemProbe } from '../../src/engineShared/cuda/detectCuda';
 
 const CUDA12 = ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12'];
 const CUDA13 = ['libcudart.so.13', 'libcublas.so.13', 'libcublasLt.so.13'];

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { backendLabel, engineStatusText, formatDuration, planLabel, shortDeviceName, slowCpuNotice } from '../../src/engine/engineLabels';
-import { TransferRate, transferText } from '../../src/engine/transferProgress';
+import { backendLabel, engineStatusText, formatDuration, planLabel, shortDeviceName, slowCpuNotice } from '../../src/engineShared/engineLabels';
+import { TransferRate, transferText } from '../../src/engineHost/transferProgress';
 
 const CPU = { gpu: 'cpu', devices: [], threads: 2, parallel: 1, contextSize: 65_536 };
 const CUDA = { gpu: 'cuda', devices: ['NVIDIA GeForce RTX 4070'], threads: 8, parallel: 2, contextSize: 65_536 };

@@ -4,7 +4,7 @@
  * q8_0 (split by layer like the weights), no compute buffers.
  */
 import * as assert from 'node:assert/strict';
-import { DEFAULT_PLAN_SETTINGS, planMemory, type ContextShape, type MemoryBudget, type ResourceEstimator } from '../../src/engine/memoryPlan';
+import { DEFAULT_PLAN_SETTINGS, planMemory, type ContextShape, type MemoryBudget, type ResourceEstimator } from '../../src/engineShared/memoryPlan';
 
 const GB = 1e9;
 const MB = 1e6;

@@ -1,12 +1,12 @@
 /**
- * The rows of QED: Choose Model… (src/engine/modelChoices.ts) from injected plans: sizes, what is
+ * The rows of QED: Choose Model… (src/engineHost/modelChoices.ts) from injected plans: sizes, what is
  * on disk, what each plan gives, the recommendation, and the other ways to get a model.
  */
 import * as assert from 'node:assert/strict';
 import { CATALOG } from '../../models/catalog';
-import type { MemoryPlan } from '../../src/engine/memoryPlan';
-import { choiceRows, planText, recommendEntry, type ChoiceInputs, type ChoiceRow, type DiskState, type PlanState } from '../../src/engine/modelChoices';
-import type { PlanReport } from '../../src/engine/planReport';
+import type { MemoryPlan } from '../../src/engineShared/memoryPlan';
+import { choiceRows, planText, recommendEntry, type ChoiceInputs, type ChoiceRow, type DiskState, type PlanState } from '../../src/engineHost/modelChoices';
+import type { PlanReport } from '../../src/engineShared/planReport';
 
 const GiB = 1024 ** 3;
 const [Q4, Q5, Q6, Q8] = CATALOG.map((model) => model.id) as [string, string, string, string];

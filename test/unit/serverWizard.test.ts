@@ -32,7 +32,10 @@ interface Script {
 
 /** Answers the wizard's questions from a script and records what it was asked. */
 function scripted(script: Script) {
-  const asked = { urls: [] as string[], keys: [] as ServerFailure[], models: [] as { ids: string[]; preselected: string }[], failures: [] as ServerFailure[], progress: [] as string[], summaries: [] as string[] };
+  const asked = {
+    urls: [] as string[], keys: [] as ServerFailure[], models: [] as { ids: string[]; preselected: string }[],
+    failures: [] as ServerFailure[], progress: [] as string[], summaries: [] as string[],
+  };
   const ui: ServerWizardUi = {
     choosePreset: async () => script.preset ?? 'url',
     enterUrl: async (value) => (asked.urls.push(value), script.urls.shift()),

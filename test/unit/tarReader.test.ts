@@ -87,7 +87,7 @@ describe('tar reader', () => {
 
   it('refuses a damaged header, and an archive cut short', async () => {
     const damaged = tar(PACKAGE);
-    damaged[1024 + 10] ^= 0xff; // inside the second header (the first entry takes two blocks)
+    damaged[1024 + 10]! ^= 0xff; // inside the second header (the first entry takes two blocks)
     await assert.rejects(read(damaged), /checksum does not match/);
     const archive = tar(PACKAGE);
     await assert.rejects(read(archive.subarray(0, 1024 + 512 + 1024 + 100)), /ends in the middle of an entry/);

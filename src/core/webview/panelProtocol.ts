@@ -79,10 +79,12 @@ export type PanelToHost = Infer<typeof panelToHost>;
 export function savedRun(value: unknown): RunSnapshot | undefined {
   if (runSnapshot.is(value)) return value;
   if (!isPlainObject(value) || 'answer' in value) return undefined;
-  const { status, reasoning, content, reasoningChunks, contentChunks, finishReason, usage, error, startedAt, firstTokenAt, answerStartedAt, endedAt, forcedAnswer, pausedMs, thinkingPausedMs, progress, ...header } = value;
+  const { status, reasoningChunks, contentChunks, progress, ...rest } = value;
+  const answerFields = ['reasoning', 'content', 'finishReason', 'usage', 'error', 'startedAt', 'firstTokenAt', 'answerStartedAt', 'endedAt', 'forcedAnswer', 'pausedMs', 'thinkingPausedMs'];
+  const header = Object.fromEntries(Object.entries(rest).filter(([key]) => !answerFields.includes(key)));
   const answer = {
-    reasoning, content, finishReason, usage, error, startedAt, firstTokenAt, answerStartedAt, endedAt, forcedAnswer, pausedMs, thinkingPausedMs,
-    status: status === 'loading' || status === 'running' ? 'streaming' : status === 'done' && finishReason === 'length' ? 'length' : status,
+    ...Object.fromEntries(Object.entries(rest).filter(([key]) => answerFields.includes(key))),
+    status: status === 'loading' || status === 'running' ? 'streaming' : status === 'done' && rest.finishReason === 'length' ? 'length' : status,
     reasoningTokens: reasoningChunks,
     contentTokens: contentChunks,
   } as AssistantAnswer;

@@ -10,20 +10,9 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { registryTarballUrl } from '../../../scripts/cudaPackageTable.mjs';
 import type { DownloadOptions } from '../resumableDownload';
-import { installedVersion, packageDir, type CudaPackage } from './cudaPackages';
+import { installedVersion, packageDir, type CudaPackage } from '../../engineShared/cuda/cudaPackages';
+import type { InstallProgress, InstallStep } from '../../engineShared/ipcProtocol';
 import { matchesIntegrity, unpackTarball } from './unpackTarball';
-
-export type InstallStep = 'download' | 'verify' | 'unpack';
-
-export interface InstallProgress {
-  package: string;
-  /** 0-based position of this package among those being installed, and their count. */
-  index: number;
-  count: number;
-  step: InstallStep;
-  downloadedBytes?: number;
-  totalBytes?: number;
-}
 
 export interface InstallOptions {
   packages: readonly CudaPackage[];

@@ -13,10 +13,7 @@ import { readdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { llamaPlatform } from './cudaPackages';
-
-/** The environment variable that names the packages folder for the engine process. */
-export const LLAMA_PACKAGES_ENV = 'QED_LLAMA_PACKAGES';
+import { llamaPlatform } from '../../engineShared/cuda/cudaPackages';
 
 let inUse: readonly string[] = [];
 

@@ -17,8 +17,8 @@ import type { Conversation, Turn } from '../../core/conversation/types';
 import type { BackendProvider, ResolvedBackend } from '../backendProvider';
 import { isCancellation, showError } from '../errorPresenter';
 import { readSettings } from '../settings';
+import { expandMessage } from '../../core/composer/slashCommands';
 import { Conversations, interrupted } from './conversations';
-import { expandMessage } from './slashCommands';
 
 /** How often a streaming answer is saved, so a reload or crash loses at most this much. */
 const SAVE_INTERVAL_MS = 3000;

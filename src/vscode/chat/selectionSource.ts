@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { findMacroDefinitions, katexMacros } from '../../core/context/macros';
+import { quoteSelection, quoteText } from '../../core/composer/selectionQuote';
 import type { ConversationSource } from './conversations';
-import { quoteSelection, quoteText } from './selectionQuote';
 
 export interface QuotedSource {
   quote: string;

@@ -62,8 +62,9 @@ export class LatexDelimiters {
     const ends = new Map<number, number>();
     const open = new Map<string, number[]>();
     for (const m of this.text.matchAll(/\\(begin|end)\s*\{([A-Za-z]+\*?)\}/g)) {
-      const stack = open.get(m[2]) ?? [];
-      open.set(m[2], stack);
+      const name = m[2]!;
+      const stack = open.get(name) ?? [];
+      open.set(name, stack);
       if (m[1] === 'begin') stack.push(m.index);
       else if (stack.length > 0) ends.set(stack.pop()!, m.index + m[0].length);
     }

@@ -96,25 +96,25 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): M
 
   // All math token types, the plugin's and ours, go through mathHtml.
   md.renderer.rules.math_inline = (tokens: Token[], index: number) => {
-    const tex = stripBackticks(tokens[index].content);
+    const tex = stripBackticks(tokens[index]!.content);
     return mathHtml(tex, DISPLAY_ONLY.test(tex));
   };
-  const displayInParagraph = (tokens: Token[], index: number) => mathHtml(tokens[index].content, true);
+  const displayInParagraph = (tokens: Token[], index: number) => mathHtml(tokens[index]!.content, true);
   md.renderer.rules.math_inline_block = displayInParagraph;
   md.renderer.rules.math_inline_bare_block = displayInParagraph;
   // The plugin also emits `math_block` for `$$…$$` inside a paragraph; only block-level tokens
   // carry a line map.
   md.renderer.rules.math_block = (tokens: Token[], index: number) =>
-    tokens[index].map ? mathHtml(tokens[index].content, true, true) + '\n' : displayInParagraph(tokens, index);
+    tokens[index]!.map ? mathHtml(tokens[index]!.content, true, true) + '\n' : displayInParagraph(tokens, index);
   // Images are never loaded (nothing may leave the webview): one becomes a link to itself.
   md.renderer.rules.image = (tokens: Token[], index: number) => {
-    const token = tokens[index];
+    const token = tokens[index]!;
     const src = String(token.attrGet('src') ?? '');
     const label = escapeHtml(token.content || src);
     return `<a href="${escapeHtml(src)}" rel="noopener noreferrer" class="image-link">${label}</a>`;
   };
   md.renderer.rules.link_open = (tokens, index, opts, _env, self) => {
-    tokens[index].attrSet('rel', 'noopener noreferrer');
+    tokens[index]!.attrSet('rel', 'noopener noreferrer');
     return self.renderToken(tokens, index, opts);
   };
 
@@ -132,7 +132,7 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): M
 
 function substituteEnvironments(tex: string): string {
   return tex.replace(/\\(begin|end)\s*\{(multline\*?|flalign\*?|eqnarray\*?)\}/g, (_match, which: string, name: string) => {
-    const [begin, end] = ENVIRONMENT_SUBSTITUTES[name];
+    const [begin, end] = ENVIRONMENT_SUBSTITUTES[name]!;
     return which === 'begin' ? begin : end;
   });
 }
@@ -165,7 +165,7 @@ function rewriteTextEnvironments(markdown: string): string {
       return line.replace(TEXT_ENVIRONMENTS, (_match, which: string, name: string, title: string | undefined) => {
         if (name === 'proof') return which === 'begin' ? `*${title?.trim() || 'Proof'}.* ` : ' ∎';
         if (which === 'end') return '';
-        const label = name[0].toUpperCase() + name.slice(1);
+        const label = name.charAt(0).toUpperCase() + name.slice(1);
         return title?.trim() ? `**${label} (${title.trim()}).** ` : `**${label}.** `;
       });
     })
@@ -177,7 +177,7 @@ function matchEnvironment(state: StateInline | StateBlock, at: number, limit: nu
   const begin = /\\begin\s*\{([A-Za-z]+\*?)\}/y;
   begin.lastIndex = at;
   const m = begin.exec(state.src);
-  if (!m || !MATH_ENVIRONMENTS.has(m[1])) return undefined;
+  if (!m || !MATH_ENVIRONMENTS.has(m[1]!)) return undefined;
   const end = latexDelimiters(state).environmentEnd(at);
   return end !== undefined && end <= limit ? { end } : undefined;
 }
@@ -232,10 +232,11 @@ function latexInline(state: StateInline, silent: boolean): boolean {
  * blank lines, and it interrupts a paragraph the way a displayed formula does in LaTeX.
  */
 function latexBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
-  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
+  // markdown-it asks about lines that exist (startLine < endLine), so its per-line arrays hold them.
+  if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const src = state.src;
-  const start = state.bMarks[startLine] + state.tShift[startLine];
-  const limit = state.eMarks[endLine - 1];
+  const start = state.bMarks[startLine]! + state.tShift[startLine]!;
+  const limit = state.eMarks[endLine - 1]!;
   let content: string;
   let after: number;
   if (src.startsWith('\\[', start)) {
@@ -252,7 +253,7 @@ function latexBlock(state: StateBlock, startLine: number, endLine: number, silen
     return false;
   }
   let line = startLine;
-  while (line < endLine - 1 && state.eMarks[line] < after) line++;
+  while (line < endLine - 1 && state.eMarks[line]! < after) line++;
   // Text after the closer on its line: leave it to the paragraph (and latexInline).
   if (src.slice(after, state.eMarks[line]).trim() !== '') return false;
   if (content.trim() === '') return false;

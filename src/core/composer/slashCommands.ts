@@ -4,9 +4,9 @@
  * `/critique` the grader prompt, word for word; `/explain` and `/latex` are plain requests that
  * lean on the conversation (earlier answers go back to the model). Pure: no VS Code.
  */
-import { critiqueMessages } from '../../core/critique/critiquePrompt';
-import { proveInstruction, proveMessages } from '../../core/prompts';
-import type { Turn } from '../../core/conversation/types';
+import { critiqueMessages } from '../critique/critiquePrompt';
+import { proveInstruction, proveMessages } from '../prompts';
+import type { Turn } from '../conversation/types';
 
 export type Expanded = { ok: true; user: string; title: string } | { ok: false; problem: string };
 

@@ -11,6 +11,8 @@
  */
 
 export type Backend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+/** The `qed.engine.gpu` setting and `serve --gpu`: a backend, or the best that loads. */
+export type BackendChoice = 'auto' | Backend;
 export type KvCacheType = 'f16' | 'q8_0';
 
 export interface Resources {

@@ -3,7 +3,7 @@
  * speed taken over the last few seconds so that a stall shows soon and a burst does not promise
  * too much.
  */
-import { formatDuration } from './engineLabels';
+import { formatDuration } from '../engineShared/engineLabels';
 
 export class TransferRate {
   private samples: Array<{ at: number; bytes: number }> = [];

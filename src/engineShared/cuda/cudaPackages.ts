@@ -28,6 +28,9 @@ export interface CudaPackageTable {
 
 export const CUDA_TABLE_FILE = 'cuda-packages.json';
 
+/** The environment variable that names the packages folder for the engine process. */
+export const LLAMA_PACKAGES_ENV = 'QED_LLAMA_PACKAGES';
+
 /** node-llama-cpp's name for the platform: `linux-x64`, `win-x64`, `mac-arm64`. */
 export function llamaPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
   const os = platform === 'win32' ? 'win' : platform === 'darwin' ? 'mac' : platform;

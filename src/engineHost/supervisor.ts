@@ -8,12 +8,10 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { forkCli } from './forkCli';
-import type { BackendChoice } from './backend';
-import { LLAMA_PACKAGES_ENV } from './cuda/llamaPackagesHook';
-import type { EngineToHost } from './ipcProtocol';
-import type { KvCacheType } from './memoryPlan';
-import type { EngineInfo } from './llamaEngine';
-import type { Logger } from './logger';
+import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
+import type { EngineInfo, EngineToHost } from '../engineShared/ipcProtocol';
+import type { BackendChoice, KvCacheType } from '../engineShared/memoryPlan';
+import type { Logger } from '../engineShared/logger';
 
 export interface EngineLaunchSettings {
   modelPath: string;

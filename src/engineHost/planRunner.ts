@@ -4,7 +4,7 @@
  * (seconds) is paid once for all of them.
  */
 import { forkCli } from './forkCli';
-import { parsePlanReports, type PlanReport } from './planReport';
+import { parsePlanReports, type PlanReport } from '../engineShared/planReport';
 
 export interface PlanRequest {
   /** Downloaded models: planned from their files. */

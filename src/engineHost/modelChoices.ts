@@ -6,9 +6,9 @@
  */
 import { formatBytes } from '../core/byteSize';
 import type { DiskState } from '../core/modelFolder';
-import { backendName } from './engineLabels';
-import { DEFAULT_PLAN_SETTINGS, formatTokens } from './memoryPlan';
-import type { PlanReport } from './planReport';
+import { backendName } from '../engineShared/engineLabels';
+import { DEFAULT_PLAN_SETTINGS, formatTokens } from '../engineShared/memoryPlan';
+import type { PlanReport } from '../engineShared/planReport';
 
 export interface ModelEntry {
   id: string;
