@@ -21,6 +21,7 @@
  * descheduled thread).
  */
 import type { CDPSession } from 'playwright-core';
+import { metaOf } from '../src/core/answer/answer';
 import { proofText } from '../test/helpers/proofText';
 import { snapshot, WebviewPages, webviewUnavailable } from '../test/helpers/webviewPage';
 
@@ -166,11 +167,13 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
     await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline'] });
   }
   const runId = 'bench-stream';
-  await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', firstTokenAt: Date.now() }) });
+  await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'streaming', firstTokenAt: Date.now() }) });
   await h.frame();
 
+  // As the host streams it: each delta carries the answer's fields, the token count growing.
+  const meta = metaOf({ ...h.answer(runId), answerStartedAt: Date.now() });
   const result = await page.evaluate(
-    async ({ runId, pieces, tokensPerSecond, frameMs, windowTokens }) => {
+    async ({ runId, pieces, meta, tokensPerSecond, frameMs, windowTokens }) => {
       const frames: number[] = [];
       let streaming = true;
       const onFrame = (time: number) => {
@@ -186,7 +189,7 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
         await new Promise((done) => setTimeout(done, frameMs));
         const due = Math.min(pieces.length, Math.floor(((performance.now() - started) * tokensPerSecond) / 1000));
         if (due <= sent) continue;
-        window.postMessage({ type: 'delta', runId, reasoning: '', content: pieces.slice(sent, due).join(''), reasoningChunks: 0, contentChunks: due }, '*');
+        window.postMessage({ type: 'delta', runId, delta: { reasoning: '', content: pieces.slice(sent, due).join(''), meta: { ...meta, contentTokens: due } } }, '*');
         for (let k = Math.floor(sent / windowTokens) + 1; k <= Math.floor(due / windowTokens); k++) {
           boundaries[k] = performance.now();
           window.__qedBenchWindow(k);
@@ -198,12 +201,12 @@ async function streamOnce(pages: WebviewPages, pieces: string[]): Promise<Stream
       streaming = false;
       return { frames, boundaries, started, seconds: (performance.now() - started) / 1000 };
     },
-    { runId, pieces, tokensPerSecond: TOKENS_PER_SECOND, frameMs: FRAME_MS, windowTokens: WINDOW_TOKENS },
+    { runId, pieces, meta, tokensPerSecond: TOKENS_PER_SECOND, frameMs: FRAME_MS, windowTokens: WINDOW_TOKENS },
   );
   const bench = (await page.evaluate(() => window.__bench)) as { measures: [number, number][]; loaf: [number, number, number, number, string][]; fonts: [number, string][] };
   const tasks = await Promise.all(taskAt);
   if (browser) await browser.stopTracing();
-  await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
+  await h.update(runId, { ...meta, status: 'done', finishReason: 'stop', contentTokens: pieces.length, endedAt: Date.now() });
   await h.frame();
   if (h.errors.length) throw new Error(`the panel reported errors: ${h.errors.join('; ')}`);
   await page.close();
@@ -249,7 +252,7 @@ async function reopenOnce(pages: WebviewPages, content: string): Promise<ReopenR
     status: 'done',
     finishReason: 'stop',
     content,
-    contentChunks: Math.round(content.length / 4),
+    contentTokens: Math.round(content.length / 4),
     firstTokenAt: Date.now() - 250_000,
     endedAt: Date.now(),
   });

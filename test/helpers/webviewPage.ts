@@ -14,7 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ChatToHost, HostToChat } from '../../src/core/webview/chatProtocol';
-import type { HostToPanel, PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
+import { metaOf, type AssistantAnswer } from '../../src/core/answer/answer';
+import { applyDelta } from '../../src/core/answer/answerDelta';
+import { runSnapshot, type HostToPanel, type PanelToHost, type RunSnapshot, type TokenLimits } from '../../src/core/webview/panelProtocol';
 import { panelHtml } from '../../src/vscode/panelHtml';
 
 // page.evaluate callbacks run in the browser, but this file is type-checked without the DOM lib
@@ -153,21 +155,46 @@ export function tokens(text: string, seed = 7): string[] {
   return pieces;
 }
 
-export function snapshot(run: Partial<RunSnapshot> & { runId: string }): RunSnapshot {
-  return {
+/** A run for `snapshot`: header fields and the answer's fields side by side (the answer's flat, for brevity). */
+export type RunFields = { runId: string } & Partial<Omit<RunSnapshot, 'runId' | 'answer'>> & Partial<AssistantAnswer>;
+
+/** Drops the fields whose value is undefined: what the page would get after postMessage and the host's own objects. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/**
+ * A run as the host sends it. The answer streams (status 'streaming') unless told otherwise;
+ * `progress` set (even '') means the backend is still being prepared (the old 'loading').
+ */
+export function snapshot(run: RunFields): RunSnapshot {
+  const { reasoning, content, status, finishReason, usage, error, startedAt, firstTokenAt, answerStartedAt, endedAt, reasoningTokens, contentTokens, forcedAnswer, pausedMs, thinkingPausedMs, ...header } = run;
+  const answer: AssistantAnswer = defined({
+    reasoning: reasoning ?? '',
+    content: content ?? '',
+    status: status ?? 'streaming',
+    startedAt: startedAt ?? Date.now(),
+    reasoningTokens: reasoningTokens ?? 0,
+    contentTokens: contentTokens ?? 0,
+    finishReason,
+    usage,
+    error,
+    firstTokenAt,
+    answerStartedAt,
+    endedAt,
+    forcedAnswer,
+    pausedMs,
+    thinkingPausedMs,
+  });
+  return defined({
     kind: 'prove',
     title: 'sqrt2.tex:12',
     statement: 'Prove that $\\sqrt{2}$ is irrational.',
     prompt: '',
     source: 'local engine · qed-nano-q4_k_m.gguf',
-    status: 'loading',
-    reasoning: '',
-    content: '',
-    reasoningChunks: 0,
-    contentChunks: 0,
-    startedAt: Date.now(),
-    ...run,
-  };
+    ...header,
+    answer,
+  } as RunSnapshot);
 }
 
 /** The two webview bundles: the Proof panel (an editor tab) and the chat (a side-bar view). */
@@ -210,15 +237,33 @@ interface PageHarness<ToPage, FromPage> {
 /** The chat view's page. */
 export type ChatHarness = PageHarness<HostToChat, ChatToHost>;
 
-/** The Proof panel's page. */
+/** Text appended to an answer. */
+export interface AnswerText {
+  reasoning?: string;
+  content?: string;
+}
+
+/**
+ * The Proof panel's page, with a scripted host that keeps the answer it last sent for each run
+ * (from the snapshots it sends, and the page's saved run), since every delta carries all of the
+ * answer's fields but its text.
+ */
 export interface Harness extends PageHarness<HostToPanel, PanelToHost> {
-  stream(
-    runId: string,
-    field: 'reasoning' | 'content',
-    text: string,
-    counts: { reasoning: number; content: number },
-    extra?: Partial<Extract<HostToPanel, { type: 'delta' }>>,
-  ): Promise<void>;
+  /** The answer of `runId` as the page has been sent it. */
+  answer(runId: string): AssistantAnswer;
+  /**
+   * Changes the answer of `runId` as the host would and returns the one delta that says so (not
+   * sent): `fields` replace the answer's (a field given as undefined is removed, as when a run
+   * goes on after a Stop), `text` is appended. Like the turn runner, the first text sets
+   * `firstTokenAt` and the first answer text `answerStartedAt`, unless given.
+   */
+  delta(runId: string, fields?: Partial<AssistantAnswer>, text?: AnswerText): Extract<HostToPanel, { type: 'delta' }>;
+  /** Sends `delta(runId, fields, text)`. */
+  update(runId: string, fields?: Partial<AssistantAnswer>, text?: AnswerText): Promise<void>;
+  /** The header's progress: `progress` undefined once the backend is ready (no longer loading). */
+  progress(runId: string, header?: { progress?: string; source?: string; limits?: TokenLimits }): Promise<void>;
+  /** Streams `text` into one field as token-like pieces, one delta each, counting them in `counts` (the token counts sent). */
+  stream(runId: string, field: 'reasoning' | 'content', text: string, counts: { reasoning: number; content: number }, extra?: Partial<AssistantAnswer>): Promise<void>;
 }
 
 /** JSON that can sit inside an inline <script>: a `</script>` in the saved text must not end it. */
@@ -356,20 +401,43 @@ export class WebviewPages {
   /** A Proof panel page. */
   async open(theme: ThemeName, options: OpenOptions = {}): Promise<Harness> {
     const base = await this.load<HostToPanel, PanelToHost>('panel', theme, options);
+    const answers = new Map<string, AssistantAnswer>();
+    const remember = (run: unknown) => {
+      if (runSnapshot.is(run)) answers.set(run.runId, run.answer);
+    };
+    remember((options.state as { run?: unknown } | undefined)?.run);
+    const answerOf = (runId: string): AssistantAnswer => {
+      const answer = answers.get(runId);
+      if (!answer) throw new Error(`the scripted host has sent no snapshot of ${runId}`);
+      return answer;
+    };
+    const delta = (runId: string, fields: Partial<AssistantAnswer> = {}, text: AnswerText = {}): Extract<HostToPanel, { type: 'delta' }> => {
+      const before = answerOf(runId);
+      const reasoning = text.reasoning ?? '';
+      const content = text.content ?? '';
+      const meta = defined({ ...metaOf(before), ...fields });
+      const now = Date.now();
+      if (reasoning || content) meta.firstTokenAt ??= now;
+      if (content) meta.answerStartedAt ??= now;
+      const message = { type: 'delta' as const, runId, delta: { reasoning, content, meta } };
+      answers.set(runId, applyDelta(before, message.delta));
+      return message;
+    };
+    const send = (message: HostToPanel) => {
+      if (message.type === 'snapshot') remember(message.run);
+      return base.send(message);
+    };
     return {
       ...base,
+      send,
+      answer: answerOf,
+      delta,
+      update: (runId, fields, text) => send(delta(runId, fields, text)),
+      progress: (runId, header = {}) => send({ type: 'progress', runId, ...header }),
       stream(runId, field, text, counts, extra = {}) {
         const deltas: HostToPanel[] = tokens(text).map((piece) => {
           counts[field]++;
-          return {
-            type: 'delta',
-            runId,
-            reasoning: field === 'reasoning' ? piece : '',
-            content: field === 'content' ? piece : '',
-            reasoningChunks: counts.reasoning,
-            contentChunks: counts.content,
-            ...extra,
-          };
+          return delta(runId, { ...extra, reasoningTokens: counts.reasoning, contentTokens: counts.content }, { [field]: piece });
         });
         return base.postSpaced(deltas);
       },

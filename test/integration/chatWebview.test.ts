@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AnswerMeta, ChatSnapshot, HostToChat } from '../../src/core/webview/chatProtocol';
-import type { AssistantAnswer } from '../../src/core/answer/answer';
+import type { ChatSnapshot, HostToChat } from '../../src/core/webview/chatProtocol';
+import type { AnswerMeta, AssistantAnswer } from '../../src/core/answer/answer';
 import type { Conversation, Turn } from '../../src/core/conversation/types';
 import { proofText } from '../helpers/proofText';
 import { ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
@@ -91,7 +91,7 @@ describe('Chat view webview (Chromium)', function () {
             answer.answerStartedAt ??= Date.now();
           }
           answer.firstTokenAt ??= Date.now() - 2000;
-          return { type: 'delta', conversationId: 'c1', turnId, reasoning: field === 'reasoning' ? piece : '', content: field === 'content' ? piece : '', meta: meta(answer) };
+          return { type: 'delta', conversationId: 'c1', turnId, delta: { reasoning: field === 'reasoning' ? piece : '', content: field === 'content' ? piece : '', meta: meta(answer) } };
         });
         return h.postSpaced(deltas);
       },
@@ -146,7 +146,7 @@ describe('Chat view webview (Chromium)', function () {
     assert.equal(await page.getByRole('button', { name: /^Answer now/ }).isVisible(), false, 'no Answer now once answering');
     answer.status = 'done';
     answer.endedAt = Date.now();
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't1', reasoning: '', content: '', meta: meta(answer) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't1', delta: { reasoning: '', content: '', meta: meta(answer) } });
     await h.frame();
     await page.evaluate(() => document.fonts.ready);
 
@@ -306,7 +306,7 @@ describe('Chat view webview (Chromium)', function () {
     assert.equal(await page.getByRole('button', { name: 'Stop generating' }).textContent(), 'Stopping…');
 
     // Stopped while still thinking: the answer can be written from the thinking so far, or the thinking go on.
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: ' So', content: '', meta: meta({ ...streaming.assistant, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() }) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: ' So', content: '', meta: meta({ ...streaming.assistant, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() }) } });
     await h.frame();
     const stopped = page.locator('.turn').last();
     assert.equal(await stopped.locator('.answer-note').textContent(), 'Stopped by you.');
@@ -316,10 +316,10 @@ describe('Chat view webview (Chromium)', function () {
     await stopped.getByRole('button', { name: /^Answer now/ }).click();
     assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'answerNow', turnId: 't2' });
     // The host resumes the same answer.
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: '', meta: meta(streaming.assistant) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: '', content: '', meta: meta(streaming.assistant) } });
 
     const cut = { ...streaming.assistant, status: 'length' as const, finishReason: 'length' as const, forcedAnswer: 'budget' as const, endedAt: Date.now() };
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: 'The answer so far', meta: meta(cut) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: '', content: 'The answer so far', meta: meta(cut) } });
     await h.frame();
     const last = page.locator('.turn').last();
     assert.equal(await last.locator('.answer-note').textContent(), 'Thinking budget reached: answer requested. Cut off at the length limit (finish_reason length).');
@@ -327,8 +327,8 @@ describe('Chat view webview (Chromium)', function () {
     assert.deepEqual((await h.posted()).at(-1), { type: 'answerAction', action: 'continue', turnId: 't2' });
 
     // Continue streams into the same answer, then the backend fails: the text stays, with Retry.
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: ', continued', meta: meta({ ...cut, status: 'streaming', endedAt: undefined }) });
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: '', meta: meta({ ...cut, status: 'error', error: 'The engine stopped unexpectedly.' }) });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: '', content: ', continued', meta: meta({ ...cut, status: 'streaming', endedAt: undefined }) } });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: '', content: '', meta: meta({ ...cut, status: 'error', error: 'The engine stopped unexpectedly.' }) } });
     await h.frame();
     assert.equal(await last.locator('.answer-body').innerText(), 'The answer so far, continued');
     assert.equal(await last.locator('.answer-note').textContent(), 'The engine stopped unexpectedly.');
@@ -346,10 +346,20 @@ describe('Chat view webview (Chromium)', function () {
 
     // A delta for an unknown turn asks for a snapshot; malformed messages are ignored.
     const readies = (await h.posted()).filter((m) => m.type === 'ready').length;
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', reasoning: '', content: 'x', meta: meta() });
-    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', reasoning: '', content: 'y', meta: meta() });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', delta: { reasoning: '', content: 'x', meta: meta() } });
+    await h.send({ type: 'delta', conversationId: 'c1', turnId: 'nope', delta: { reasoning: '', content: 'y', meta: meta() } });
     await page.evaluate(() => {
-      for (const bad of [null, 7, { type: 'snapshot', state: { conversation: 5 } }, { type: 'delta', turnId: 't2', content: 3 }, { type: 'quote', text: 1 }]) window.postMessage(bad, '*');
+      const meta = { status: 'streaming', startedAt: 1, reasoningTokens: 0, contentTokens: 1 };
+      for (const bad of [
+        null,
+        7,
+        { type: 'snapshot', state: { conversation: 5 } },
+        { type: 'delta', turnId: 't2', content: 3 },
+        { type: 'delta', conversationId: 'c1', turnId: 't2', delta: { reasoning: '', content: 3, meta } },
+        // An older host's delta: text and meta side by side.
+        { type: 'delta', conversationId: 'c1', turnId: 't2', reasoning: '', content: 'x', meta },
+        { type: 'quote', text: 1 },
+      ]) window.postMessage(bad, '*');
     });
     await h.frame();
     assert.equal((await h.posted()).filter((m) => m.type === 'ready').length, readies + 1);

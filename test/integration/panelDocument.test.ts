@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { HOSTILE_ANSWER } from '../helpers/hostileTex';
 import { SAMPLE_CRITIQUE } from '../helpers/scriptedEndpoint';
-import { ARTIFACTS, snapshot, WebviewPages, webviewUnavailable } from '../helpers/webviewPage';
+import { ARTIFACTS, snapshot, WebviewPages, webviewUnavailable, type RunFields } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -18,8 +18,8 @@ declare const document: any;
 const PROMPT = 'user:\nGenerate a rigorous proof to the following question:\n\nLet $n \\in \\Z$. If $n^2$ is even, then $n$ is even.';
 const CRITIQUE_ANSWER = SAMPLE_CRITIQUE.slice(SAMPLE_CRITIQUE.indexOf('</think>') + '</think>'.length).trim();
 
-function finished(run: Partial<RunSnapshot> & { runId: string }): RunSnapshot {
-  return snapshot({ status: 'done', finishReason: 'stop', startedAt: 1000, firstTokenAt: 1100, answerStartedAt: 1200, endedAt: 2000, reasoningChunks: 3, contentChunks: 40, reasoning: 'Checking the parity step.', ...run });
+function finished(run: RunFields): RunSnapshot {
+  return snapshot({ status: 'done', finishReason: 'stop', startedAt: 1000, firstTokenAt: 1100, answerStartedAt: 1200, endedAt: 2000, reasoningTokens: 3, contentTokens: 40, reasoning: 'Checking the parity step.', ...run });
 }
 
 describe('Proof panel: critique, prompt, macros, Insert proof (Chromium)', function () {
@@ -114,7 +114,7 @@ describe('Proof panel: critique, prompt, macros, Insert proof (Chromium)', funct
 
   it('says what it could not read from a cut-off critique', async () => {
     const harness = await pages.open('light');
-    await harness.send({ type: 'snapshot', run: finished({ runId: 'c2', kind: 'critique', proof: 'Trivial.', prompt: PROMPT, content: 'Here is my evaluation of the solution:\nThe first step', finishReason: 'length' }) });
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'c2', kind: 'critique', proof: 'Trivial.', prompt: PROMPT, content: 'Here is my evaluation of the solution:\nThe first step', status: 'length', finishReason: 'length' }) });
     await harness.frame();
     const view = await harness.page.evaluate(() => ({
       verdict: document.querySelector('.verdict-heading')?.textContent,
@@ -162,10 +162,10 @@ describe('Proof panel: critique, prompt, macros, Insert proof (Chromium)', funct
     await harness.send({ type: 'snapshot', run: finished({ runId: 'h3', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'markdown' }) });
     await harness.frame();
     assert.equal(await warning.isVisible(), false);
-    await harness.send({ type: 'snapshot', run: finished({ runId: 'h4', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'latex', status: 'running', endedAt: undefined, finishReason: undefined }) });
+    await harness.send({ type: 'snapshot', run: finished({ runId: 'h4', prompt: PROMPT, content: HOSTILE_ANSWER, insertable: true, insertsAs: 'latex', status: 'streaming', endedAt: undefined, finishReason: undefined }) });
     await harness.frame();
     assert.equal(await warning.isVisible(), false);
-    await harness.send({ type: 'status', runId: 'h4', status: 'done', finishReason: 'stop', endedAt: Date.now() });
+    await harness.update('h4', { status: 'done', finishReason: 'stop', endedAt: Date.now() });
     await harness.frame();
     assert.equal(await warning.isVisible(), true);
     assert.deepEqual(harness.errors, []);

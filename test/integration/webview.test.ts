@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { metaOf } from '../../src/core/answer/answer';
 import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { BlockSplitter } from '../../webview-ui/src/render/blocks';
 import { createMarkdownRenderer } from '../../webview-ui/src/render/markdown';
@@ -113,11 +114,11 @@ describe('Proof panel webview (Chromium)', function () {
     const { page } = h;
     const runId = 'run-1';
     const startedAt = Date.now() - 2500;
-    await h.send({ type: 'snapshot', run: snapshot({ runId, startedAt, status: 'loading', progress: 'Loading model…' }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, startedAt, status: 'streaming', progress: 'Loading model…' }) });
     await h.frame();
     assert.equal(await page.locator('.status-phase').textContent(), 'Loading model…');
     assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), true);
-    await h.send({ type: 'status', runId, status: 'running' });
+    await h.progress(runId);
 
     const counts = { reasoning: 0, content: 0 };
     await h.stream(runId, 'reasoning', REASONING, counts, { firstTokenAt: startedAt + 400 });
@@ -134,7 +135,7 @@ describe('Proof panel webview (Chromium)', function () {
 
     await h.stream(runId, 'content', PROOF.slice(400), counts, { firstTokenAt: startedAt + 400 });
     const total = counts.reasoning + counts.content;
-    await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', usage: { promptTokens: 80, completionTokens: total }, endedAt: Date.now() });
+    await h.update(runId, { status: 'done', finishReason: 'stop', usage: { promptTokens: 80, completionTokens: total }, endedAt: Date.now() });
     await h.frame();
     await page.evaluate(() => document.fonts.ready);
 
@@ -165,9 +166,9 @@ describe('Proof panel webview (Chromium)', function () {
     assert.deepEqual(await rawTex(page, '.thinking-body'), []);
 
     const state = await page.evaluate(() => (window as unknown as { __state: { run: RunSnapshot } }).__state);
-    assert.equal(state.run.content, PROOF);
-    assert.equal(state.run.reasoning, REASONING);
-    assert.equal(state.run.status, 'done');
+    assert.equal(state.run.answer.content, PROOF);
+    assert.equal(state.run.answer.reasoning, REASONING);
+    assert.equal(state.run.answer.status, 'done');
     finishedState = state;
 
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -182,7 +183,7 @@ describe('Proof panel webview (Chromium)', function () {
     const h = await open('dark');
     const { page } = h;
     const runId = 'run-buttons';
-    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', content: 'Partial $x$', contentChunks: 3, firstTokenAt: Date.now() }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'streaming', content: 'Partial $x$', contentTokens: 3, firstTokenAt: Date.now() }) });
     await h.frame();
 
     await page.getByRole('button', { name: 'Stop generating' }).click();
@@ -194,7 +195,7 @@ describe('Proof panel webview (Chromium)', function () {
     await page.keyboard.press('Enter');
     assert.deepEqual((await h.posted()).at(-1), { type: 'copy', runId });
 
-    await h.send({ type: 'status', runId, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() });
+    await h.update(runId, { status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() });
     await h.frame();
     assert.match((await page.locator('.status').textContent()) ?? '', /^Stopped by you/);
     await page.getByRole('button', { name: /^Retry/ }).focus();
@@ -209,13 +210,27 @@ describe('Proof panel webview (Chromium)', function () {
 
     // A delta for a run this page does not know asks the host for a snapshot, once.
     const readies = (await h.posted()).filter((m) => m.type === 'ready').length;
-    await h.send({ type: 'delta', runId: 'elsewhere', reasoning: '', content: 'x', reasoningChunks: 0, contentChunks: 1 });
-    await h.send({ type: 'delta', runId: 'elsewhere', reasoning: '', content: 'y', reasoningChunks: 0, contentChunks: 2 });
+    const elsewhere = snapshot({ runId: 'elsewhere' }).answer;
+    await h.send({ type: 'delta', runId: 'elsewhere', delta: { reasoning: '', content: 'x', meta: metaOf({ ...elsewhere, contentTokens: 1 }) } });
+    await h.send({ type: 'delta', runId: 'elsewhere', delta: { reasoning: '', content: 'y', meta: metaOf({ ...elsewhere, contentTokens: 2 }) } });
     await h.frame();
     assert.equal((await h.posted()).filter((m) => m.type === 'ready').length, readies + 1);
     // Malformed messages are ignored.
     await page.evaluate(() => {
-      for (const bad of [null, 42, 'snapshot', { type: 'snapshot', run: { runId: 1 } }, { type: 'delta', runId: 'run-buttons', content: 5 }, { type: 'status', runId: 'run-buttons', status: 'weird' }]) {
+      const meta = { status: 'streaming', startedAt: 1, reasoningTokens: 0, contentTokens: 1 };
+      for (const bad of [
+        null,
+        42,
+        'snapshot',
+        { type: 'snapshot', run: { runId: 1 } },
+        { type: 'delta', runId: 'run-buttons', content: 5 },
+        { type: 'delta', runId: 'run-buttons', delta: { reasoning: '', content: 5, meta } },
+        { type: 'delta', runId: 'run-buttons', delta: { reasoning: '', content: '', meta: { ...meta, status: 'weird' } } },
+        { type: 'progress', runId: 'run-buttons', progress: 7 },
+        // An older host's delta, and its 'status' message.
+        { type: 'delta', runId: 'run-buttons', reasoning: '', content: 'x', reasoningChunks: 0, contentChunks: 1 },
+        { type: 'status', runId: 'run-buttons', status: 'running' },
+      ]) {
         window.postMessage(bad, '*');
       }
     });
@@ -229,7 +244,7 @@ describe('Proof panel webview (Chromium)', function () {
     const h = await open('dark');
     const { page } = h;
     const runId = 'run-toggle';
-    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running' }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'streaming' }) });
     const counts = { reasoning: 0, content: 0 };
     await h.stream(runId, 'reasoning', REASONING, counts, { firstTokenAt: Date.now() });
     const summary = page.locator('.thinking-summary');
@@ -248,17 +263,19 @@ describe('Proof panel webview (Chromium)', function () {
     const h = await open('dark');
     const { page } = h;
     const runId = 'run-long';
-    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', firstTokenAt: Date.now() }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'streaming', firstTokenAt: Date.now() }) });
     let text = '';
     for (let i = 0; text.length < 200_000; i++) text += PROOF.replace(/\\sqrt\{2\}/g, `\\sqrt{${i + 2}}`) + '\n';
     const pieces = tokens(text);
-    const timings = await page.evaluate(async ({ runId, pieces }) => {
+    // As the host streams it: every delta carries the answer's fields, the token count growing.
+    const meta = metaOf({ ...h.answer(runId), answerStartedAt: Date.now() });
+    const timings = await page.evaluate(async ({ runId, pieces, meta }) => {
       const quarters: number[] = [];
       let started = performance.now();
       let chunks = 0;
       for (let i = 0; i < pieces.length; i++) {
         chunks++;
-        window.postMessage({ type: 'delta', runId, reasoning: '', content: pieces[i], reasoningChunks: 0, contentChunks: chunks }, '*');
+        window.postMessage({ type: 'delta', runId, delta: { reasoning: '', content: pieces[i], meta: { ...meta, contentTokens: chunks } } }, '*');
         // Let a frame render every 200 pieces (a real stream gets one every few tokens; this test cannot wait that long).
         if (i % 200 === 199) await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
         if (i + 1 === Math.round(((quarters.length + 1) * pieces.length) / 4)) {
@@ -267,8 +284,8 @@ describe('Proof panel webview (Chromium)', function () {
         }
       }
       return quarters;
-    }, { runId, pieces });
-    await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
+    }, { runId, pieces, meta });
+    await h.update(runId, { ...meta, status: 'done', finishReason: 'stop', contentTokens: pieces.length, endedAt: Date.now() });
     await h.frame();
     assert.ok(pieces.length > 50_000);
     assert.ok(timings[3]! < timings[0]! * 2.5 + 500, `later quarters are not slower: ${timings.map((t) => t.toFixed(0)).join(', ')} ms`);
@@ -283,7 +300,7 @@ describe('Proof panel webview (Chromium)', function () {
     const h = await open('dark');
     const { page } = h;
     const runId = 'run-list';
-    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'running', firstTokenAt: Date.now() }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, status: 'streaming', firstTokenAt: Date.now() }) });
     const counts = { reasoning: 0, content: 0 };
     await h.stream(runId, 'content', 'Three cases:\n\n1. If $n = 0$, then $n^2 = 0$.\n2. If $n > 0$, ', counts);
     await h.frame();
@@ -308,7 +325,7 @@ describe('Proof panel webview (Chromium)', function () {
     assert.ok(!tail.removed.includes('LI') && !tail.removed.includes('OL'), `no item or list was re-created: removed ${tail.removed.join(', ')}`);
     assert.deepEqual(await rawTex(page, '.proof-body'), []);
 
-    await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
+    await h.update(runId, { status: 'done', finishReason: 'stop', endedAt: Date.now() });
     await h.frame();
     assert.equal(await page.locator('.proof-body ol > li').count(), 3);
     assert.equal(await page.locator('.proof-body .katex').count(), 6);
@@ -321,21 +338,21 @@ describe('Proof panel webview (Chromium)', function () {
     const h = await open('light');
     const { page } = h;
     const status = async () => (await page.locator('.status').textContent()) ?? '';
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-length', status: 'running', content: 'Since $a$', contentChunks: 4, firstTokenAt: Date.now() - 1000 }) });
-    await h.send({ type: 'status', runId: 'run-length', status: 'done', finishReason: 'length', endedAt: Date.now() });
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-length', status: 'streaming', content: 'Since $a$', contentTokens: 4, firstTokenAt: Date.now() - 1000 }) });
+    await h.update('run-length', { status: 'length', finishReason: 'length', endedAt: Date.now() });
     await h.frame();
     assert.equal(await page.locator('.status').getAttribute('data-tone'), 'warning');
     assert.match(await status(), /^Cut by the server’s token limit: the proof may be incomplete/);
 
     // The local engine's plan: an attempt holds 65,536 tokens; the user set no answer limit.
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-room', status: 'running', content: 'Since $a$', contentChunks: 4, firstTokenAt: Date.now() - 1000, limits: { contextTokens: 65_536 } }) });
-    await h.send({ type: 'status', runId: 'run-room', status: 'done', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 65_236 }, endedAt: Date.now() });
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-room', status: 'streaming', content: 'Since $a$', contentTokens: 4, firstTokenAt: Date.now() - 1000, limits: { contextTokens: 65_536 } }) });
+    await h.update('run-room', { status: 'length', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 65_236 }, endedAt: Date.now() });
     await h.frame();
     assert.match(await status(), /^Cut by this machine’s context \(65,536 tokens per attempt, prompt included\): the proof may be incomplete/);
 
     // An answer limit the user set, reached before the context was full.
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-max', status: 'running', reasoning: 'Hmm.', reasoningChunks: 3, firstTokenAt: Date.now() - 1000, limits: { maxTokens: 8000, contextTokens: 65_536 } }) });
-    await h.send({ type: 'status', runId: 'run-max', status: 'done', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 8000 }, endedAt: Date.now() });
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-max', status: 'streaming', reasoning: 'Hmm.', reasoningTokens: 3, firstTokenAt: Date.now() - 1000, limits: { maxTokens: 8000, contextTokens: 65_536 } }) });
+    await h.update('run-max', { status: 'length', finishReason: 'length', usage: { promptTokens: 300, completionTokens: 8000 }, endedAt: Date.now() });
     await h.frame();
     assert.match(await status(), /^Cut while thinking by the token limit qed\.generation\.maxTokens \(8,000 tokens\): no proof yet\./);
 
@@ -355,7 +372,7 @@ describe('Proof panel webview (Chromium)', function () {
     const status = async () => (await page.locator('.status').textContent()) ?? '';
     const runId = 'run-resume';
     const startedAt = Date.now() - 3000;
-    await h.send({ type: 'snapshot', run: snapshot({ runId, startedAt, status: 'running', reasoning: 'Consider $n$ even. ', reasoningChunks: 6, firstTokenAt: startedAt + 300 }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId, startedAt, status: 'streaming', reasoning: 'Consider $n$ even. ', reasoningTokens: 6, firstTokenAt: startedAt + 300 }) });
     await h.frame();
     assert.equal(await answerNow.isVisible(), true, 'Answer now while the model thinks');
     assert.equal(await continueButton.isVisible(), false, 'no Continue while running');
@@ -364,13 +381,13 @@ describe('Proof panel webview (Chromium)', function () {
     assert.equal(await answerNow.isDisabled(), true, 'pressed once');
 
     // The host closed the thinking: the panel says so until the answer starts.
-    await h.send({ type: 'status', runId, status: 'running', forcedAnswer: 'answer-now' });
+    await h.update(runId, { forcedAnswer: 'answer-now' });
     await h.frame();
     assert.equal(await answerNow.isVisible(), false);
     assert.match(await status(), /^Answer now: the thinking is closed, the answer comes next…/);
     assert.match((await page.locator('.thinking-summary').textContent()) ?? '', / · closed by Answer now$/);
-    await h.send({ type: 'delta', runId, reasoning: '', content: 'Write $n = 2k$, so that the square', reasoningChunks: 6, contentChunks: 9, answerStartedAt: Date.now() });
-    await h.send({ type: 'status', runId, status: 'stopped', finishReason: 'cancelled', forcedAnswer: 'answer-now', endedAt: Date.now() });
+    await h.update(runId, { reasoningTokens: 6, contentTokens: 9, answerStartedAt: Date.now() }, { content: 'Write $n = 2k$, so that the square' });
+    await h.update(runId, { status: 'stopped', finishReason: 'cancelled', forcedAnswer: 'answer-now', endedAt: Date.now() });
     await h.frame();
     assert.equal(await continueButton.isVisible(), true, 'Continue after a Stop');
     assert.equal(await continueButton.getAttribute('aria-label'), 'Continue this run where it stopped');
@@ -380,13 +397,15 @@ describe('Proof panel webview (Chromium)', function () {
     assert.deepEqual((await h.posted()).at(-1), { type: 'continue', runId });
 
     // The run goes on: the paragraph that was cut is continued, not started anew.
-    await h.send({ type: 'status', runId, status: 'loading', progress: 'Preparing the model…', forcedAnswer: 'answer-now' });
-    await h.send({ type: 'status', runId, status: 'running', forcedAnswer: 'answer-now' });
-    await h.send({ type: 'delta', runId, reasoning: '', content: ' $n^2 = 4k^2$ is even.', reasoningChunks: 6, contentChunks: 17 });
+    // What said how it ended no longer holds.
+    await h.progress(runId, { progress: 'Preparing the model…' });
+    await h.update(runId, { status: 'streaming', finishReason: undefined, endedAt: undefined, forcedAnswer: 'answer-now' });
+    await h.progress(runId);
+    await h.update(runId, { reasoningTokens: 6, contentTokens: 17 }, { content: ' $n^2 = 4k^2$ is even.' });
     await h.frame();
     assert.equal(await continueButton.isVisible(), false, 'no Continue while it goes on');
     assert.equal(await page.getByRole('button', { name: 'Stop generating' }).isVisible(), true);
-    await h.send({ type: 'status', runId, status: 'done', finishReason: 'length', usage: { promptTokens: 20, completionTokens: 23 }, forcedAnswer: 'answer-now', endedAt: Date.now() });
+    await h.update(runId, { status: 'length', finishReason: 'length', usage: { promptTokens: 20, completionTokens: 23 }, forcedAnswer: 'answer-now', endedAt: Date.now() });
     await h.frame();
     const paragraphs = await page.locator('.proof-body p').allTextContents();
     assert.equal(paragraphs.length, 1, `one paragraph: ${JSON.stringify(paragraphs)}`);
@@ -398,7 +417,7 @@ describe('Proof panel webview (Chromium)', function () {
     // Cut while still thinking: both ways on are offered, and the status line says what they do.
     // It had been stopped for a minute and continued: the minute is neither thinking nor generating time.
     const t = Date.now() - 100_000;
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'done', finishReason: 'length', reasoning: 'Suppose not.', reasoningChunks: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 64_000, pausedMs: 60_000, thinkingPausedMs: 60_000 }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'length', finishReason: 'length', reasoning: 'Suppose not.', reasoningTokens: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 64_000, pausedMs: 60_000, thinkingPausedMs: 60_000 }) });
     await h.frame();
     assert.match(await status(), /^Cut while thinking by the server’s token limit: no proof yet\. Answer now writes it from the thinking; Continue thinks on · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
     assert.equal(await page.locator('.thinking-summary').textContent(), 'Thinking · 12 tokens · 3.0 s · 4.0 tok/s');
@@ -407,7 +426,7 @@ describe('Proof panel webview (Chromium)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'panel-dark-cut-while-thinking.png'), fullPage: true });
 
     // Restored after a window reload, the run has no request behind it: nothing to continue or retry.
-    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-restored', status: 'stopped', error: 'Interrupted when the window reloaded.', reasoning: 'Suppose not.', reasoningChunks: 4, content: 'Then', contentChunks: 1, firstTokenAt: startedAt, endedAt: Date.now(), detached: true, insertable: true }) });
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-restored', status: 'stopped', error: 'Interrupted when the window reloaded.', reasoning: 'Suppose not.', reasoningTokens: 4, content: 'Then', contentTokens: 1, firstTokenAt: startedAt, endedAt: Date.now(), detached: true, insertable: true }) });
     await h.frame();
     for (const name of [/^Answer now/, /^Continue this run/, /^Retry/, /^Insert the proof/]) {
       assert.equal(await page.getByRole('button', { name }).isVisible(), false, `${name} after a reload`);
@@ -471,7 +490,7 @@ describe('Proof panel webview (Chromium)', function () {
   it('reopens a 200 KB answer with the part in view rendered, renders the rest when scrolled to, and keeps it', async () => {
     const content = proofText(200_000);
     const expected = expectedRendering(content);
-    const run = snapshot({ runId: 'run-reopen', status: 'done', finishReason: 'stop', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
+    const run = snapshot({ runId: 'run-reopen', status: 'done', finishReason: 'stop', content, contentTokens: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
     const h = await open('dark', { run });
     const { page } = h;
     await h.frame();
@@ -525,7 +544,7 @@ describe('Proof panel webview (Chromium)', function () {
 
   it('opens a re-created webview where the reader was in a long answer', async () => {
     const content = proofText(200_000);
-    const run = snapshot({ runId: 'run-place', status: 'done', finishReason: 'stop', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
+    const run = snapshot({ runId: 'run-place', status: 'done', finishReason: 'stop', content, contentTokens: 50_000, firstTokenAt: Date.now() - 250_000, endedAt: Date.now() });
     const blockAt = (page: Page, index: number) =>
       page.evaluate((index) => {
         const block = document.querySelectorAll('.proof-body .md-page > .md-block')[index] as HTMLElement;
@@ -559,7 +578,7 @@ describe('Proof panel webview (Chromium)', function () {
   it('reopens a long answer that is still streaming at its end, and goes on following it', async () => {
     const content = proofText(200_000);
     const runId = 'run-reopen-streaming';
-    const run = snapshot({ runId, status: 'running', content, contentChunks: 50_000, firstTokenAt: Date.now() - 250_000 });
+    const run = snapshot({ runId, status: 'streaming', content, contentTokens: 50_000, firstTokenAt: Date.now() - 250_000 });
     const h = await open('dark', { run });
     const { page } = h;
     await page.waitForFunction(() => {

@@ -151,14 +151,7 @@ describe('Proof panel webview: hostile model output (Chromium)', function () {
     const deltas = [];
     for (let i = 0; i < text.length; i += size) {
       counts[field]++;
-      deltas.push({
-        type: 'delta',
-        runId,
-        reasoning: field === 'reasoning' ? text.slice(i, i + size) : '',
-        content: field === 'content' ? text.slice(i, i + size) : '',
-        reasoningChunks: counts.reasoning,
-        contentChunks: counts.content,
-      });
+      deltas.push(h.delta(runId, { reasoningTokens: counts.reasoning, contentTokens: counts.content }, { [field]: text.slice(i, i + size) }));
     }
     await h.page.evaluate(async (messages) => {
       for (const message of messages) {
@@ -203,12 +196,12 @@ describe('Proof panel webview: hostile model output (Chromium)', function () {
       const title = `<img src=x onerror="${SENTINEL('title')}">`;
       const h = await pages.open('dark');
       const { page } = h;
-      await h.send({ type: 'snapshot', run: snapshot({ runId, title, statement: hostile.text, status: 'running', firstTokenAt: Date.now() }) });
+      await h.send({ type: 'snapshot', run: snapshot({ runId, title, statement: hostile.text, status: 'streaming', firstTokenAt: Date.now() }) });
       const counts = { reasoning: 0, content: 0 };
       await stream(h, runId, 'reasoning', hostile.text, counts);
       await stream(h, runId, 'content', hostile.text, counts);
       await assertResponsive(page);
-      await h.send({ type: 'status', runId, status: 'done', finishReason: 'stop', endedAt: Date.now() });
+      await h.update(runId, { status: 'done', finishReason: 'stop', endedAt: Date.now() });
       await page.locator('.thinking-summary').click();
       await h.frame();
       await assertResponsive(page);
