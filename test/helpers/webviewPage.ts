@@ -168,7 +168,10 @@ function defined<T extends object>(value: T): T {
  * `progress` set (even '') means the backend is still being prepared (the old 'loading').
  */
 export function snapshot(run: RunFields): RunSnapshot {
-  const { reasoning, content, status, finishReason, usage, error, startedAt, firstTokenAt, answerStartedAt, endedAt, reasoningTokens, contentTokens, forcedAnswer, pausedMs, thinkingPausedMs, ...header } = run;
+  const {
+    reasoning, content, status, finishReason, usage, error, startedAt, firstTokenAt, answerStartedAt, endedAt,
+    reasoningTokens, contentTokens, forcedAnswer, pausedMs, thinkingPausedMs, ...header
+  } = run;
   const answer: AssistantAnswer = defined({
     reasoning: reasoning ?? '',
     content: content ?? '',
