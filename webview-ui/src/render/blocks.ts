@@ -52,16 +52,16 @@ function scanMath(text: string, from: number, open: OpenMath | undefined, inline
       const next = text[i + 1];
       if (next === 'b' || next === 'e') {
         BEGIN_OR_END.lastIndex = i;
-        const m = BEGIN_OR_END.exec(text);
-        if (m && MATH_ENVIRONMENTS.has(m[2])) {
-          const begin = m[1] === 'begin';
+        const [match, which, name = ''] = BEGIN_OR_END.exec(text) ?? [];
+        if (match && MATH_ENVIRONMENTS.has(name)) {
+          const begin = which === 'begin';
           if (!open) {
-            if (begin) open = { kind: 'env', start: i, name: m[2], depth: 1 };
-          } else if (open.kind === 'env' && open.name === m[2]) {
+            if (begin) open = { kind: 'env', start: i, name, depth: 1 };
+          } else if (open.kind === 'env' && open.name === name) {
             open.depth += begin ? 1 : -1;
             if (open.depth === 0) open = undefined;
           }
-          i += m[0].length;
+          i += match.length;
           continue;
         }
       } else if (!open) {
@@ -121,15 +121,13 @@ function skipCodeSpan(text: string, i: number, run: number): number {
 function skipFence(text: string, i: number): number {
   let lineEnd = text.indexOf('\n', i);
   if (lineEnd === -1) lineEnd = text.length;
-  const fence = FENCE.exec(text.slice(i, lineEnd));
-  if (!fence || (fence[1][0] === '`' && fence[2].includes('`'))) return i;
-  const char = fence[1][0];
+  const fence = fenceOpening(text.slice(i, lineEnd));
+  if (!fence) return i;
   let start = lineEnd + 1;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    const m = FENCE.exec(text.slice(start, end));
-    if (m && m[1][0] === char && m[1].length >= fence[1].length && m[2].trim() === '') return end;
+    if (closesFence(text.slice(start, end), fence)) return end;
     if (end === text.length) break;
     start = end + 1;
   }
@@ -140,7 +138,20 @@ function isBlank(line: string): boolean {
   return /^[ \t]*$/.test(line);
 }
 
-function isIndented(char: string): boolean {
+/** A line that opens a code fence: its marker character and length (a backtick fence's info string has no backtick). */
+function fenceOpening(line: string): { char: string; length: number } | undefined {
+  const [match, marker = '', info = ''] = FENCE.exec(line) ?? [];
+  if (!match || (marker.startsWith('`') && info.includes('`'))) return undefined;
+  return { char: marker.charAt(0), length: marker.length };
+}
+
+/** The same fence character, at least as long, and nothing after it. */
+function closesFence(line: string, fence: { char: string; length: number }): boolean {
+  const [match, marker = '', info = ''] = FENCE.exec(line) ?? [];
+  return !!match && marker.charAt(0) === fence.char && marker.length >= fence.length && info.trim() === '';
+}
+
+function isIndented(char: string | undefined): boolean {
   return char === ' ' || char === '\t';
 }
 
@@ -204,10 +215,7 @@ export class BlockSplitter {
   private addLine(line: string): void {
     if (this.fence) {
       this.block += line + '\n';
-      const m = FENCE.exec(line);
-      if (m && m[1][0] === this.fence.char && m[1].length >= this.fence.length && m[2].trim() === '') {
-        this.fence = undefined;
-      }
+      if (closesFence(line, this.fence)) this.fence = undefined;
       return;
     }
     if (this.math) {
@@ -231,9 +239,9 @@ export class BlockSplitter {
       this.closeBlock();
     }
     this.block += line + '\n';
-    const fence = FENCE.exec(line);
-    if (fence && !(fence[1][0] === '`' && fence[2].includes('`'))) {
-      this.fence = { char: fence[1][0], length: fence[1].length };
+    const fence = fenceOpening(line);
+    if (fence) {
+      this.fence = fence;
       return;
     }
     this.math = scanMath(line, 0, undefined, false);
