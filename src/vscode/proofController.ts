@@ -75,6 +75,8 @@ function requestFrom(stored: StoredRequest): RunRequest {
 interface ShownRun {
   request: RunRequest;
   run: RunSnapshot;
+  /** Stopped before its answer began (it waited for the run before it to end). */
+  stopped?: boolean;
 }
 
 export class ProofController implements vscode.Disposable {
@@ -154,12 +156,13 @@ export class ProofController implements vscode.Disposable {
 
   stop(): void {
     this.session.stop();
+    if (this.shown) this.shown.stopped = true;
   }
 
   /** Starts a run (stopping the current one); resolves when it has ended. */
   start(request: RunRequest): Promise<void> {
     this.stop();
-    this.running = this.running.then(() => this.run(request));
+    this.running = this.run(request, this.running);
     return this.running;
   }
 
@@ -178,7 +181,7 @@ export class ProofController implements vscode.Disposable {
       void vscode.window.showInformationMessage('QED: Answer now applies to a run that is thinking, or that was stopped or cut while thinking.');
       return this.running;
     }
-    this.running = this.generate(shown, true);
+    this.running = this.resume(shown, true);
     return this.running;
   }
 
@@ -189,11 +192,12 @@ export class ProofController implements vscode.Disposable {
       void vscode.window.showInformationMessage('QED: only a run that was stopped or cut at the token limit can be continued.');
       return this.running;
     }
-    this.running = this.generate(shown, false);
+    this.running = this.resume(shown, false);
     return this.running;
   }
 
-  private async run(request: RunRequest): Promise<void> {
+  /** Shows the new run at once; its answer is written once the stopped one has ended (one answer at a time). */
+  private async run(request: RunRequest, previous: Promise<void>): Promise<void> {
     const run: RunSnapshot = {
       runId: randomUUID(),
       kind: request.kind,
@@ -212,20 +216,37 @@ export class ProofController implements vscode.Disposable {
     const shown: ShownRun = { request, run };
     this.shown = shown;
     void this.state.update(SHOWN_REQUEST_KEY, { runId: run.runId, request: storedRequest(request) });
-    await this.generate(shown, false);
+    if (!this.show(shown)) return;
+    await previous;
+    if (!shown.stopped) return this.write(shown, false);
+    run.progress = undefined;
+    run.answer = { ...run.answer, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
+    if (this.shown === shown) this.panel.showRun(run);
+    this.finished.fire({ request, run });
   }
 
-  /** Writes the shown run's answer: a new one, or the one that ended early, continued in place. */
-  private async generate(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
-    const { run } = shown;
+  /** Shows the run (its answer about to be written) in the panel; false if the panel cannot be drawn. */
+  private show({ run }: ShownRun): boolean {
     run.progress = 'Preparing the model…';
     try {
       this.panel.showRun(run);
+      return true;
     } catch (error) {
       // A panel that cannot be drawn is reported like any other failure, not as a command crash.
       void showError(error);
-      return;
+      return false;
     }
+  }
+
+  /** Goes on with the shown run, which ended early: Continue, or Answer now (`answerAtOnce`). */
+  private async resume(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
+    shown.stopped = false;
+    if (this.show(shown)) await this.write(shown, answerAtOnce);
+  }
+
+  /** Writes the shown run's answer: a new one, or the one that ended early, continued in place. */
+  private async write(shown: ShownRun, answerAtOnce: boolean): Promise<void> {
+    const { run } = shown;
     const backendKind = readSettings().backend;
     const post = this.panel.post.bind(this.panel);
     const sink: AnswerSink<ResolvedBackend> = {
