@@ -176,6 +176,22 @@ describe('qed theorems / prove / critique (CLI)', function () {
     }
   });
 
+  it('sends --seed with the request, and no seed without it', async () => {
+    const endpoint = await startScriptedEndpoint('Checked.</think>\n\nA proof.');
+    try {
+      const seeded = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--endpoint', endpoint.baseUrl, '--seed', '4294967295']);
+      assert.equal(seeded.code, 0, seeded.stderr);
+      const unseeded = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--endpoint', endpoint.baseUrl]);
+      assert.equal(unseeded.code, 0, unseeded.stderr);
+      assert.deepEqual(endpoint.requests.map((request) => (request as { seed?: number }).seed), [4294967295, undefined]);
+    } finally {
+      await endpoint.close();
+    }
+    const negative = await runCli(['prove', SAMPLE, '--label', 'lem:lte', '--endpoint', 'http://127.0.0.1:9/v1', '--seed', '1.5']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /^qed: --seed must be an integer from 0 to 4294967295\.\n/);
+  });
+
   it('fails in one line on bad input', async () => {
     const missing = await runCli(['theorems', '/nonexistent/paper.tex']);
     assert.equal(missing.code, 1);
