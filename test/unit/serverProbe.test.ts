@@ -354,7 +354,8 @@ describe('testReasoning: where the thinking arrives', function () {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(event({ reasoning_content: 'Let me think' }));
     });
-    const result = await testReasoning(`${server.origin}/v1`, undefined, 'm', { timeoutMs: 400 });
+    // The deadline also bounds the wait for the first event, which a busy machine can delay past 0.4 s.
+    const result = await testReasoning(`${server.origin}/v1`, undefined, 'm', { timeoutMs: 2000 });
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.report.format, 'separate');
   });
