@@ -5,12 +5,15 @@ import { benchEngineThroughput } from './engineThroughput';
 import { benchQedNanoShape } from './qedNanoShape';
 import { benchRenderStreaming } from './renderStreaming';
 import { benchStopLatency } from './stopLatency';
+import { benchTextScaling } from './textScaling';
 import { benchTheoremScan } from './theoremScan';
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
   console.log(await benchTheoremScan());
+  console.log();
+  console.log(await benchTextScaling());
   console.log();
   console.log(await benchEngineThroughput('tiny model, unpaced (thousands of tokens/s)', await ensureTinyModel()));
   console.log();

@@ -48,6 +48,8 @@ Commands:
         (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
         [--show-thinking]  thinking to stderr   [--max-tokens N]   [--context-budget TOKENS]
         [--thinking-budget N]  after N thinking tokens, close the thinking and ask for the proof
+        [--seed N]     sample with this seed (0 to 4294967295): the same answer again on the same
+                       model, machine and threads; without it, a new sample each run
         [--max-file-mb N]  as for theorems
   critique FILE        Critique the proof after that environment: verdict and findings with line numbers
         (same options as prove)  [--json]  [--full]  also print the whole evaluation

@@ -36,6 +36,7 @@ const OPTIONS = {
   gpu: { type: 'string', default: 'auto' },
   'max-tokens': { type: 'string' },
   'thinking-budget': { type: 'string' },
+  seed: { type: 'string' },
   'context-budget': { type: 'string', default: '4000' },
   'max-file-mb': { type: 'string' },
   'show-thinking': { type: 'boolean', default: false },
@@ -54,6 +55,8 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   const maxTokens = values['max-tokens'] === undefined ? undefined : integer(values['max-tokens'], '--max-tokens', 1, 10_000_000);
   const thinkingBudget = values['thinking-budget'] === undefined ? null : integer(values['thinking-budget'], '--thinking-budget', 1, 10_000_000);
   const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
+  // The engine's and OpenAI's range: a seed repeats a sample only where the server honours it.
+  const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, 2 ** 32 - 1);
 
   const document = await loadDocument(positionals[0]!, { maxFileMB: maxFileMB(values['max-file-mb']) });
   // Files left unread leave their macros and results out of the context: say which.
@@ -80,7 +83,7 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
 
   const { backend, close } = await openBackend(values);
   try {
-    const answer = await streamAnswer(backend, { messages, maxTokens }, thinkingBudget, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
+    const answer = await streamAnswer(backend, { messages, maxTokens, seed }, thinkingBudget, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
     if (mode === 'prove') {
       if (answer.finishReason === 'length') process.stderr.write('qed: the answer was cut off by the token limit (raise --max-tokens).\n');
       if (!answer.content.trim()) process.stderr.write('qed: the model gave no proof (only thinking; --thinking-budget N closes it after N tokens and asks for the proof).\n');
@@ -135,7 +138,7 @@ async function openBackend(values: Values): Promise<{ backend: ChatBackend; clos
  */
 async function streamAnswer(
   backend: ChatBackend,
-  request: { messages: ChatMessage[]; maxTokens?: number },
+  request: { messages: ChatMessage[]; maxTokens?: number; seed?: number },
   thinkingBudget: number | null,
   output: { showThinking: boolean; echo: boolean },
 ): Promise<{ content: string; finishReason: FinishReason }> {

@@ -57,6 +57,7 @@ export function readSettings(): QedSettings {
       minP: config.get<number>('generation.minP'),
       // 0: as much as the attempt's context leaves (the engine's room, or the server's limit).
       maxTokens: positiveOrUndefined(config.get<number>('generation.maxTokens', 0)),
+      seed: seedOrUndefined(config.get<unknown>('generation.seed', null)),
     },
     codeLens: {
       enabled: config.get<boolean>('codeLens.enabled', true),
@@ -70,6 +71,11 @@ export function readSettings(): QedSettings {
 
 function positiveOrUndefined(value: number): number | undefined {
   return value > 0 ? value : undefined;
+}
+
+/** null (or anything but a whole number the engine takes): a new random sample on each run. */
+function seedOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 ? value : undefined;
 }
 
 /** A setting that is `auto` or a whole number of at least `min` (a number or a string of digits). */

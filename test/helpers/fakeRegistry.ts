@@ -53,8 +53,27 @@ export class FakeRegistry {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Resolves once the server has seen every connection close (see connectionsClosed). */
+  connectionsClosed(timeoutMs?: number): Promise<void> {
+    return connectionsClosed(this.server!, timeoutMs);
+  }
+
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+/**
+ * Resolves once `server` has no open connection: after a client is killed, its responses stop
+ * writing only when the server has seen their sockets close, which takes an unknown while on a
+ * busy machine.
+ */
+export async function connectionsClosed(server: Server, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const count = () => new Promise<number>((resolve, reject) => server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
+  while ((await count()) > 0) {
+    if (performance.now() > deadline) throw new Error(`the server still had open connections after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -367,6 +367,21 @@ function startServer(pages: Map<string, string>): Promise<Server> {
 }
 
 /** Why the browser harness cannot run here, or undefined if it can. */
+/**
+ * Resolves after `count` animation frames of `page`: a restored reading place is held for a few
+ * frames (scrollAnchor.ts HOLD_FRAMES) while the blocks around it render, and then let go.
+ */
+export function animationFrames(page: Page, count: number): Promise<void> {
+  return page.evaluate(
+    (count) =>
+      new Promise<void>((done) => {
+        const next = () => (--count <= 0 ? done() : requestAnimationFrame(next));
+        requestAnimationFrame(next);
+      }),
+    count,
+  );
+}
+
 export function webviewUnavailable(): string | undefined {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (apt-get install chromium)`;
   if (!['panel.js', 'chat.js', join('katex', 'katex.min.css')].every((file) => existsSync(join(WEBVIEW, file)))) {

@@ -10,7 +10,7 @@ import type { ChatSnapshot, HostToChat } from '../../src/core/webview/chatProtoc
 import type { AnswerMeta, AssistantAnswer } from '../../src/core/answer/answer';
 import type { Conversation, Turn } from '../../src/core/conversation/types';
 import { proofText } from '../helpers/proofText';
-import { ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
+import { animationFrames, ARTIFACTS, tokens, WebviewPages, webviewUnavailable, type ChatHarness, type ThemeName } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -224,7 +224,18 @@ describe('Chat view webview (Chromium)', function () {
       document.querySelector('.chat-scroller').scrollBy(0, 7);
     });
     await first.page.waitForFunction(() => document.querySelectorAll('.answer-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
-    await first.page.waitForTimeout(600);
+    // The place is saved at most 300 ms after the text last moved: wait for the save that describes where it came to rest.
+    await first.page.waitForFunction(
+      () => {
+        const saved = window.__state?.place?.block;
+        const turn = saved && /^turn(\d+)\.answer$/.exec(saved.section);
+        const block = turn && document.querySelectorAll('.turn')[Number(turn[1])]?.querySelectorAll('.answer-body .md-page > .md-block')[saved.index];
+        const viewTop = document.querySelector('.chat-scroller').getBoundingClientRect().top;
+        return Boolean(block) && Math.abs(block.getBoundingClientRect().top - viewTop - saved.top) < 1;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     const readingAt = await blockAt(first.page);
     const saved = await first.page.evaluate(() => window.__state);
     await first.page.close();
@@ -232,10 +243,13 @@ describe('Chat view webview (Chromium)', function () {
     assert.match(saved.place.block.section, /^turn2\.answer$/);
 
     const again = await open('dark', saved, size);
-    // Held while the blocks around it render, and still there when the host's snapshot comes.
-    await again.page.waitForTimeout(300);
+    // Held while the blocks around it render (8 frames), and still there when the host's snapshot
+    // comes and once every block has rendered.
+    await again.page.waitForFunction(() => document.querySelectorAll('.turn')[2]?.querySelectorAll('.answer-body .md-page > .md-block')[40]?.classList.contains('md-placeholder') === false, undefined, { timeout: 10_000 });
+    await animationFrames(again.page, 10);
     await again.send({ type: 'snapshot', state: chatState({ conversation: long }) });
-    await again.page.waitForTimeout(300);
+    await again.page.waitForFunction(() => document.querySelectorAll('.answer-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
+    await animationFrames(again.page, 2);
     const now = await blockAt(again.page);
     assert.ok(Math.abs(now.top - readingAt.top) <= 2, `the block read last is at ${now.top} px, was at ${readingAt.top} px`);
     assert.equal(now.placeholder, false, 'and it is rendered');

@@ -146,7 +146,7 @@ describe('qed cuda install (a loopback registry)', function () {
     while (registry.bytesServed < main.length * 0.7) await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the server notices the closed sockets
+    await registry.connectionsClosed(); // the server notices the closed sockets
     assert.ok(readdirSync(path.join(dir, 'downloads')).some((name) => name.endsWith('.ipull')), 'the partial download stays on disk');
     assert.equal(existsSync(packageDir(dir, MAIN)), false);
 

@@ -73,7 +73,9 @@ describe('engine failures', function () {
   });
 
   it('SIGKILL mid-stream gives the client a clear error, and the next request starts a new engine', async () => {
-    const supervisor = new EngineSupervisor(CLI, quiet);
+    let engineExited!: () => void;
+    const exited = new Promise<void>((resolve) => (engineExited = resolve));
+    const supervisor = new EngineSupervisor(CLI, quiet, undefined, { onExit: () => engineExited() });
     const settings = { modelPath: await ensureTinyModel(), parallel: 2, gpu: 'cpu' as const, gpuLayers: 'auto' as const, threads: TEST_THREADS };
     try {
       const first = await supervisor.connect(settings);
@@ -95,7 +97,7 @@ describe('engine failures', function () {
       assert.match(failure.message, /connection|closed|ended|terminated|lost/i);
       assert.ok(partial.length > 20, 'the partial answer arrived before the crash');
 
-      await new Promise((resolve) => setTimeout(resolve, 200)); // let the exit event land
+      await exited; // until the supervisor has seen the exit, connect() would hand back the dead engine
       const second = await supervisor.connect(settings);
       assert.notEqual(second.pid, first.pid);
       const again = new OpenAIChatBackend({ baseUrl: second.baseUrl, apiKey: second.apiKey, model: 'qed' });

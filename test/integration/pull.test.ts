@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
 import { CLI, runCli } from '../helpers/cliEngine';
+import { connectionsClosed } from '../helpers/fakeRegistry';
 
 describe('qed pull (model download)', function () {
   this.timeout(120_000);
@@ -80,7 +81,7 @@ describe('qed pull (model download)', function () {
     while (bytesServed < model.length * 0.7) await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the server notices the closed sockets
+    await connectionsClosed(server); // the server notices the closed sockets
     assert.ok(readdirSync(dir).some((name) => name.endsWith('.ipull')), 'the partial download stays on disk');
 
     bytesPerTick = 4 << 20;

@@ -12,7 +12,7 @@ import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { BlockSplitter } from '../../webview-ui/src/render/blocks';
 import { createMarkdownRenderer } from '../../webview-ui/src/render/markdown';
 import { proofText } from '../helpers/proofText';
-import { ARTIFACTS, snapshot, tokens, WebviewPages, webviewUnavailable, type Harness, type ThemeName } from '../helpers/webviewPage';
+import { animationFrames, ARTIFACTS, snapshot, tokens, WebviewPages, webviewUnavailable, type Harness, type ThemeName } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser, but this file is type-checked without the DOM lib
 // (tsconfig.json is the Node one), so the few browser globals they touch are declared loosely.
@@ -557,17 +557,28 @@ describe('Proof panel webview (Chromium)', function () {
       document.querySelectorAll('.proof-body .md-page > .md-block')[index].scrollIntoView();
       window.scrollBy(0, 7);
     }, target);
-    // Blocks above render in idle time meanwhile; the place is saved at most 300 ms after the page last moved.
+    // Blocks above render in idle time meanwhile; the place is saved at most 300 ms after the page last moved:
+    // once nothing is left to render, wait for the save that describes where the page came to rest.
     await first.page.waitForFunction(() => document.querySelectorAll('.proof-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
-    await first.page.waitForTimeout(600);
+    await first.page.waitForFunction(
+      () => {
+        const saved = window.__state?.scroll?.block;
+        const block = saved && document.querySelectorAll('.proof-body .md-page > .md-block')[saved.index];
+        return block !== undefined && Math.abs(block.getBoundingClientRect().top - saved.top) < 1;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     const readingAt = (await blockAt(first.page, target)).top;
     const saved = await first.page.evaluate(() => window.__state);
     await first.page.close();
     assert.equal(saved.scroll.block.section, 'proof');
 
     const again = await open('dark', saved);
-    // Held while the blocks around it render, and still there after.
-    await again.page.waitForTimeout(500);
+    // Held while the blocks around it render, and still there after: once every block has rendered
+    // and the hold has let go (it lasts 8 frames), nothing is left to move the page.
+    await again.page.waitForFunction(() => document.querySelectorAll('.proof-body .md-placeholder').length === 0, undefined, { timeout: 60_000 });
+    await animationFrames(again.page, 10);
     const now = await blockAt(again.page, target);
     assert.ok(Math.abs(now.top - readingAt) <= 2, `the block read last is at ${now.top} px, was at ${readingAt} px`);
     assert.equal(now.placeholder, false, 'and it is rendered');

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +22,21 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 }
 
 /** Gives every reader blocked on opening `fifo` an end of file, so nothing stays blocked after the test. */
+/** Threads of this process blocked in open() of a named pipe until a writer comes (Linux; elsewhere 0). */
+function threadsWaitingForPipeWriters(): number {
+  try {
+    return readdirSync('/proc/self/task').filter((task) => {
+      try {
+        return readFileSync(`/proc/self/task/${task}/wchan`, 'utf8') === 'wait_for_partner';
+      } catch {
+        return false;
+      }
+    }).length;
+  } catch {
+    return 0;
+  }
+}
+
 function release(fifo: string): void {
   try {
     closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
@@ -52,9 +67,13 @@ describe('loadDocument (CLI) on files it must not read', function () {
     });
     writeFileSync(path.join(dir, 'unrelated.txt'), 'unrelated');
     try {
+      let settled = false;
       const loading = Promise.all(documents.map((document) => loadDocument(document)));
-      // By now a reader that opens the pipes holds all four threads, and this read never gets one.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      void loading.finally(() => (settled = true)).catch(() => undefined);
+      // Either the documents are loaded, or a reader that opens the pipes holds all four threads
+      // (and this read never gets one).
+      const deadline = performance.now() + 5000;
+      while (!settled && threadsWaitingForPipeWriters() < fifos.length && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       const unrelated = await within(1000, 'an unrelated fs.readFile while four documents \\input pipes', readFile(path.join(dir, 'unrelated.txt'), 'utf8'));
       assert.equal(unrelated, 'unrelated');
       const loaded = await within(2000, 'four documents each \\input-ing a pipe', loading);

@@ -26,6 +26,17 @@ describe('QED commands', function () {
     await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
   });
 
+  after(async () => {
+    await config().update('generation.seed', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /**
+   * The tiny (bigram) model's sample depends only on the seed and the sampling settings, and is
+   * the same on every run: this one thinks ~4,400 characters (~3,500 tokens) before its answer.
+   * A random sample now and then closes its thinking within a few tokens.
+   */
+  const useLongThinkingSeed = () => config().update('generation.seed', 10, vscode.ConfigurationTarget.Global);
+
   it('registers its commands', async () => {
     await api();
     const commands = await vscode.commands.getCommands(true);
@@ -65,26 +76,25 @@ describe('QED commands', function () {
     try {
       const editor = await openSample('irrational.tex');
       selectEnvironment(editor, '\\begin{theorem}\\label{thm:sqrtp}');
-      // The tiny model ends its thinking within 50 characters about once in 40 runs, and then may
-      // finish before Stop lands: such a run is proved again, three attempts in all.
-      let run;
-      for (let attempt = 0; attempt < 3 && run?.answer.status !== 'stopped'; attempt++) {
-        const previous = qed.currentRun()?.runId;
-        void vscode.commands.executeCommand('qed.proveSelection');
-        const deadline = Date.now() + 60_000;
-        // The command first scans the document, so the panel shows the previous run for a moment.
-        const current = () => (qed.currentRun()?.runId !== previous ? qed.currentRun() : undefined);
-        const streamed = () => (current()?.answer.reasoning.length ?? 0) + (current()?.answer.content.length ?? 0) >= 50;
-        const ended = () => current() !== undefined && current()!.answer.status !== 'streaming';
-        while (!streamed() && !ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-        await vscode.commands.executeCommand('qed.stop');
-        await qed.whenIdle();
-        run = qed.currentRun()!;
-      }
-      assert.equal(run!.answer.status, 'stopped');
-      assert.ok(run!.answer.reasoning.length + run!.answer.content.length >= 50, 'the partial answer stays');
+      // A random sample ends its thinking within 50 characters about once in 40 runs, and then may
+      // finish before Stop lands; the seed's thinks for thousands of tokens.
+      await useLongThinkingSeed();
+      const previous = qed.currentRun()?.runId;
+      void vscode.commands.executeCommand('qed.proveSelection');
+      const deadline = Date.now() + 60_000;
+      // The command first scans the document, so the panel shows the previous run for a moment.
+      const current = () => (qed.currentRun()?.runId !== previous ? qed.currentRun() : undefined);
+      const streamed = () => (current()?.answer.reasoning.length ?? 0) + (current()?.answer.content.length ?? 0) >= 50;
+      const ended = () => current() !== undefined && current()!.answer.status !== 'streaming';
+      while (!streamed() && !ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await vscode.commands.executeCommand('qed.stop');
+      await qed.whenIdle();
+      const run = qed.currentRun()!;
+      assert.equal(run.answer.status, 'stopped');
+      assert.ok(run.answer.reasoning.length + run.answer.content.length >= 50, 'the partial answer stays');
     } finally {
       await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
+      await config().update('generation.seed', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -95,19 +105,17 @@ describe('QED commands', function () {
       const editor = await openSample('irrational.tex');
       selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
       const cutWhileThinking = (run: RunSnapshot | undefined) => run?.answer.status === 'length' && run.answer.content === '' && run.answer.reasoning !== '';
-      // The tiny model seldom closes its thinking within 16 tokens; then the run is proved again.
-      const proveUntilCut = async () => {
-        for (let attempt = 0; attempt < 3; attempt++) {
-          await vscode.commands.executeCommand('qed.proveSelection');
-          await qed.whenIdle();
-          if (cutWhileThinking(qed.currentRun())) break;
-        }
+      // A random sample now and then closes its thinking within 16 tokens; the seed's does not.
+      await useLongThinkingSeed();
+      const proveToTheCut = async () => {
+        await vscode.commands.executeCommand('qed.proveSelection');
+        await qed.whenIdle();
         const run = qed.currentRun()!;
         assert.ok(cutWhileThinking(run), `a run cut while thinking (${run.answer.status}, ${run.answer.finishReason}, ${run.answer.content.length} characters of answer)`);
         return { ...run };
       };
 
-      const cut = await proveUntilCut();
+      const cut = await proveToTheCut();
       await vscode.commands.executeCommand('qed.continueRun');
       await qed.whenIdle();
       const continued = qed.currentRun()!;
@@ -116,7 +124,7 @@ describe('QED commands', function () {
       assert.ok(continued.answer.reasoning.length + continued.answer.content.length > cut.answer.reasoning.length, 'and grows');
       assert.match(continued.answer.status, /^(done|length)$/, continued.answer.error);
 
-      const thinking = cutWhileThinking(continued) ? continued : await proveUntilCut();
+      const thinking = cutWhileThinking(continued) ? continued : await proveToTheCut();
       await vscode.commands.executeCommand('qed.answerNow');
       await qed.whenIdle();
       const answered = qed.currentRun()!;
@@ -127,6 +135,7 @@ describe('QED commands', function () {
       assert.ok(answered.answer.content.trim().length > 0, 'a proof written from the thinking');
     } finally {
       await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
+      await config().update('generation.seed', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
