@@ -11,6 +11,7 @@ import { parseCritique } from '../src/core/critique/parseCritique';
 import { ReasoningSplitter } from '../src/core/reasoning';
 import { commentOutRiskyTex, findRiskyTex } from '../src/core/riskyTex';
 import { ChatTemplate } from '../src/engine/chatTemplate';
+import { SLOW_TEX_INPUTS } from '../test/helpers/hostileTex';
 import { proofText } from '../test/helpers/proofText';
 import { fastestMs } from '../test/helpers/scaling';
 import { BlockSplitter } from '../webview-ui/src/render/blocks';
@@ -47,15 +48,7 @@ const critiqueShapes: Record<string, (n: number) => string> = {
   'parseCritique: a quote field with 100,000 blanks': (n) => `## Issues\n- Severity: gap\n- Quote: "a${' \t'.repeat(n / 2)}b"\n\n\\boxed{1}`,
   'parseCritique: 100,000 opening quotation marks': (n) => `## Issues\n- Severity: gap ${'“„«‘'.repeat(n / 4)}\n\n\\boxed{1}`,
 };
-const riskyInputs: Record<string, string> = {
-  'commands': '\\input{x}'.repeat(110_000),
-  'commands between words on one line': '\\input{x} a '.repeat(90_000),
-  'nested groups': `\\directlua{${'{'.repeat(500_000)}`,
-  'nested commands': `${'\\input{'.repeat(140_000)}x${'}'.repeat(140_000)}`,
-  'unclosed verbatim': `${'\\begin{verbatim}'.repeat(60_000)}`,
-  'unclosed \\verb on one line': `${'\\verb€ \\verb£ '.repeat(70_000)}`,
-  'carets': '^^'.repeat(500_000),
-};
+const riskyInputs = SLOW_TEX_INPUTS;
 
 const CASES: Case[] = [
   {

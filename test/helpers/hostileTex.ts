@@ -19,3 +19,14 @@ export const HOSTILE_ANSWER = lines(
   '',
   'The end, with `\\input{x}` and \\input{y} in text.',
 );
+
+/** About a megabyte each of what makes a careless TeX scanner slow: the riskyTex scaling test and bench/textScaling.ts. */
+export const SLOW_TEX_INPUTS: Record<string, string> = {
+  'commands': '\\input{x}'.repeat(110_000),
+  'commands between words on one line': '\\input{x} a '.repeat(90_000),
+  'nested groups': `\\directlua{${'{'.repeat(500_000)}`,
+  'nested commands': `${'\\input{'.repeat(140_000)}x${'}'.repeat(140_000)}`,
+  'unclosed verbatim': `${'\\begin{verbatim}'.repeat(60_000)}`,
+  'unclosed \\verb on one line': `${'\\verb€ \\verb£ '.repeat(70_000)}`,
+  'carets': '^^'.repeat(500_000),
+};

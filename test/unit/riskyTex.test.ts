@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { proofBlock } from '../../src/core/proofToLatex';
 import { commentOutRiskyTex, findRiskyTex } from '../../src/core/riskyTex';
-import { HOSTILE_ANSWER } from '../helpers/hostileTex';
+import { HOSTILE_ANSWER, SLOW_TEX_INPUTS } from '../helpers/hostileTex';
 import { proofBenchProblems } from '../helpers/proofBench';
 import { assertScalesLinearly } from '../helpers/scaling';
 
@@ -82,15 +82,7 @@ describe('findRiskyTex', () => {
   });
 
   it('is linear on hostile input: a megabyte of commands, nested groups, unclosed verbatim', () => {
-    const inputs = {
-      'commands': '\\input{x}'.repeat(110_000),
-      'commands between words on one line': '\\input{x} a '.repeat(90_000),
-      'nested groups': `\\directlua{${'{'.repeat(500_000)}`,
-      'nested commands': `${'\\input{'.repeat(140_000)}x${'}'.repeat(140_000)}`,
-      'unclosed verbatim': `${'\\begin{verbatim}'.repeat(60_000)}`,
-      'unclosed \\verb on one line': `${'\\verb€ \\verb£ '.repeat(70_000)}`,
-      'carets': '^^'.repeat(500_000),
-    };
+    const inputs = SLOW_TEX_INPUTS;
     // Each at a sixteenth of its length and at full length: time in proportion, not its square.
     for (const [name, latex] of Object.entries(inputs)) {
       assertScalesLinearly(name, (sixteenths) => {
