@@ -17,6 +17,7 @@ import { locateQuote } from '../core/critique/locateQuote';
 import { parseCritique, type Critique } from '../core/critique/parseCritique';
 import { DocumentContext } from '../core/documentContext';
 import { cleanStatement, proveMessages } from '../core/prompts';
+import { MAX_SEED } from '../core/sampling';
 import { LineIndex, type TheoremEnvironment } from '../core/theorems/types';
 import { OpenAIChatBackend } from '../client/openaiBackend';
 import { createLogger } from '../engineShared/logger';
@@ -56,7 +57,7 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   const thinkingBudget = values['thinking-budget'] === undefined ? null : integer(values['thinking-budget'], '--thinking-budget', 1, 10_000_000);
   const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
   // The engine's and OpenAI's range: a seed repeats a sample only where the server honours it.
-  const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, 2 ** 32 - 1);
+  const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, MAX_SEED);
 
   const document = await loadDocument(positionals[0]!, { maxFileMB: maxFileMB(values['max-file-mb']) });
   // Files left unread leave their macros and results out of the context: say which.

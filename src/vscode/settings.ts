@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isQuantization, type Quantization } from '../../models/qed-nano-shape/quantization';
 import type { SamplingOptions } from '../core/chat';
+import { seedOf } from '../core/sampling';
 import type { BackendChoice } from '../engineShared/memoryPlan';
 import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
 import type { EngineLaunchSettings } from '../engineHost/supervisor';
@@ -57,7 +58,7 @@ export function readSettings(): QedSettings {
       minP: config.get<number>('generation.minP'),
       // 0: as much as the attempt's context leaves (the engine's room, or the server's limit).
       maxTokens: positiveOrUndefined(config.get<number>('generation.maxTokens', 0)),
-      seed: seedOrUndefined(config.get<unknown>('generation.seed', null)),
+      seed: seedOf(config.get<unknown>('generation.seed', null)),
     },
     codeLens: {
       enabled: config.get<boolean>('codeLens.enabled', true),
@@ -71,11 +72,6 @@ export function readSettings(): QedSettings {
 
 function positiveOrUndefined(value: number): number | undefined {
   return value > 0 ? value : undefined;
-}
-
-/** null (or anything but a whole number the engine takes): a new random sample on each run. */
-function seedOrUndefined(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 32 ? value : undefined;
 }
 
 /** A setting that is `auto` or a whole number of at least `min` (a number or a string of digits). */

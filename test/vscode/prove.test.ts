@@ -70,6 +70,28 @@ describe('QED commands', function () {
     assert.match(run.source, /local engine/);
   });
 
+  it('qed.generation.seed reaches the engine: the same seed proves the same proof twice', async () => {
+    const qed = await api();
+    const editor = await openSample('irrational.tex');
+    selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
+    const prove = async () => {
+      await vscode.commands.executeCommand('qed.proveSelection');
+      await qed.whenIdle();
+      return qed.currentRun()!;
+    };
+    try {
+      await config().update('generation.seed', 3, vscode.ConfigurationTarget.Global);
+      const first = await prove();
+      const second = await prove();
+      assert.notEqual(second.runId, first.runId);
+      assert.ok(first.answer.reasoning.length + first.answer.content.length > 0, 'something was written');
+      assert.equal(second.answer.reasoning, first.answer.reasoning);
+      assert.equal(second.answer.content, first.answer.content);
+    } finally {
+      await config().update('generation.seed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stops a run on qed.stop and keeps the partial answer', async () => {
     const qed = await api();
     await config().update('generation.maxTokens', 200_000, vscode.ConfigurationTarget.Global);

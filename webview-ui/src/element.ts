@@ -20,8 +20,9 @@ export function replaceChildrenWith(node: Element, children: Iterable<Node | str
   node.replaceChildren(fragment);
 }
 
-export function button(label: string, ariaLabel: string, className = 'button secondary'): HTMLButtonElement {
-  return element('button', { type: 'button', class: className, 'aria-label': ariaLabel, title: ariaLabel }, label);
+/** A button whose tooltip is its accessible name, unless `title` says more. */
+export function button(label: string, ariaLabel: string, className = 'button secondary', title = ariaLabel): HTMLButtonElement {
+  return element('button', { type: 'button', class: className, 'aria-label': ariaLabel, title }, label);
 }
 
 /** Writes text only when it changed, so a 1 s tick does not disturb selection or screen readers. */

@@ -3,7 +3,7 @@
  * it says what changed, and the view draws that.
  */
 import { isStreaming } from '../../src/core/answer/answer';
-import { applyDelta } from '../../src/core/answer/answerDelta';
+import { applyDelta, deltaFrom } from '../../src/core/answer/answerDelta';
 import type { HostToPanel, RunSnapshot } from '../../src/core/webview/panelProtocol';
 
 export type RunChange =
@@ -23,10 +23,11 @@ export function reduceRun(run: RunSnapshot | undefined, message: HostToPanel): {
   switch (message.type) {
     case 'snapshot': {
       const next = message.run ?? undefined;
-      if (!run || !next || !sameRunGoingOn(run, next)) return { run: next, change: { kind: 'new' } };
-      // The same run again (the webview was shown again): only what is new needs drawing.
-      const reasoning = next.answer.reasoning.slice(run.answer.reasoning.length);
-      const content = next.answer.content.slice(run.answer.content.length);
+      // The same run again (the webview was shown again): only what is new needs drawing. A run
+      // that had ended and streams again is drawn anew (see `resumed`).
+      const delta = run && next?.runId === run.runId && (isStreaming(run.answer) || !isStreaming(next.answer)) ? deltaFrom(run.answer, next.answer) : undefined;
+      if (!run || !next || !delta) return { run: next, change: { kind: 'new' } };
+      const { reasoning, content } = delta;
       const ended = isStreaming(run.answer) && !isStreaming(next.answer);
       return { run: next, change: { kind: 'answer', reasoning, content, resumed: false, ended, statusChanged: ended } };
     }
@@ -49,17 +50,4 @@ export function reduceRun(run: RunSnapshot | undefined, message: HostToPanel): {
       return { run: next, change: { kind: 'header' } };
     }
   }
-}
-
-/**
- * `next` continues what the page shows of `run`: the same run, its text extended, and not a
- * finished run streaming again (that one is drawn anew: see `resumed`).
- */
-function sameRunGoingOn(run: RunSnapshot, next: RunSnapshot): boolean {
-  return (
-    next.runId === run.runId &&
-    next.answer.content.startsWith(run.answer.content) &&
-    next.answer.reasoning.startsWith(run.answer.reasoning) &&
-    (isStreaming(run.answer) || !isStreaming(next.answer))
-  );
 }

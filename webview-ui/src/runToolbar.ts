@@ -6,22 +6,20 @@
 import { isStreaming } from '../../src/core/answer/answer';
 import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
 import type { PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
-import { element } from './element';
+import { button, element } from './element';
 
 export type RunAction = Exclude<PanelToHost['type'], 'ready'>;
 
 const COPIED_FEEDBACK_MS = 1500;
 
-const button = (label: string, className: string, ariaLabel?: string, title?: string) =>
-  element('button', { type: 'button', class: className, ...(ariaLabel && { 'aria-label': ariaLabel }), ...(title && { title }) }, label);
-
 export class RunToolbar {
-  private readonly stop = button('Stop', 'button secondary', 'Stop generating', 'Stop generating');
-  private readonly answerNow = button('Answer now', 'button secondary', 'Answer now: close the thinking and write the answer from it', 'Close the thinking and have the model write its answer from it now');
-  private readonly continue = button('Continue', 'button secondary');
-  private readonly insert = button('Insert proof', 'button', 'Insert the proof into the document after the statement', 'Insert the proof into the document after the statement (as LaTeX in .tex files)');
-  private readonly copy = button('Copy', 'button', 'Copy the proof as Markdown and LaTeX source', 'Copy the proof (Markdown and LaTeX source)');
-  private readonly retry = button('Retry', 'button secondary', 'Retry: ask the model again', 'Ask the model again');
+  private readonly stop = button('Stop', 'Stop generating');
+  private readonly answerNow = button('Answer now', 'Answer now: close the thinking and write the answer from it', undefined, 'Close the thinking and have the model write its answer from it now');
+  /** Its name says where the run ended: set in `update`. */
+  private readonly continue = element('button', { type: 'button', class: 'button secondary' }, 'Continue');
+  private readonly insert = button('Insert proof', 'Insert the proof into the document after the statement', 'button', 'Insert the proof into the document after the statement (as LaTeX in .tex files)');
+  private readonly copy = button('Copy', 'Copy the proof as Markdown and LaTeX source', 'button', 'Copy the proof (Markdown and LaTeX source)');
+  private readonly retry = button('Retry', 'Retry: ask the model again', undefined, 'Ask the model again');
   readonly element = element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stop, this.answerNow, this.continue, this.insert, this.copy, this.retry);
   private copiedTimer: number | undefined;
 

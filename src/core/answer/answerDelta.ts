@@ -14,6 +14,12 @@ export function applyDelta(answer: AssistantAnswer, delta: AnswerDelta): Assista
   return { ...delta.meta, reasoning: answer.reasoning + delta.reasoning, content: answer.content + delta.content };
 }
 
+/** The delta from `shown` to `next` when `next` extends its text (the same answer, further on), else undefined. */
+export function deltaFrom(shown: AssistantAnswer, next: AssistantAnswer): AnswerDelta | undefined {
+  if (!next.reasoning.startsWith(shown.reasoning) || !next.content.startsWith(shown.content)) return undefined;
+  return { reasoning: next.reasoning.slice(shown.reasoning.length), content: next.content.slice(shown.content.length), meta: metaOf(next) };
+}
+
 /**
  * Hands out what changed in an answer since the last delta (or since the page was sent the whole
  * answer), so a host posts a few times per frame instead of once per token.

@@ -76,7 +76,8 @@ class ActiveAnswer<R> {
   readonly answerNow = new AbortController();
   readonly deltas = new AnswerDeltas();
   answer: AssistantAnswer;
-  done: Promise<AssistantAnswer>;
+  /** Set by `AnswerSession.run` as soon as the writing starts. */
+  done!: Promise<AssistantAnswer>;
 
   constructor(
     readonly job: AnswerJob<R>,
@@ -86,7 +87,6 @@ class ActiveAnswer<R> {
     this.deltas.sent(job.answer);
     this.answer = this.continues ? { ...job.answer, status: 'streaming', finishReason: undefined, error: undefined, endedAt: undefined } : job.answer;
     if (job.answerAtOnce) this.answerNow.abort();
-    this.done = Promise.resolve(this.answer);
   }
 
   get continues(): boolean {

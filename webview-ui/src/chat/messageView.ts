@@ -5,7 +5,7 @@
  * at cursor, Regenerate).
  */
 import { isStreaming, type AssistantAnswer } from '../../../src/core/answer/answer';
-import { applyDelta, type AnswerDelta } from '../../../src/core/answer/answerDelta';
+import { applyDelta, deltaFrom, type AnswerDelta } from '../../../src/core/answer/answerDelta';
 import { canAnswerNow, endedEarly } from '../../../src/core/answer/answerState';
 import type { AnswerAction } from '../../../src/core/webview/chatProtocol';
 import type { Turn } from '../../../src/core/conversation/types';
@@ -67,7 +67,7 @@ export class MessageView {
     this.turnId = turn.id;
     this.userText = turn.user;
     this.typedText = turn.typed;
-    this.answer = { ...turn.assistant, reasoning: '', content: '' };
+    this.answer = turn.assistant;
     this.thinking = new ThinkingSection(renderer, () => host.rendered());
     this.element = element(
       'article',
@@ -89,7 +89,6 @@ export class MessageView {
     for (const [action, node] of Object.entries(this.buttons)) {
       node.addEventListener('click', () => this.act(action === 'retry' ? 'regenerate' : (action as AnswerAction)));
     }
-    this.answer = turn.assistant;
     this.thinking.append(turn.assistant.reasoning);
     this.answerText.append(turn.assistant.content);
     this.followThinking();
@@ -113,16 +112,13 @@ export class MessageView {
       this.renderUser();
     }
     const next = turn.assistant;
-    const { reasoning, content, ...meta } = next;
-    if (reasoning.startsWith(this.answer.reasoning) && content.startsWith(this.answer.content)) {
-      this.apply({ reasoning: reasoning.slice(this.answer.reasoning.length), content: content.slice(this.answer.content.length), meta });
-      return;
-    }
+    const delta = deltaFrom(this.answer, next);
+    if (delta) return this.apply(delta);
     // Regenerated: start the answer over.
     this.answer = { ...next, reasoning: '', content: '' };
     this.thinking.reset('', true);
     this.answerText.reset();
-    this.apply({ reasoning, content, meta });
+    this.apply(deltaFrom(this.answer, next)!);
   }
 
   /** Text appended to the answer, and its other fields now. */
