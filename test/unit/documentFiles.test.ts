@@ -21,7 +21,6 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Gives every reader blocked on opening `fifo` an end of file, so nothing stays blocked after the test. */
 /** Threads of this process blocked in open() of a named pipe until a writer comes (Linux; elsewhere 0). */
 function threadsWaitingForPipeWriters(): number {
   try {
@@ -37,6 +36,7 @@ function threadsWaitingForPipeWriters(): number {
   }
 }
 
+/** Gives every reader blocked on opening `fifo` an end of file, so nothing stays blocked after the test. */
 function release(fifo: string): void {
   try {
     closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
