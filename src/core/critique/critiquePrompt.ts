@@ -53,7 +53,7 @@ Based on my evaluation, the final overall score should be:
 const GRADER_CONTEXT_INTRODUCTION =
   'The document this problem comes from defines the following notation and results; the proof may use them without proving them.';
 
-export function critiqueMessages(statement: string, proof: string, context?: PromptContext): ChatMessage[] {
+export function critiqueMessages(statement: string, proof: string, context?: Pick<PromptContext, 'text'>): ChatMessage[] {
   const sections = [GRADER_INSTRUCTION, '---', 'Here is your task input:', `## Problem\n\n${statement.trim()}`];
   if (context && context.text.trim() !== '') {
     sections.push(`## Context\n\n${GRADER_CONTEXT_INTRODUCTION}\n\n${context.text}`);
