@@ -74,6 +74,6 @@ export function solution(proof: string, selfScore = 1): string {
 
 /** A verifier's answer with this score (null: no box at all). */
 export function verdict(score: 0 | 0.5 | 1 | null, note = 'The steps are checked.'): string {
-  const box = score === null ? 'I cannot decide.' : `Based on my evaluation, the final overall score should be:\n\\boxed{${score}}`;
+  const box = score === null ? 'Based on my evaluation, I cannot decide on a score.' : `Based on my evaluation, the final overall score should be:\n\\boxed{${score}}`;
   return `Here is my evaluation of the solution:\n${note}\n\n## Issues\nNone.\n\n${box}`;
 }
