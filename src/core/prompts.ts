@@ -21,7 +21,7 @@ export const CONTEXT_INTRODUCTION =
   'For reference, the document this question comes from defines the following notation and results, ' +
   'which you may use without proving them. Prove only the question above.';
 
-export function proveMessages(statement: string, context?: PromptContext): ChatMessage[] {
+export function proveMessages(statement: string, context?: Pick<PromptContext, 'text'>): ChatMessage[] {
   const prompt = proveInstruction(statement);
   if (!context || context.text.trim() === '') return [{ role: 'user', content: prompt }];
   return [{ role: 'user', content: `${prompt}\n\n${CONTEXT_INTRODUCTION}\n\n${context.text}` }];

@@ -73,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.stop', () => proofs.stop()),
     vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),
     vscode.commands.registerCommand('qed.continueRun', () => proofs.continueRun()),
+    vscode.commands.registerCommand('qed.continuePastLimit', () => proofs.continuePastLimit()),
     vscode.commands.registerCommand('qed.showEngineLog', () => log.show()),
     vscode.commands.registerCommand(ENGINE_MENU_COMMAND, () => showEngineMenu(engine, cuda)),
     vscode.commands.registerCommand(INSTALL_CUDA_COMMAND, () => cuda.install()),

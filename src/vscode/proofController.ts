@@ -11,7 +11,10 @@ import * as vscode from 'vscode';
 import type { ChatMessage } from '../core/chat';
 import { pendingAnswer, type AssistantAnswer } from '../core/answer/answer';
 import { AnswerSession, type AnswerSink } from '../core/answer/answerSession';
-import { canAnswerNow, endedEarly } from '../core/answer/answerState';
+import { canAnswerNow, canContinuePastLimit, endedEarly } from '../core/answer/answerState';
+import { REASONING_CACHE_RESTARTS } from '../core/deepProve/config';
+import { proveFromSummaryMessages, type DeepProblem } from '../core/deepProve/prompts';
+import { summariseAttempt } from '../core/deepProve/reasoningCache';
 import type { RunKind, RunSnapshot } from '../core/webview/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
@@ -48,6 +51,11 @@ export interface RunRequest {
   macros?: Record<string, string>;
   /** Where the statement lives, for Insert proof and critique findings. */
   origin?: RunOrigin;
+  /** A Prove's problem as the model was given it: what Continue past the limit starts again from. */
+  problem?: DeepProblem;
+  /** Past the limit: this attempt (2 or more) and the summary it started from. */
+  attempt?: number;
+  summary?: string;
 }
 
 export interface FinishedRun {
@@ -77,6 +85,8 @@ interface ShownRun {
   run: RunSnapshot;
   /** Stopped before its answer began (it waited for the run before it to end). */
   stopped?: boolean;
+  /** Stops the summary a run past the limit starts from, while it is written. */
+  summarising?: AbortController;
 }
 
 export class ProofController implements vscode.Disposable {
@@ -93,7 +103,7 @@ export class ProofController implements vscode.Disposable {
 
   constructor(
     extensionUri: vscode.Uri,
-    backends: BackendProvider,
+    private readonly backends: BackendProvider,
     /** The workspace's memento: the shown run's request outlives a window reload. */
     private readonly state: vscode.Memento,
   ) {
@@ -121,6 +131,9 @@ export class ProofController implements vscode.Disposable {
             break;
           case 'continue':
             void this.continueRun();
+            break;
+          case 'continuePastLimit':
+            void this.continuePastLimit();
             break;
         }
       },
@@ -156,7 +169,10 @@ export class ProofController implements vscode.Disposable {
 
   stop(): void {
     this.session.stop();
-    if (this.shown) this.shown.stopped = true;
+    if (this.shown) {
+      this.shown.stopped = true;
+      this.shown.summarising?.abort();
+    }
   }
 
   /** Starts a run (stopping the current one); resolves when it has ended. */
@@ -196,9 +212,92 @@ export class ProofController implements vscode.Disposable {
     return this.running;
   }
 
+  /**
+   * The reasoning cache on a single Prove: the shown run ran out of room while thinking, so its
+   * thinking is summarised and a new run, attempt n + 1, starts from the problem and the summary.
+   * Resolves when the new run has ended.
+   */
+  continuePastLimit(): Promise<void> {
+    const shown = this.shown;
+    const attempt = shown?.request.attempt ?? 1;
+    if (this.session.busy || !shown || shown.request.kind !== 'prove' || !shown.request.problem || !canContinuePastLimit(shown.run.answer)) {
+      void vscode.window.showInformationMessage('QED: Continue past the limit applies to a Prove that was cut at its limit while thinking.');
+      return this.running;
+    }
+    if (attempt > REASONING_CACHE_RESTARTS) {
+      void vscode.window.showInformationMessage(`QED: this Prove already went past its limit ${REASONING_CACHE_RESTARTS} times. Try Deep Prove, or raise the limit (qed.generation.maxTokens, or a larger context for the engine).`);
+      return this.running;
+    }
+    const title = shown.request.title.replace(/ \(attempt \d+\)$/, '');
+    const request: RunRequest = { ...shown.request, title: `${title} (attempt ${attempt + 1})`, attempt: attempt + 1 };
+    this.running = this.runPastLimit(request, shown.run.answer.reasoning, this.running);
+    return this.running;
+  }
+
+  private async runPastLimit(request: RunRequest, reasoning: string, previous: Promise<void>): Promise<void> {
+    const problem = request.problem!;
+    const summarising = new AbortController();
+    const shown: ShownRun = { request, run: this.newRun(request), summarising };
+    shown.run.prompt = `(Being prepared: a summary of the thinking of attempt ${request.attempt! - 1}, then the proving prompt with it.)`;
+    this.shown = shown;
+    if (!this.show(shown)) return;
+    await previous;
+    const progress = (text: string) => {
+      shown.run.progress = text;
+      this.panel.post({ type: 'progress', runId: shown.run.runId, progress: text });
+    };
+    let summary: AssistantAnswer;
+    try {
+      const resolved = await this.backends.resolve(progress);
+      progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit…`);
+      summary = await summariseAttempt(resolved.backend, {
+        problem,
+        previousSummary: request.summary,
+        reasoning,
+        // The summary's room is its own, whatever limit cut the attempt.
+        sampling: { ...resolved.settings.sampling, maxTokens: undefined },
+        signal: summarising.signal,
+        onUpdate: (answer) => progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit… (${(answer.reasoningTokens + answer.contentTokens).toLocaleString('en-US')} tokens)`),
+      });
+    } catch (error) {
+      summary = { ...pendingAnswer(Date.now()), status: 'error', error: error instanceof Error ? error.message : String(error) };
+      if (!isCancellation(error)) void showError(error);
+    }
+    const text = summary.content.trim();
+    if (summarising.signal.aborted || summary.status === 'stopped' || text === '') {
+      const why = summarising.signal.aborted || summary.status === 'stopped' ? undefined : `The summary of attempt ${request.attempt! - 1} could not be written: ${summary.error ?? 'the summariser wrote none'}.`;
+      shown.run.progress = undefined;
+      shown.run.answer = { ...shown.run.answer, status: why ? 'error' : 'stopped', finishReason: why ? undefined : 'cancelled', error: why, endedAt: Date.now() };
+      if (this.shown === shown) this.panel.showRun(shown.run);
+      this.finished.fire({ request, run: shown.run });
+      return;
+    }
+    shown.summarising = undefined;
+    request.summary = text;
+    request.messages = proveFromSummaryMessages(problem, text);
+    shown.run.prompt = formatPrompt(request.messages);
+    void this.state.update(SHOWN_REQUEST_KEY, { runId: shown.run.runId, request: storedRequest(request) });
+    if (this.shown === shown) this.panel.showRun(shown.run);
+    return this.write(shown, false);
+  }
+
   /** Shows the new run at once; its answer is written once the stopped one has ended (one answer at a time). */
   private async run(request: RunRequest, previous: Promise<void>): Promise<void> {
-    const run: RunSnapshot = {
+    const run = this.newRun(request);
+    const shown: ShownRun = { request, run };
+    this.shown = shown;
+    void this.state.update(SHOWN_REQUEST_KEY, { runId: run.runId, request: storedRequest(request) });
+    if (!this.show(shown)) return;
+    await previous;
+    if (!shown.stopped) return this.write(shown, false);
+    run.progress = undefined;
+    run.answer = { ...run.answer, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
+    if (this.shown === shown) this.panel.showRun(run);
+    this.finished.fire({ request, run });
+  }
+
+  private newRun(request: RunRequest): RunSnapshot {
+    return {
       runId: randomUUID(),
       kind: request.kind,
       title: request.title,
@@ -211,18 +310,9 @@ export class ProofController implements vscode.Disposable {
       insertable: request.origin !== undefined && request.kind !== 'critique',
       insertsAs: request.kind !== 'critique' ? request.origin?.format : undefined,
       source: '',
+      attempt: request.attempt,
       answer: pendingAnswer(Date.now()),
     };
-    const shown: ShownRun = { request, run };
-    this.shown = shown;
-    void this.state.update(SHOWN_REQUEST_KEY, { runId: run.runId, request: storedRequest(request) });
-    if (!this.show(shown)) return;
-    await previous;
-    if (!shown.stopped) return this.write(shown, false);
-    run.progress = undefined;
-    run.answer = { ...run.answer, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
-    if (this.shown === shown) this.panel.showRun(run);
-    this.finished.fire({ request, run });
   }
 
   /** Shows the run (its answer about to be written) in the panel; false if the panel cannot be drawn. */

@@ -190,6 +190,7 @@ export class TheoremActions implements vscode.Disposable {
       title,
       statement,
       messages: proveMessages(statement, context?.context),
+      problem: { statement, contextText: context?.context.text },
       contextSummary: context?.summary,
       outsideContextFiles: context?.outsideFiles,
       macros: context?.context.katexMacros,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
+import { canAnswerNow, canContinuePastLimit, endedEarly } from '../../src/core/answer/answerState';
 import type { AssistantAnswer } from '../../src/core/answer/answer';
 
 describe('answer state', () => {
@@ -19,5 +19,13 @@ describe('answer state', () => {
     assert.equal(canAnswerNow(answer({ status: 'stopped', reasoning: 'Suppose', content: 'Then' })), false, 'the answer had begun');
     assert.equal(canAnswerNow(answer({ reasoning: 'Suppose', forcedAnswer: 'answer-now' })), false, 'already asked for');
     assert.equal(canAnswerNow(answer({ status: 'stopped' })), false, 'no thinking to answer from');
+  });
+
+  it('Continue past the limit: cut at the limit while thinking, with thinking to summarise', () => {
+    assert.equal(canContinuePastLimit(answer({ status: 'length', reasoning: 'Suppose' })), true);
+    assert.equal(canContinuePastLimit(answer({ status: 'length', reasoning: 'Suppose', content: 'Proof.' })), false, 'cut while answering: Continue');
+    assert.equal(canContinuePastLimit(answer({ status: 'stopped', reasoning: 'Suppose' })), false, 'stopped, not out of room');
+    assert.equal(canContinuePastLimit(answer({ status: 'length', reasoning: 'Suppose', forcedAnswer: 'budget' })), false, 'already asked for its answer');
+    assert.equal(canContinuePastLimit(answer({ status: 'length' })), false, 'nothing to summarise');
   });
 });

@@ -3,7 +3,8 @@
  * the one `readSolution` reads, and what a drifting 4B model writes is still read, with a note.
  */
 import assert from 'node:assert/strict';
-import { MAX_SUMMARISED_CHARS, readSolution, refinementMessages, SELF_EVALUATION_HEADING, SOLUTION_HEADING, solverMessages, summaryMessages, verifierMessages } from '../../src/core/deepProve/prompts';
+import { proveMessages } from '../../src/core/prompts';
+import { MAX_SUMMARISED_CHARS, proveFromSummaryMessages, readSolution, refinementMessages, SELF_EVALUATION_HEADING, SOLUTION_HEADING, solverMessages, summaryMessages, verifierMessages } from '../../src/core/deepProve/prompts';
 
 const problem = { statement: 'Prove that $\\sqrt 2$ is irrational.', contextText: '\\newcommand{\\Q}{\\mathbb{Q}}' };
 
@@ -41,6 +42,12 @@ describe('Deep Prove prompts', () => {
     const second = summaryMessages(problem, 'I tried parity before.', long)[0]!.content;
     assert.match(second, /### Earlier Summary\n\nI tried parity before\./);
     assert.match(second, /START x+\n\n\[… 10 characters of the attempt left out …\]\n\nx+ END$/);
+  });
+
+  it('starts a Prove past its limit from its own prompt, byte for byte, then the summary', () => {
+    const text = proveFromSummaryMessages(problem, 'I reduced it to parity of p.')[0]!.content;
+    assert.ok(text.startsWith(proveMessages(problem.statement, { text: problem.contextText })[0]!.content));
+    assert.match(text, /## Summary of Your Previous Attempt[^]*I reduced it to parity of p\.[^]*Then write your proof\.$/);
   });
 
   describe('readSolution', () => {

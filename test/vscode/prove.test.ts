@@ -161,6 +161,34 @@ describe('QED commands', function () {
     }
   });
 
+  it('a Prove cut while thinking: Continue past the limit summarises the thinking and starts attempt 2 from the summary', async () => {
+    const qed = await api();
+    await config().update('generation.maxTokens', 16, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openSample('irrational.tex');
+      selectEnvironment(editor, '\\begin{theorem}[Pythagoreans]');
+      await useLongThinkingSeed();
+      await vscode.commands.executeCommand('qed.proveSelection');
+      await qed.whenIdle();
+      const cut = qed.currentRun()!;
+      assert.ok(cut.answer.status === 'length' && cut.answer.content === '', `cut while thinking (${cut.answer.status}, ${cut.answer.content.length} characters of answer)`);
+
+      await vscode.commands.executeCommand('qed.continuePastLimit');
+      await qed.whenIdle();
+      const next = qed.currentRun()!;
+      assert.notEqual(next.runId, cut.runId, 'a new attempt, not the cut one continued');
+      assert.notEqual(next.answer.status, 'error', next.answer.error);
+      assert.equal(next.attempt, 2);
+      assert.match(next.title, /\(attempt 2\)$/);
+      // Its prompt: the model's own proving prompt, then the summary the summariser wrote.
+      assert.match(next.prompt, /Generate a rigorous proof to the following question:[^]*## Summary of Your Previous Attempt\n\nAn earlier attempt of yours ran out of room[^]*\S[^]*Then write your proof\./);
+      assert.match(next.answer.status, /^(done|length)$/, next.answer.error);
+    } finally {
+      await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
+      await config().update('generation.seed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('on a CPU too slow for QED-Nano, with the notice turned off (“Don’t Ask Again”), runs at once and names the CPU, the room of an attempt and the limits', async () => {
     const shapeModel = process.env.QED_TEST_SHAPE_MODEL;
     assert.ok(shapeModel, 'QED_TEST_SHAPE_MODEL points at QED-Nano’s shape with 2 blocks');

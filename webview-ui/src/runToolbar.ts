@@ -4,7 +4,8 @@
  * the same the host acts on), and each saying at once that it was pressed.
  */
 import { isStreaming } from '../../src/core/answer/answer';
-import { canAnswerNow, endedEarly } from '../../src/core/answer/answerState';
+import { canAnswerNow, canContinuePastLimit, endedEarly } from '../../src/core/answer/answerState';
+import { REASONING_CACHE_RESTARTS } from '../../src/core/deepProve/config';
 import type { PanelToHost, RunSnapshot } from '../../src/core/webview/panelProtocol';
 import { button, element } from './element';
 
@@ -17,10 +18,16 @@ export class RunToolbar {
   private readonly answerNow = button('Answer now', 'Answer now: close the thinking and write the answer from it', undefined, 'Close the thinking and have the model write its answer from it now');
   /** Its name says where the run ended: set in `update`. */
   private readonly continue = element('button', { type: 'button', class: 'button secondary' }, 'Continue');
+  private readonly pastLimit = button(
+    'Continue past the limit',
+    'Continue past the limit: summarise the thinking and start a new attempt from the summary',
+    'button secondary',
+    'The thinking ran out of room: summarise it and start a new attempt from the problem and the summary',
+  );
   private readonly insert = button('Insert proof', 'Insert the proof into the document after the statement', 'button', 'Insert the proof into the document after the statement (as LaTeX in .tex files)');
   private readonly copy = button('Copy', 'Copy the proof as Markdown and LaTeX source', 'button', 'Copy the proof (Markdown and LaTeX source)');
   private readonly retry = button('Retry', 'Retry: ask the model again', undefined, 'Ask the model again');
-  readonly element = element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stop, this.answerNow, this.continue, this.insert, this.copy, this.retry);
+  readonly element = element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Proof actions' }, this.stop, this.answerNow, this.continue, this.pastLimit, this.insert, this.copy, this.retry);
   private copiedTimer: number | undefined;
 
   constructor(act: (action: RunAction) => void) {
@@ -28,6 +35,7 @@ export class RunToolbar {
       [this.stop, 'stop'],
       [this.answerNow, 'answerNow'],
       [this.continue, 'continue'],
+      [this.pastLimit, 'continuePastLimit'],
       [this.insert, 'insert'],
       [this.copy, 'copy'],
       [this.retry, 'retry'],
@@ -64,6 +72,9 @@ export class RunToolbar {
         this.continue.setAttribute('aria-label', label);
       }
     }
+    // The reasoning cache restarts a Prove a few times, as Deep Prove does.
+    this.pastLimit.hidden = !live || run.kind !== 'prove' || !canContinuePastLimit(answer) || (run.attempt ?? 1) > REASONING_CACHE_RESTARTS;
+    if (this.pastLimit.hidden || active) this.pastLimit.disabled = false;
     if (this.answerNow.hidden || !active) this.answerNow.disabled = false;
     if (active) this.continue.disabled = false;
     this.copy.disabled = !answer.content;
@@ -76,9 +87,9 @@ export class RunToolbar {
     if (action === 'stop') {
       this.stop.disabled = true;
       this.stop.textContent = 'Stopping…';
-    } else if (action === 'answerNow' || action === 'continue') {
+    } else if (action === 'answerNow' || action === 'continue' || action === 'continuePastLimit') {
       // Until the host's next message says the run goes on (or ends).
-      this[action].disabled = true;
+      this[action === 'continuePastLimit' ? 'pastLimit' : action].disabled = true;
     } else if (action === 'copy') {
       this.copy.textContent = 'Copied';
       window.clearTimeout(this.copiedTimer);

@@ -17,6 +17,15 @@ export function stillThinking(answer: AnswerState): boolean {
 }
 
 /**
+ * Continue past the limit applies (the reasoning cache): the answer was cut at its limit while the
+ * model was still thinking, so only a new attempt, started from a summary of that thinking, can
+ * go further.
+ */
+export function canContinuePastLimit(answer: AnswerState): boolean {
+  return answer.status === 'length' && stillThinking(answer) && answer.reasoning !== '';
+}
+
+/**
  * Answer now applies: the model is thinking (it has begun: before its first token there is
  * nothing to answer from), or it was stopped or cut while thinking.
  */

@@ -37,12 +37,15 @@ export type DeepProveConfig = Infer<typeof deepProveConfig>;
 /** The method's sampling (the scaffold's vLLM workflow), not the model card's 0.6 / 0.95. */
 export const METHOD_SAMPLING: DeepProveSampling = { temperature: 0.8, topP: 1 };
 
+/** How many times the reasoning cache summarises and starts again, as in the paper's evaluation. */
+export const REASONING_CACHE_RESTARTS = 3;
+
 export const DEFAULT_CONFIG: DeepProveConfig = {
   poolSize: 4,
   verifications: 4,
   rounds: 2,
   verificationsPerRefinement: 2,
-  summaries: 3,
+  summaries: REASONING_CACHE_RESTARTS,
   tokenBudget: 1_000_000,
   timeLimitMs: null,
   maxTokensPerCall: null,

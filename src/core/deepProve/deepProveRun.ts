@@ -14,8 +14,11 @@ import type { CallSlots } from './callSlots';
 import type { DeepProveConfig } from './config';
 import { type CallKind, type EndReason, type JournalEntry, type ResultEntry, type RunJournal, resultsOf, runOf } from './journal';
 import { lowestVerifications, solved, toRefine } from './pool';
+import { summaryLimits } from './reasoningCache';
 import { refinementMessages, solverMessages, summaryMessages, verifierMessages, type DeepProblem } from './prompts';
-import { applyEntry, attemptOutcome, callKey, candidateOf, foldJournal, type CandidateView, type RunView } from './runView';
+import { applyEntry, attemptOutcome, callKey, candidateOf, foldJournal, type CandidateView, type LiveCall, type RunView } from './runView';
+
+export type { LiveCall } from './runView';
 
 export interface DeepProveDeps {
   backend: ChatBackend;
@@ -28,24 +31,12 @@ export interface DeepProveDeps {
   timeLimitMs?: number | null;
 }
 
-/** A call streaming now: what the live view shows between journal entries. */
-export interface LiveCall {
-  key: string;
-  kind: CallKind;
-  startedAt: number;
-  reasoningTokens: number;
-  contentTokens: number;
-}
-
 export interface DeepProveListener {
   /** After every journal entry: the view changed. */
   changed?(view: RunView): void;
   /** While calls stream (often: throttle what you draw). */
   live?(calls: readonly LiveCall[]): void;
 }
-
-/** The summariser writes at most this much, and is asked for its summary after half of it. */
-const SUMMARY_TOKENS = 8192;
 
 class RunStopped extends Error {}
 
@@ -202,7 +193,8 @@ export class DeepProveRun {
     try {
       this.checkLimits();
       const { sampling, maxTokensPerCall } = this.config;
-      const maxTokens = kind === 'summary' ? Math.min(SUMMARY_TOKENS, maxTokensPerCall ?? SUMMARY_TOKENS) : maxTokensPerCall ?? undefined;
+      const summary = kind === 'summary' ? summaryLimits(maxTokensPerCall) : undefined;
+      const maxTokens = summary ? summary.maxTokens : maxTokensPerCall ?? undefined;
       const request = {
         messages,
         temperature: sampling.temperature,
@@ -216,7 +208,7 @@ export class DeepProveRun {
       await this.record({ type: 'call', key, kind, at: startedAt, request });
       const liveCall: LiveCall = { key, kind, startedAt, reasoningTokens: 0, contentTokens: 0 };
       this.live.set(key, liveCall);
-      const thinkingBudget = kind === 'summary' && maxTokens !== undefined ? Math.floor(maxTokens / 2) : null;
+      const thinkingBudget = summary ? summary.thinkingBudget : null;
       let answer: AssistantAnswer;
       try {
         answer = await runTurn(this.deps.backend, request, { thinkingBudget, signal: this.abort.signal, now: this.now }, (partial) => {

@@ -7,7 +7,7 @@
  */
 import type { ChatMessage } from '../chat';
 import { critiqueMessages } from '../critique/critiquePrompt';
-import { CONTEXT_INTRODUCTION } from '../prompts';
+import { CONTEXT_INTRODUCTION, proveMessages } from '../prompts';
 
 /** The headings the solver is asked for; the proof is what lies between them. */
 export const SOLUTION_HEADING = '## Solution';
@@ -96,12 +96,21 @@ function solverPrompt(problem: DeepProblem): string {
   return sections.join('\n\n');
 }
 
-function summarySection(summary: string | undefined): string[] {
+/**
+ * A single Prove's next attempt past its limit: the model's own proving prompt (and the document's
+ * context) as Prove sent it, then the summary of the attempt that ran out of room.
+ */
+export function proveFromSummaryMessages(problem: DeepProblem, summary: string): ChatMessage[] {
+  const [prove] = proveMessages(problem.statement, problem.contextText ? { text: problem.contextText } : undefined);
+  return [{ role: 'user', content: [prove!.content, ...summarySection(summary, 'Then write your proof.')].join('\n\n') }];
+}
+
+function summarySection(summary: string | undefined, then = 'Then give your final response in the format above.'): string[] {
   if (summary === undefined || summary.trim() === '') return [];
   return [
     '## Summary of Your Previous Attempt',
     `An earlier attempt of yours ran out of room before it finished. Here is a summary of it, which may or may not be correct:\n\n${summary.trim()}`,
-    'Use it to guide your thinking: check it, continue where it stopped, or find a better approach. Then give your final response in the format above.',
+    `Use it to guide your thinking: check it, continue where it stopped, or find a better approach. ${then}`,
   ];
 }
 

@@ -4,8 +4,7 @@
  * may still make (no early stop), at the average size of the calls made so far.
  */
 import type { DeepProveConfig } from './config';
-import type { LiveCall } from './deepProveRun';
-import type { RunView } from './runView';
+import type { LiveCall, RunView } from './runView';
 
 export interface RunEstimate {
   /** Running time over all sessions. */

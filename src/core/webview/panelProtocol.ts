@@ -47,6 +47,8 @@ const headerFields = {
   progress: optional(string),
   /** Restored after a window reload without the request behind it: it can only be read. */
   detached: optional(boolean),
+  /** A Prove continued past its limit: the attempt this is (2 or more), started from a summary of the last. */
+  attempt: optional(count),
 };
 
 /** A run: what was asked (its header) and the answer. Everything needed to draw it from scratch. */
@@ -66,9 +68,10 @@ export const panelToHost = messages(
   object({ type: literal('ready') }),
   /**
    * answerNow: close the thinking and write the answer from it (now while thinking, or after a
-   * Stop or a cut); continue: go on from where a stopped or cut run ended, in the same run.
+   * Stop or a cut); continue: go on from where a stopped or cut run ended, in the same run;
+   * continuePastLimit: a new attempt from a summary of the thinking of a Prove cut while thinking.
    */
-  object({ type: literal('stop', 'copy', 'retry', 'insert', 'answerNow', 'continue'), runId: string }),
+  object({ type: literal('stop', 'copy', 'retry', 'insert', 'answerNow', 'continue', 'continuePastLimit'), runId: string }),
 );
 export type PanelToHost = Infer<typeof panelToHost>;
 
