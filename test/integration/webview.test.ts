@@ -419,11 +419,21 @@ describe('Proof panel webview (Chromium)', function () {
     const t = Date.now() - 100_000;
     await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut', status: 'length', finishReason: 'length', reasoning: 'Suppose not.', reasoningTokens: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 64_000, pausedMs: 60_000, thinkingPausedMs: 60_000 }) });
     await h.frame();
-    assert.match(await status(), /^Cut while thinking by the server’s token limit: no proof yet\. Answer now writes it from the thinking; Continue thinks on · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
+    assert.match(await status(), /^Cut while thinking by the server’s token limit: no proof yet\. Answer now writes it from the thinking; Continue thinks on; Continue past the limit starts anew from a summary of it · 12 tokens · 4\.0 s · 4\.0 tok\/s$/);
     assert.equal(await page.locator('.thinking-summary').textContent(), 'Thinking · 12 tokens · 3.0 s · 4.0 tok/s');
     assert.equal(await answerNow.isVisible(), true);
     assert.equal(await continueButton.isVisible(), true);
+    // The reasoning cache: a new attempt from a summary of the thinking, at most three times.
+    const pastLimit = page.getByRole('button', { name: /^Continue past the limit/ });
+    assert.equal(await pastLimit.isVisible(), true, 'Continue past the limit when cut while thinking');
     await page.screenshot({ path: join(ARTIFACTS, 'panel-dark-cut-while-thinking.png'), fullPage: true });
+    await pastLimit.click();
+    assert.deepEqual((await h.posted()).at(-1), { type: 'continuePastLimit', runId: 'run-cut' });
+    assert.equal(await pastLimit.isDisabled(), true, 'pressed once');
+    await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-cut-4', attempt: 4, status: 'length', finishReason: 'length', reasoning: 'Suppose not.', reasoningTokens: 12, startedAt: t, firstTokenAt: t + 1000, endedAt: t + 4000 }) });
+    await h.frame();
+    assert.equal(await pastLimit.isVisible(), false, 'not past the third restart');
+    assert.equal(await continueButton.isVisible(), true);
 
     // Restored after a window reload, the run has no request behind it: nothing to continue or retry.
     await h.send({ type: 'snapshot', run: snapshot({ runId: 'run-restored', status: 'stopped', error: 'Interrupted when the window reloaded.', reasoning: 'Suppose not.', reasoningTokens: 4, content: 'Then', contentTokens: 1, firstTokenAt: startedAt, endedAt: Date.now(), detached: true, insertable: true }) });

@@ -2,6 +2,7 @@
  * The words and numbers the pages show about an answer: the Proof panel's status line, and the
  * Thinking summary of both pages. Pure, so the wording lives in one place.
  */
+import { REASONING_CACHE_RESTARTS } from '../../src/core/deepProve/config';
 import { isStreaming, type AssistantAnswer } from '../../src/core/answer/answer';
 import type { RunSnapshot } from '../../src/core/webview/panelProtocol';
 
@@ -64,7 +65,9 @@ export function statusLine(run: RunSnapshot, now: number): StatusLine {
     case 'length':
       if (!answer.content) {
         return {
-          phase: `Cut while thinking by ${cutBy(run)}: no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on`,
+          phase: `Cut while thinking by ${cutBy(run)}: no ${run.kind === 'critique' ? 'evaluation' : 'proof'} yet. Answer now writes it from the thinking; Continue thinks on${
+            run.kind === 'prove' && (run.attempt ?? 1) <= REASONING_CACHE_RESTARTS ? '; Continue past the limit starts anew from a summary of it' : ''
+          }`,
           detail: totals,
           tone: 'warning',
         };
