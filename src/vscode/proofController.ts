@@ -18,6 +18,7 @@ import { summariseAttempt } from '../core/deepProve/reasoningCache';
 import type { RunKind, RunSnapshot } from '../core/webview/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
+import type { AnswerActivity } from './answerActivity';
 import type { BackendProvider, ResolvedBackend } from './backendProvider';
 import { isCancellation, showError } from './errorPresenter';
 import { ProofPanel } from './proofPanel';
@@ -106,6 +107,8 @@ export class ProofController implements vscode.Disposable {
     private readonly backends: BackendProvider,
     /** The workspace's memento: the shown run's request outlives a window reload. */
     private readonly state: vscode.Memento,
+    /** Where the answers being written are counted (others on the same backend make room for them). */
+    private readonly activity?: AnswerActivity,
   ) {
     this.session = new AnswerSession({ resolve: (onProgress) => backends.resolve(onProgress), isCancellation });
     this.panel = new ProofPanel(
@@ -356,7 +359,7 @@ export class ProofController implements vscode.Disposable {
       delta: (delta) => post({ type: 'delta', runId: run.runId, delta }),
       failed: (error) => void showError(error, backendKind),
     };
-    await this.session.run({
+    const written = this.session.run({
       answer: run.answer,
       answerAtOnce,
       // The panel has no thinking budget: Answer now is the user's.
@@ -364,6 +367,7 @@ export class ProofController implements vscode.Disposable {
       request: (resolved) => ({ ...resolved.settings.sampling, messages: shown.request.messages }),
       sink,
     });
+    await (this.activity ? this.activity.during(written) : written);
     if (run.progress !== undefined) {
       // Ended before the backend was ready: the page's status says how, not what was loading.
       run.progress = undefined;
