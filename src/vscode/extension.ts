@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.reproveAt', (uri: string, offset: number) => theorems.proveAt(uri, offset, true)),
     vscode.commands.registerCommand('qed.critiqueAt', (uri: string, offset: number) => theorems.critiqueAt(uri, offset)),
     vscode.commands.registerCommand('qed.insertProofAt', (uri: string, offset: number) => theorems.insertAt(uri, offset)),
-    ...registerDeepProve(deep, theorems),
+    registerDeepProve(deep, theorems),
     vscode.commands.registerCommand(REPAIR_COMMAND, (uri: string, id: number) => theorems.repair(uri, id)),
     vscode.commands.registerCommand('qed.stop', () => proofs.stop()),
     vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),

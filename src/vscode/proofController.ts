@@ -253,7 +253,7 @@ export class ProofController implements vscode.Disposable {
     try {
       const resolved = await this.backends.resolve(progress);
       progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit…`);
-      summary = await summariseAttempt(resolved.backend, {
+      summary = await this.counted(summariseAttempt(resolved.backend, {
         problem,
         previousSummary: request.summary,
         reasoning,
@@ -261,7 +261,7 @@ export class ProofController implements vscode.Disposable {
         sampling: { ...resolved.settings.sampling, maxTokens: undefined },
         signal: summarising.signal,
         onUpdate: (answer) => progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit… (${(answer.reasoningTokens + answer.contentTokens).toLocaleString('en-US')} tokens)`),
-      });
+      }));
     } catch (error) {
       summary = { ...pendingAnswer(Date.now()), status: 'error', error: error instanceof Error ? error.message : String(error) };
       if (!isCancellation(error)) void showError(error);
@@ -367,13 +367,18 @@ export class ProofController implements vscode.Disposable {
       request: (resolved) => ({ ...resolved.settings.sampling, messages: shown.request.messages }),
       sink,
     });
-    await (this.activity ? this.activity.during(written) : written);
+    await this.counted(written);
     if (run.progress !== undefined) {
       // Ended before the backend was ready: the page's status says how, not what was loading.
       run.progress = undefined;
       post({ type: 'progress', runId: run.runId });
     }
     this.finished.fire({ request: shown.request, run });
+  }
+
+  /** An answer (or a summary) being written on the backend, counted while it is. */
+  private counted<T>(work: Promise<T>): Promise<T> {
+    return this.activity ? this.activity.during(work) : work;
   }
 
   dispose(): void {

@@ -171,6 +171,11 @@ export class DeepProveController implements vscode.Disposable {
     return this.going.has(runId);
   }
 
+  /** How many calls the run may have in flight now (undefined: not going, or its backend not ready yet). */
+  capacityOf(runId: string): number | undefined {
+    return this.going.get(runId)?.slots?.capacity;
+  }
+
   isPanelOpen(runId: string): boolean {
     return this.panels.isOpen(runId);
   }

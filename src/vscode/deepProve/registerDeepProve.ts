@@ -15,8 +15,8 @@ export const OPEN_RUNS_COMMAND = 'qed.deepProveRuns';
 /** A command the extension-host tests use to reach the controller; not in the palette. */
 export const DEEP_PROVE_TEST_COMMAND = 'qed.deepProve.testController';
 
-export function registerDeepProve(deep: DeepProveController, theorems: TheoremActions): vscode.Disposable[] {
-  return [
+export function registerDeepProve(deep: DeepProveController, theorems: TheoremActions): vscode.Disposable {
+  return vscode.Disposable.from(
     vscode.commands.registerCommand(DEEP_PROVE_COMMAND, async () => {
       const request = await theorems.deepRequestInEditor(vscode.window.activeTextEditor);
       return request && deep.start(request);
@@ -28,7 +28,7 @@ export function registerDeepProve(deep: DeepProveController, theorems: TheoremAc
     vscode.commands.registerCommand(OPEN_RUNS_COMMAND, () => pickRun(deep)),
     vscode.commands.registerCommand(OPEN_RUN_COMMAND, (runId: string) => deep.open(runId)),
     vscode.commands.registerCommand(DEEP_PROVE_TEST_COMMAND, () => deep),
-  ];
+  );
 }
 
 /** `/deep` in the chat: the statement typed after it, else what QED: Deep Prove would take from the editor. */
