@@ -76,6 +76,8 @@ describe('Deep Prove', function () {
   const deepConfig = () => vscode.workspace.getConfiguration('qed.deepProve');
   let endpoint: ScriptedEndpoint;
   let controller: DeepProveController;
+  /** The runs saved before these tests: the others (and their panels) go when they end. */
+  let earlier: Set<string>;
 
   const theoremOffset = async () => {
     const { document } = await openSample('irrational.tex');
@@ -94,6 +96,7 @@ describe('Deep Prove', function () {
   before(async () => {
     await api();
     controller = (await vscode.commands.executeCommand<DeepProveController>('qed.deepProve.testController'))!;
+    earlier = new Set((await controller.store.list()).runs.map((run) => run.runId));
     // Slow enough to act while calls stream: ~0.2 s per call.
     endpoint = await startScriptedEndpoint(answerFor, { pieceDelayMs: 15 });
     await qedConfig().update('backend', 'endpoint', vscode.ConfigurationTarget.Global);
@@ -102,6 +105,8 @@ describe('Deep Prove', function () {
   });
 
   after(async () => {
+    // Their panels would stay open beside the editors the next suites use.
+    for (const { runId } of (await controller.store.list()).runs) if (!earlier.has(runId)) await controller.remove(runId);
     for (const key of Object.keys(SMALL)) await deepConfig().update(key, undefined, vscode.ConfigurationTarget.Global);
     await qedConfig().update('backend', 'local', vscode.ConfigurationTarget.Global);
     await qedConfig().update('endpoint.url', undefined, vscode.ConfigurationTarget.Global);
@@ -118,7 +123,7 @@ describe('Deep Prove', function () {
     assert.equal(view.end?.reason, 'complete', view.end?.error);
     assert.equal(view.run.title, 'Theorem (Pythagoreans) · irrational.tex:47');
     assert.equal(view.run.statement, 'The number $\\sqrt{2}$ is irrational.');
-    assert.deepEqual(view.run.source, { file: (await theoremOffset()).document.uri.fsPath, line: 47 });
+    assert.deepEqual(view.run.source, { file: (await theoremOffset()).document.uri.fsPath, line: 47, label: 'thm:sqrt2' });
     assert.equal(view.candidates.length, 4);
     assert.deepEqual(view.best, { id: 'c1', mean: 0.5 });
     assert.equal(endpoint.requests.length - before, CALLS);
@@ -170,6 +175,7 @@ describe('Deep Prove', function () {
     const runId = await deepProveTheorem();
     await controller.whenStopped(runId);
     const { document } = await theoremOffset();
+    const original = document.getText();
     try {
       assert.equal(await controller.insert(runId), true);
       const text = document.getText();
@@ -179,9 +185,13 @@ describe('Deep Prove', function () {
       assert.deepEqual(found.map((diagnostic) => [diagnostic.severity, diagnostic.message]), [[vscode.DiagnosticSeverity.Warning, 'Justification gap: This uses the lemma that an even square has an even root; cite it.']]);
       assert.equal(document.getText(found[0]!.range), 'so $p$ is even');
     } finally {
+      // The sample as it was, saved: the next suites read it (a revert command acts on whichever editor is active).
+      const whole = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, whole, original);
+      await vscode.workspace.applyEdit(edit);
+      await document.save();
       await vscode.commands.executeCommand('qed.clearCritique');
-      await vscode.window.showTextDocument(document);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
     }
   });
 
