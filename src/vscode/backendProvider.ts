@@ -23,6 +23,8 @@ export interface ResolvedBackend {
   settings: QedSettings;
   /** Tokens one answer's context holds (prompt included), when the backend says: the local engine's plan. */
   contextTokens?: number;
+  /** Answers the backend writes at once, when it says: the local engine's plan (its sequences). */
+  sequences?: number;
 }
 
 export class NotConfiguredError extends Error {}
@@ -60,6 +62,7 @@ export class BackendProvider {
       source: `local engine · ${path.basename(modelPath)} · ${backendLabel(connection.info)} · ${formatTokens(connection.info.contextSize)} tokens per attempt`,
       settings,
       contextTokens: connection.info.contextSize,
+      sequences: connection.info.parallel,
     };
   }
 }

@@ -16,7 +16,10 @@ import { ModelStore } from './modelStore';
 import { openSample } from './sample';
 import { ProofController } from './proofController';
 import type { ServerWizardUi } from './serverWizard';
+import { AnswerActivity } from './answerActivity';
 import { registerChat } from './chat/registerChat';
+import { chatDeepProve, registerDeepProve } from './deepProve/registerDeepProve';
+import { DeepProveController } from './deepProve/deepProveController';
 import { TheoremActions } from './theoremActions';
 import { THEOREM_DOCUMENTS, TheoremIndex } from './theoremIndex';
 
@@ -42,14 +45,18 @@ export function activate(context: vscode.ExtensionContext): QedApi {
   const cuda = new CudaBackend(context.extensionPath, storage.fsPath, cliPath, log, engine, context.globalState);
   const backends = new BackendProvider(engine, models, context.secrets, cuda);
   const picker = new ModelPicker(models, engine, cliPath, log);
-  const proofs = new ProofController(context.extensionUri, backends, context.workspaceState);
+  const answers = new AnswerActivity();
+  const proofs = new ProofController(context.extensionUri, backends, context.workspaceState, answers);
   const index = new TheoremIndex(log);
   const diagnostics = new CritiqueDiagnostics();
   const theorems = new TheoremActions(index, proofs, diagnostics);
+  const deep = new DeepProveController(context.extensionUri, storage, backends, answers, theorems, context.workspaceState);
 
   context.subscriptions.push(
     log,
     engine,
+    answers,
+    deep,
     new EngineStatusBar(engine),
     proofs,
     index,
@@ -69,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     vscode.commands.registerCommand('qed.reproveAt', (uri: string, offset: number) => theorems.proveAt(uri, offset, true)),
     vscode.commands.registerCommand('qed.critiqueAt', (uri: string, offset: number) => theorems.critiqueAt(uri, offset)),
     vscode.commands.registerCommand('qed.insertProofAt', (uri: string, offset: number) => theorems.insertAt(uri, offset)),
+    registerDeepProve(deep, theorems),
     vscode.commands.registerCommand(REPAIR_COMMAND, (uri: string, id: number) => theorems.repair(uri, id)),
     vscode.commands.registerCommand('qed.stop', () => proofs.stop()),
     vscode.commands.registerCommand('qed.answerNow', () => proofs.answerNow()),
@@ -90,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): QedApi {
     // Tests pass the answers to the wizard's questions (a ServerWizardUi) as the argument.
     vscode.commands.registerCommand(CONNECT_SERVER_COMMAND, (ui?: ServerWizardUi) => connectServer(context.secrets, ui)),
   );
-  context.subscriptions.push(registerChat(context, backends));
+  context.subscriptions.push(registerChat(context, backends, answers, (statement, editor) => chatDeepProve(deep, theorems, statement, editor)));
   const activation = {
     bundleMs: typeof __qedBundleStarted === 'number' && typeof __qedBundleEvaluated === 'number' ? __qedBundleEvaluated - __qedBundleStarted : undefined,
     activateMs: performance.now() - activateStarted,

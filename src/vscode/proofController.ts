@@ -18,6 +18,7 @@ import { summariseAttempt } from '../core/deepProve/reasoningCache';
 import type { RunKind, RunSnapshot } from '../core/webview/panelProtocol';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { formatPrompt } from '../core/promptText';
+import type { AnswerActivity } from './answerActivity';
 import type { BackendProvider, ResolvedBackend } from './backendProvider';
 import { isCancellation, showError } from './errorPresenter';
 import { ProofPanel } from './proofPanel';
@@ -106,6 +107,8 @@ export class ProofController implements vscode.Disposable {
     private readonly backends: BackendProvider,
     /** The workspace's memento: the shown run's request outlives a window reload. */
     private readonly state: vscode.Memento,
+    /** Where the answers being written are counted (others on the same backend make room for them). */
+    private readonly activity?: AnswerActivity,
   ) {
     this.session = new AnswerSession({ resolve: (onProgress) => backends.resolve(onProgress), isCancellation });
     this.panel = new ProofPanel(
@@ -250,7 +253,7 @@ export class ProofController implements vscode.Disposable {
     try {
       const resolved = await this.backends.resolve(progress);
       progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit…`);
-      summary = await summariseAttempt(resolved.backend, {
+      summary = await this.counted(summariseAttempt(resolved.backend, {
         problem,
         previousSummary: request.summary,
         reasoning,
@@ -258,7 +261,7 @@ export class ProofController implements vscode.Disposable {
         sampling: { ...resolved.settings.sampling, maxTokens: undefined },
         signal: summarising.signal,
         onUpdate: (answer) => progress(`Summarising the thinking of attempt ${request.attempt! - 1} to go on past the limit… (${(answer.reasoningTokens + answer.contentTokens).toLocaleString('en-US')} tokens)`),
-      });
+      }));
     } catch (error) {
       summary = { ...pendingAnswer(Date.now()), status: 'error', error: error instanceof Error ? error.message : String(error) };
       if (!isCancellation(error)) void showError(error);
@@ -356,7 +359,7 @@ export class ProofController implements vscode.Disposable {
       delta: (delta) => post({ type: 'delta', runId: run.runId, delta }),
       failed: (error) => void showError(error, backendKind),
     };
-    await this.session.run({
+    const written = this.session.run({
       answer: run.answer,
       answerAtOnce,
       // The panel has no thinking budget: Answer now is the user's.
@@ -364,12 +367,18 @@ export class ProofController implements vscode.Disposable {
       request: (resolved) => ({ ...resolved.settings.sampling, messages: shown.request.messages }),
       sink,
     });
+    await this.counted(written);
     if (run.progress !== undefined) {
       // Ended before the backend was ready: the page's status says how, not what was loading.
       run.progress = undefined;
       post({ type: 'progress', runId: run.runId });
     }
     this.finished.fire({ request: shown.request, run });
+  }
+
+  /** An answer (or a summary) being written on the backend, counted while it is. */
+  private counted<T>(work: Promise<T>): Promise<T> {
+    return this.activity ? this.activity.during(work) : work;
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { seedOf } from '../core/sampling';
 import type { BackendChoice } from '../engineShared/memoryPlan';
 import { DEFAULT_MAX_FILE_MB } from '../core/theorems/boundedFileReader';
 import type { EngineLaunchSettings } from '../engineHost/supervisor';
+import { deepProveSettingsFrom, type DeepProveSettingsResult } from './deepProve/deepProveSettings';
 
 /** The engine's launch settings, except that the model path may be unset (the catalog's model, downloaded). */
 export type EngineSettings = Omit<EngineLaunchSettings, 'modelPath'> & { modelPath: string | undefined };
@@ -68,6 +69,25 @@ export function readSettings(): QedSettings {
     contextBudget: Math.max(0, config.get<number>('prompt.contextBudget', 4000)),
     maxFileBytes: Math.max(0.1, config.get<number>('files.maxSizeMB', DEFAULT_MAX_FILE_MB)) * 1024 * 1024,
   };
+}
+
+/** The `qed.deepProve.*` settings, checked (deepProveSettings.ts says what is wrong, by setting). */
+export function readDeepProveSettings(): DeepProveSettingsResult {
+  const config = vscode.workspace.getConfiguration('qed.deepProve');
+  const read = (key: string) => config.get<unknown>(key, null);
+  return deepProveSettingsFrom({
+    poolSize: read('poolSize'),
+    verifications: read('verifications'),
+    rounds: read('rounds'),
+    verificationsPerRefinement: read('verificationsPerRefinement'),
+    summaries: read('summaries'),
+    tokenBudget: read('tokenBudget'),
+    timeLimitMinutes: read('timeLimitMinutes'),
+    temperature: read('temperature'),
+    topP: read('topP'),
+    maxTokensPerCall: read('maxTokensPerCall'),
+    endpointConcurrency: read('endpointConcurrency'),
+  });
 }
 
 function positiveOrUndefined(value: number): number | undefined {

@@ -1,22 +1,33 @@
 /**
  * The commands that act on theorem-like environments: Prove (from a CodeLens, the cursor or a
  * selection), Re-prove, Critique proof (findings become diagnostics), repair a finding, and
- * Insert proof. They turn a document position into a run request with its document context.
+ * Insert proof; and the Deep Prove requests, with the same statement and document context as
+ * Prove. They turn a document position into a run request with its document context.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { critiqueMessages, repairMessages } from '../core/critique/critiquePrompt';
-import { parseCritique } from '../core/critique/parseCritique';
+import { parseCritique, type Critique } from '../core/critique/parseCritique';
 import { DocumentContext } from '../core/documentContext';
 import { cleanStatement, proveMessages } from '../core/prompts';
 import { environmentAt } from '../core/theorems/latexScanner';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { CritiqueDiagnostics, type CritiqueTarget } from './critiqueDiagnostics';
+import type { DeepRequest, ProofDestination } from './deepProve/deepProveController';
 import type { FinishedRun, ProofController, RunOrigin } from './proofController';
 import { ProofInserter, sameEnvironment } from './proofInserter';
 import { readSettings } from './settings';
 import { documentKey, projectFolder, type DocumentTheorems, type TheoremIndex } from './theoremIndex';
 import { environmentName, TheoremLenses } from './theoremLenses';
+
+/** What Prove (or Deep Prove) is asked to prove: the statement's source text, named, with where its proof goes. */
+interface ProveTarget {
+  document: vscode.TextDocument;
+  theorems: DocumentTheorems | undefined;
+  source: string;
+  title: string;
+  origin: RunOrigin;
+}
 
 interface Located {
   document: vscode.TextDocument;
@@ -24,7 +35,7 @@ interface Located {
   environment: TheoremEnvironment;
 }
 
-export class TheoremActions implements vscode.Disposable {
+export class TheoremActions implements vscode.Disposable, ProofDestination {
   private readonly context = new DocumentContext();
   private readonly inserter: ProofInserter;
   readonly lenses: TheoremLenses;
@@ -59,7 +70,24 @@ export class TheoremActions implements vscode.Disposable {
 
   /** "QED: Prove Selection": the selected text, or the environment at the cursor. */
   async proveSelection(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
+    const target = await this.targetInEditor(vscode.window.activeTextEditor);
+    if (target) await this.startProve(target);
+  }
+
+  /** "QED: Deep Prove" (and the chat's /deep): what Prove Selection would prove, as a Deep Prove request. */
+  async deepRequestInEditor(editor: vscode.TextEditor | undefined): Promise<DeepRequest | undefined> {
+    const target = await this.targetInEditor(editor);
+    return target && this.deepRequest(target);
+  }
+
+  /** The Deep prove CodeLens: the environment at `offset`. */
+  async deepRequestAt(uri: string, offset: number): Promise<DeepRequest | undefined> {
+    const located = await this.locate(await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)), offset);
+    return located && this.deepRequest(this.environmentTarget(located, located.environment.proof !== null));
+  }
+
+  /** The selected text, or the environment at the cursor, with where its proof goes; warns and gives undefined when there is neither. */
+  private async targetInEditor(editor: vscode.TextEditor | undefined): Promise<ProveTarget | undefined> {
     if (!editor) return void vscode.window.showWarningMessage('QED: open a LaTeX or Markdown file and select a statement, or put the cursor in a theorem.');
     const { document, selection } = editor;
     const selected = document.getText(selection);
@@ -68,7 +96,7 @@ export class TheoremActions implements vscode.Disposable {
       if (!located) {
         return void vscode.window.showWarningMessage('QED: select the statement to prove, or put the cursor inside a theorem, lemma or other theorem-like environment.');
       }
-      return this.prove(located, false);
+      return this.environmentTarget(located, false);
     }
     const start = document.offsetAt(selection.start);
     const located = await this.locate(document, start);
@@ -86,7 +114,7 @@ export class TheoremActions implements vscode.Disposable {
       replacesProof: false,
     };
     const title = inside ? runTitle(document, located.environment) : `${path.basename(document.fileName)}:${selection.start.line + 1}`;
-    await this.startProve(document, theorems, selected, title, origin);
+    return { document, theorems, source: selected, title, origin };
   }
 
   /** "QED: Critique Proof": the proof of the environment at the cursor (or whose proof holds it). */
@@ -176,12 +204,15 @@ export class TheoremActions implements vscode.Disposable {
   }
 
   private async prove(located: Located, reprove: boolean): Promise<void> {
-    const { document, environment, theorems } = located;
-    const source = this.textOf(document, environment.statement);
-    await this.startProve(document, theorems, source, runTitle(document, environment), this.originOf(located, reprove));
+    await this.startProve(this.environmentTarget(located, reprove));
   }
 
-  private async startProve(document: vscode.TextDocument, theorems: DocumentTheorems | undefined, source: string, title: string, origin: RunOrigin): Promise<void> {
+  private environmentTarget(located: Located, replacesProof: boolean): ProveTarget {
+    const { document, environment, theorems } = located;
+    return { document, theorems, source: this.textOf(document, environment.statement), title: runTitle(document, environment), origin: this.originOf(located, replacesProof) };
+  }
+
+  private async startProve({ document, theorems, source, title, origin }: ProveTarget): Promise<void> {
     const statement = cleanStatement(source);
     if (!statement) return void vscode.window.showWarningMessage('QED: the statement is empty.');
     const context = theorems ? this.contextFor(document, theorems, statement) : undefined;
@@ -196,6 +227,44 @@ export class TheoremActions implements vscode.Disposable {
       macros: context?.context.katexMacros,
       origin,
     });
+  }
+
+  /** The same statement and document context as Prove, for Deep Prove. */
+  private deepRequest({ document, theorems, source, title, origin }: ProveTarget): DeepRequest | undefined {
+    const statement = cleanStatement(source);
+    if (!statement) return void vscode.window.showWarningMessage('QED: the statement is empty.');
+    const context = theorems ? this.contextFor(document, theorems, statement).context : undefined;
+    const at = origin.environment ? origin.environment.span.start : Math.max(0, origin.anchor - origin.statementSource.length);
+    const label = origin.environment?.label;
+    return {
+      title,
+      statement,
+      contextText: context?.text,
+      macros: context && Object.keys(context.katexMacros).length ? context.katexMacros : undefined,
+      origin,
+      source: { file: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(), line: document.positionAt(at).line + 1, ...(label && { label }) },
+    };
+  }
+
+  /**
+   * Inserts a proof that did not come from the Proof panel (a Deep Prove candidate) where its
+   * statement is, as Insert proof does, and shows its verifiers' findings on it as a critique's.
+   */
+  async insertProof(origin: RunOrigin, proof: string, findings?: { statement: string; critique: Critique }): Promise<boolean> {
+    if (!(await this.inserter.insert(origin, proof))) return false;
+    if (!findings || findings.critique.issues.length === 0) return true;
+    const document = await vscode.workspace.openTextDocument(origin.uri);
+    let body: { start: number; end: number } | undefined;
+    if (origin.environment) {
+      const environment = (await this.index.theorems(document))?.environments.find((candidate) => sameEnvironment(document, candidate, origin));
+      body = environment?.proof?.body;
+    } else {
+      // A plain selection: the inserter leaves what it inserted selected.
+      const editor = vscode.window.visibleTextEditors.find((visible) => visible.document === document);
+      body = editor && { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) };
+    }
+    if (body) this.diagnostics.show(document, body.start, { statement: findings.statement, proof: this.textOf(document, body), critique: findings.critique });
+    return true;
   }
 
   private async onFinished(finished: FinishedRun): Promise<void> {

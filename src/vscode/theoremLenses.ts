@@ -1,12 +1,15 @@
 /**
  * What the editor shows about theorem-like environments: CodeLenses (Prove, or Critique proof
- * and Re-prove when a proof follows; Insert proof once a proof for it is ready) and outline
+ * and Re-prove when a proof follows; Deep prove beside either; Insert proof once a proof for it
+ * is ready) and outline
  * entries with titles, labels and whether each has a proof.
  */
 import * as vscode from 'vscode';
 import type { TheoremEnvironment } from '../core/theorems/types';
 import { readSettings } from './settings';
 import type { TheoremIndex } from './theoremIndex';
+
+export const DEEP_PROVE_AT_COMMAND = 'qed.deepProveAt';
 
 /** Arguments of the CodeLens commands: the document and where its `\begin` is. */
 export type EnvironmentArgs = [uri: string, offset: number];
@@ -43,12 +46,14 @@ export class TheoremLenses implements vscode.CodeLensProvider, vscode.DocumentSy
         const args: EnvironmentArgs = [document.uri.toString(), environment.span.start];
         const name = environmentName(environment);
         const lens = (title: string, command: string, tooltip: string) => new vscode.CodeLens(range, { title, command, tooltip, arguments: args });
+        const deep = lens('Deep prove', DEEP_PROVE_AT_COMMAND, `Search for a proof of ${name}: many attempts, each verified, the best refined (Deep Prove)`);
         const lenses = environment.proof
           ? [
               lens('Critique proof', 'qed.critiqueAt', `Ask QED-Nano to check the proof of ${name}`),
               lens('Re-prove', 'qed.reproveAt', `Ask QED-Nano for a new proof of ${name}`),
+              deep,
             ]
-          : [lens('Prove', 'qed.proveAt', `Ask QED-Nano to prove ${name}`)];
+          : [lens('Prove', 'qed.proveAt', `Ask QED-Nano to prove ${name}`), deep];
         if (this.hasProofToInsert(document.uri, environment)) {
           lenses.push(lens('Insert proof', 'qed.insertProofAt', `Insert QED's proof of ${name} after the statement`));
         }

@@ -10,11 +10,21 @@ import type { AddressInfo } from 'node:net';
 export interface ScriptedEndpoint {
   baseUrl: string;
   /** The request bodies received, parsed. */
-  requests: { messages: { role: string; content: string }[] }[];
+  requests: ScriptedRequest[];
   close(): Promise<void>;
 }
 
-export async function startScriptedEndpoint(answer: string): Promise<ScriptedEndpoint> {
+export interface ScriptedRequest {
+  messages: { role: string; content: string }[];
+}
+
+export interface ScriptedOptions {
+  /** A pause before each piece of the answer, so a test can act while calls stream. */
+  pieceDelayMs?: number;
+}
+
+/** `answer`: the same text for every request, or chosen from the request (e.g. solver or verifier prompt). */
+export async function startScriptedEndpoint(answer: string | ((request: ScriptedRequest) => string), options: ScriptedOptions = {}): Promise<ScriptedEndpoint> {
   const requests: ScriptedEndpoint['requests'] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -24,15 +34,23 @@ export async function startScriptedEndpoint(answer: string): Promise<ScriptedEnd
         res.writeHead(404).end();
         return;
       }
-      requests.push(JSON.parse(body));
+      const request = JSON.parse(body) as ScriptedRequest;
+      requests.push(request);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const chunk = (delta: object, finish: string | null) =>
         `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'scripted', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       // A few pieces, so the client's splitting across chunks is exercised too.
-      const pieces = answer.match(/[\s\S]{1,40}/g) ?? [];
-      for (const piece of pieces) res.write(chunk({ content: piece }, null));
-      res.write(chunk({}, 'stop'));
-      res.end('data: [DONE]\n\n');
+      const pieces = (typeof answer === 'string' ? answer : answer(request)).match(/[\s\S]{1,40}/g) ?? [];
+      void (async () => {
+        for (const piece of pieces) {
+          if (options.pieceDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pieceDelayMs));
+          // The client went away (a stopped call): nothing more to send.
+          if (res.destroyed) return;
+          res.write(chunk({ content: piece }, null));
+        }
+        res.write(chunk({}, 'stop'));
+        res.end('data: [DONE]\n\n');
+      })();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,7 +58,11 @@ export async function startScriptedEndpoint(answer: string): Promise<ScriptedEnd
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Streams a test stopped listening to must not keep the server open.
+      server.closeAllConnections();
+    }),
   };
 }
 

@@ -25,11 +25,16 @@ describe('chat slash commands', () => {
     const earlier = [turn(proveMessages('$n^2 \\ge n$ for integers $n$.')[0]!.content, 'Since $n^2 - n = n(n-1) \\ge 0$.')];
     assert.deepEqual(expandMessage('/critique', earlier), { ok: true, user: critiqueMessages('$n^2 \\ge n$ for integers $n$.', 'Since $n^2 - n = n(n-1) \\ge 0$.')[0]!.content, title: 'Critique: $n^2 \\ge n$ for integers $n$.' });
     const given = expandMessage('/critique Trivial.', earlier);
-    assert.equal(given.ok && given.user, critiqueMessages('$n^2 \\ge n$ for integers $n$.', 'Trivial.')[0]!.content);
+    assert.equal(given.ok && 'user' in given && given.user, critiqueMessages('$n^2 \\ge n$ for integers $n$.', 'Trivial.')[0]!.content);
     // Without a /prove, the question the last answer answered is the statement.
     const plain = expandMessage('/critique', [turn('Show $1 < 2$.', 'Obvious.')]);
-    assert.equal(plain.ok && plain.user, critiqueMessages('Show $1 < 2$.', 'Obvious.')[0]!.content);
+    assert.equal(plain.ok && 'user' in plain && plain.user, critiqueMessages('Show $1 < 2$.', 'Obvious.')[0]!.content);
     assert.equal(expandMessage('/critique', []).ok, false);
+  });
+
+  it('/deep asks for a Deep Prove run on the statement, or (none given) on the editor’s selection or theorem', () => {
+    assert.deepEqual(expandMessage('/deep  $\\sqrt 2$ is irrational. ', []), { ok: true, deepProve: { statement: '$\\sqrt 2$ is irrational.' } });
+    assert.deepEqual(expandMessage('/deep', [turn('q', 'a')]), { ok: true, deepProve: { statement: undefined } });
   });
 
   it('/explain and /latex build on the conversation', () => {
@@ -37,7 +42,7 @@ describe('chat slash commands', () => {
     assert.deepEqual(expandMessage('/explain', [turn('q', 'a')]), { ok: true, user: EXPLAIN_LAST_REQUEST, title: 'Explain' });
     assert.deepEqual(expandMessage('/latex', [turn('q', 'a')]), { ok: true, user: LATEX_REQUEST, title: 'LaTeX' });
     assert.deepEqual(expandMessage('/latex', []), { ok: false, problem: '/latex rewrites the last answer as LaTeX; there is no answer yet.' });
-    assert.deepEqual(expandMessage('/frobnicate x', []), { ok: false, problem: 'Unknown command /frobnicate. The commands are /prove, /critique, /explain and /latex.' });
+    assert.deepEqual(expandMessage('/frobnicate x', []), { ok: false, problem: 'Unknown command /frobnicate. The commands are /prove, /deep, /critique, /explain and /latex.' });
     // A path is not a command.
     assert.equal(expandMessage('/usr/bin is a folder', []).ok, true);
   });

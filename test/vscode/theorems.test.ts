@@ -81,22 +81,31 @@ describe('QED on theorem-like environments', function () {
     await config().update('generation.maxTokens', 8000, vscode.ConfigurationTarget.Global);
   });
 
-  it('puts Prove, or Critique proof and Re-prove, above each result to prove', async () => {
+  it('puts Prove, or Critique proof and Re-prove, and Deep prove above each result to prove', async () => {
     await api();
     const { document } = await openSample('irrational.tex');
     const at = (text: string) => lineOf(document, text);
     // From the sample: the definition and the remark get none; problem and conjecture* are results.
     const expected = [
       `${at('\\begin{lemma}\\label{lem:even-square}')}:Critique proof`,
+      `${at('\\begin{lemma}\\label{lem:even-square}')}:Deep prove`,
       `${at('\\begin{lemma}\\label{lem:even-square}')}:Re-prove`,
+      `${at('\\begin{theorem}[Pythagoreans]')}:Deep prove`,
       `${at('\\begin{theorem}[Pythagoreans]')}:Prove`,
+      `${at('\\begin{theorem}\\label{thm:sqrtp}')}:Deep prove`,
       `${at('\\begin{theorem}\\label{thm:sqrtp}')}:Prove`,
+      `${at('\\begin{proposition}\\label{prop:lcm}')}:Deep prove`,
       `${at('\\begin{proposition}\\label{prop:lcm}')}:Prove`,
+      `${at('\\begin{lemma}[Lifting the exponent')}:Deep prove`,
       `${at('\\begin{lemma}[Lifting the exponent')}:Prove`,
       `${at('\\begin{corollary}\\label{cor:order}')}:Critique proof`,
+      `${at('\\begin{corollary}\\label{cor:order}')}:Deep prove`,
       `${at('\\begin{corollary}\\label{cor:order}')}:Re-prove`,
+      `${at('\\begin{problem}[IMO 1988')}:Deep prove`,
       `${at('\\begin{problem}[IMO 1988')}:Prove`,
+      `${at('\\begin{conjecture*}')}:Deep prove`,
       `${at('\\begin{conjecture*}')}:Prove`,
+      `${at('\\begin{theorem}\nFor every integer')}:Deep prove`,
       `${at('\\begin{theorem}\nFor every integer')}:Prove`,
     ];
     // A proof finished by an earlier test may wait for its environment (Insert proof, tested below).

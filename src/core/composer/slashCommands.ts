@@ -2,13 +2,18 @@
  * What the composer's text becomes as the user's message: plain text as typed, and the slash
  * commands expanded into their prompts. `/prove` uses QED-Nano's own training prompt and
  * `/critique` the grader prompt, word for word; `/explain` and `/latex` are plain requests that
- * lean on the conversation (earlier answers go back to the model). Pure: no VS Code.
+ * lean on the conversation (earlier answers go back to the model). `/deep` is no message: it asks
+ * for a Deep Prove run, which goes on in its own panel. Pure: no VS Code.
  */
 import { critiqueMessages } from '../critique/critiquePrompt';
 import { proveInstruction, proveMessages } from '../prompts';
 import type { Turn } from '../conversation/types';
 
-export type Expanded = { ok: true; user: string; title: string } | { ok: false; problem: string };
+export type Expanded =
+  | { ok: true; user: string; title: string }
+  /** `/deep`: not a message but a Deep Prove run, on the statement given or (undefined) the editor's selection or theorem. */
+  | { ok: true; deepProve: { statement: string | undefined } }
+  | { ok: false; problem: string };
 
 export const LATEX_REQUEST =
   'Rewrite your last answer as paper-ready LaTeX: the proof in a \\begin{proof} … \\end{proof} environment, ' +
@@ -46,11 +51,13 @@ export function expandMessage(text: string, earlier: readonly Turn[]): Expanded 
       if (argument) return { ok: true, user: explainRequest(argument), title: `Explain: ${titleOf(argument)}` };
       if (!lastAnswer) return { ok: false, problem: 'Write what to explain after /explain (there is no answer to explain yet).' };
       return { ok: true, user: EXPLAIN_LAST_REQUEST, title: 'Explain' };
+    case 'deep':
+      return { ok: true, deepProve: { statement: argument || undefined } };
     case 'latex':
       if (!lastAnswer) return { ok: false, problem: '/latex rewrites the last answer as LaTeX; there is no answer yet.' };
       return { ok: true, user: argument ? `${LATEX_REQUEST}\n\n${argument}` : LATEX_REQUEST, title: 'LaTeX' };
     default:
-      return { ok: false, problem: `Unknown command /${name}. The commands are /prove, /critique, /explain and /latex.` };
+      return { ok: false, problem: `Unknown command /${name}. The commands are /prove, /deep, /critique, /explain and /latex.` };
   }
 }
 

@@ -14,6 +14,7 @@ import type { ChatSnapshot, HostToChat } from '../../core/webview/chatProtocol';
 import type { HistoryStore } from '../../core/conversation/historyStore';
 import { buildMessages } from '../../core/conversation/promptBuilder';
 import type { Conversation, Turn } from '../../core/conversation/types';
+import type { AnswerActivity } from '../answerActivity';
 import type { BackendProvider, ResolvedBackend } from '../backendProvider';
 import { isCancellation, showError } from '../errorPresenter';
 import { readSettings } from '../settings';
@@ -50,7 +51,15 @@ export class ChatController implements vscode.Disposable {
   private notice: string | undefined;
   private port: ChatViewPort | undefined;
 
-  constructor(store: HistoryStore, backends: Pick<BackendProvider, 'resolve'>, memento: vscode.Memento) {
+  constructor(
+    store: HistoryStore,
+    backends: Pick<BackendProvider, 'resolve'>,
+    memento: vscode.Memento,
+    /** Where the answers being written are counted (others on the same backend make room for them). */
+    private readonly activity?: AnswerActivity,
+    /** `/deep`: starts Deep Prove on the statement (undefined: the editor's selection or theorem); says what it started, or why not (undefined: it said so itself). */
+    private readonly deepProve?: (statement: string | undefined) => Promise<{ started: string } | { problem: string | undefined }>,
+  ) {
     this.session = new AnswerSession({ resolve: (onProgress) => backends.resolve(onProgress), isCancellation });
     this.conversations = new Conversations(store, memento, {
       changed: () => this.postSnapshot(),
@@ -108,6 +117,7 @@ export class ChatController implements vscode.Disposable {
       void vscode.window.showWarningMessage(`QED: ${expanded.problem}`);
       return;
     }
+    if ('deepProve' in expanded) return this.startDeepProve(expanded.deepProve.statement);
     const conversation = this.conversations.currentOrNew(expanded.title);
     const typed = text.trim();
     const turn: Turn = { id: randomUUID(), user: expanded.user, ...(typed !== expanded.user ? { typed } : {}), assistant: pendingAnswer(Date.now()) };
@@ -117,6 +127,19 @@ export class ChatController implements vscode.Disposable {
 
   stop(): void {
     this.session.stop();
+  }
+
+  /** `/deep`: the run goes on in its own panel; the chat only says so (nothing goes into the conversation). */
+  private async startDeepProve(statement: string | undefined): Promise<void> {
+    if (!this.deepProve) return void vscode.window.showWarningMessage('QED: Deep Prove is not available here.');
+    const outcome = await this.deepProve(statement);
+    if ('problem' in outcome) {
+      // undefined: whoever could not start it has said why.
+      if (outcome.problem) void vscode.window.showWarningMessage(`QED: ${outcome.problem}`);
+      return;
+    }
+    this.notice = `Deep Prove started on “${outcome.started}”: it runs in the Deep Prove panel.`;
+    this.postSnapshot();
   }
 
   /** Answer now: ends the thinking of the answer being written, or of the last one if it was stopped or cut while thinking. */
@@ -175,13 +198,14 @@ export class ChatController implements vscode.Disposable {
     };
     conversation.updatedAt = Date.now();
     this.postSnapshot();
-    const written = this.session.run({
+    const session = this.session.run({
       answer: turn.assistant,
       answerAtOnce,
       thinkingBudget: conversation.settings.thinkingBudget,
       request: (resolved) => ({ ...resolved.settings.sampling, messages: this.messagesFor(conversation, turn, resolved) }),
       sink,
     });
+    const written = this.activity ? this.activity.during(session) : session;
     const autosave = setInterval(() => void this.conversations.save(conversation), SAVE_INTERVAL_MS);
     try {
       await this.conversations.save(conversation);

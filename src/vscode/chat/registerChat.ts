@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChatToHost } from '../../core/webview/chatProtocol';
 import { HistoryStore } from '../../core/conversation/historyStore';
+import type { AnswerActivity } from '../answerActivity';
 import type { BackendProvider } from '../backendProvider';
 import { insertAtCursor, LastEditor } from './answerActions';
 import { ChatController } from './chatController';
@@ -17,10 +18,13 @@ import { quoteDropped, quoteEditorSelection } from './selectionSource';
 export const CHAT_TEST_COMMAND = 'qed.chat.testController';
 const SECONDARY_CONTAINER = 'workbench.view.extension.qed-secondary';
 
-export function registerChat(context: vscode.ExtensionContext, backends: BackendProvider): vscode.Disposable {
+/** `/deep`: starts Deep Prove on the statement, or (undefined) on the editor's selection or theorem. */
+export type ChatDeepProve = (statement: string | undefined, editor: vscode.TextEditor | undefined) => Promise<{ started: string } | { problem: string | undefined }>;
+
+export function registerChat(context: vscode.ExtensionContext, backends: BackendProvider, activity: AnswerActivity, deepProve: ChatDeepProve): vscode.Disposable {
   const storage = context.storageUri ?? context.globalStorageUri;
-  const controller = new ChatController(new HistoryStore(path.join(storage.fsPath, 'chat')), backends, context.workspaceState);
   const lastEditor = new LastEditor();
+  const controller = new ChatController(new HistoryStore(path.join(storage.fsPath, 'chat')), backends, context.workspaceState, activity, (statement) => deepProve(statement, lastEditor.current));
   const provider: ChatViewProvider = new ChatViewProvider(
     context.extensionUri,
     (message) => handle(message),

@@ -65,7 +65,7 @@ export class ChatView {
     'div',
     { class: 'chat-empty' },
     element('p', {}, 'Ask QED-Nano about a statement or a proof. Math in $…$ and \\[…\\] is rendered.'),
-    element('p', {}, 'Commands: /prove statement · /critique · /explain · /latex. “Add selection” quotes the editor’s selection with its file and lines.'),
+    element('p', {}, 'Commands: /prove statement · /deep · /critique · /explain · /latex. “Add selection” quotes the editor’s selection with its file and lines.'),
   );
   private readonly scroller = element('main', { class: 'chat-scroller' }, this.warnings, this.empty, this.turns, this.notice, this.progress);
   readonly composer: Composer;

@@ -14,6 +14,7 @@ export interface ComposerHost {
 
 export const SLASH_COMMANDS: readonly { name: string; hint: string }[] = [
   { name: '/prove', hint: 'prove a statement with QED-Nano’s own prompt' },
+  { name: '/deep', hint: 'Deep Prove the statement (or the editor’s selection or theorem), in its own panel' },
   { name: '/critique', hint: 'grade the last proof (or the proof you give)' },
   { name: '/explain', hint: 'explain a step, a proof or a statement' },
   { name: '/latex', hint: 'rewrite the last answer as paper-ready LaTeX' },
@@ -25,7 +26,7 @@ export class Composer {
     class: 'composer-input',
     rows: '3',
     placeholder: 'Ask QED-Nano… (Enter to send, Shift+Enter for a new line, / for commands)',
-    'aria-label': 'Message to QED-Nano. Enter sends, Shift+Enter adds a line. Commands: /prove, /critique, /explain, /latex.',
+    'aria-label': 'Message to QED-Nano. Enter sends, Shift+Enter adds a line. Commands: /prove, /deep, /critique, /explain, /latex.',
   });
   private readonly sendButton = button('Send', 'Send the message', 'button');
   private readonly selectionButton = button('Add selection', 'Add the editor’s selection as a quoted LaTeX block');

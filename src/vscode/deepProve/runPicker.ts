@@ -1,0 +1,78 @@
+/**
+ * "QED: Open Deep Prove Run…": the saved runs, newest first, with their date, status and best
+ * score; picking one opens its panel, the trash button deletes it (after asking).
+ */
+import * as vscode from 'vscode';
+import type { RunView } from '../../core/deepProve/runView';
+import type { DeepProveController } from './deepProveController';
+
+interface RunItem extends vscode.QuickPickItem {
+  runId: string;
+}
+
+const DELETE: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete this run' };
+
+export async function pickRun(controller: DeepProveController): Promise<void> {
+  const pick = vscode.window.createQuickPick<RunItem>();
+  pick.title = 'QED: Open Deep Prove Run';
+  pick.placeholder = 'Saved Deep Prove runs, newest first';
+  pick.matchOnDescription = true;
+  const refresh = async () => {
+    pick.busy = true;
+    const { runs, damaged } = await controller.store.list();
+    pick.items = [
+      ...runs.map(({ runId }) => item(runId, controller.viewOf(runId) ?? runs.find((run) => run.runId === runId)!.view, controller.isRunning(runId))),
+      ...damaged.map(({ runId, error }) => ({ runId, label: `$(warning) ${runId}`, description: 'cannot be read', detail: error, buttons: [DELETE] })),
+    ];
+    if (pick.items.length === 0) pick.placeholder = 'No Deep Prove runs yet: start one with QED: Deep Prove, or the Deep prove CodeLens above a theorem.';
+    pick.busy = false;
+  };
+  await new Promise<void>((resolve) => {
+    pick.onDidAccept(() => {
+      const chosen = pick.selectedItems[0];
+      pick.hide();
+      if (chosen) void controller.open(chosen.runId);
+    });
+    pick.onDidTriggerItemButton(async ({ item: chosen }) => {
+      const answer = await vscode.window.showWarningMessage(`Delete the Deep Prove run “${chosen.label}”?`, { modal: true, detail: 'Its journal (every call and proof it made) is removed from disk.' }, 'Delete');
+      if (answer !== 'Delete') return;
+      await controller.remove(chosen.runId);
+      await refresh();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve();
+    });
+    pick.show();
+    void refresh();
+  });
+}
+
+function item(runId: string, view: RunView, running: boolean): RunItem {
+  const status = running ? 'running' : view.status === 'running' ? 'interrupted' : view.status === 'ended' ? endText(view) : view.status;
+  const best = view.best ? `best ${view.best.mean.toFixed(2)}` : 'no score';
+  return {
+    runId,
+    label: view.run.title,
+    description: `${new Date(view.run.createdAt).toLocaleString()} · ${best} · ${status}`,
+    detail: `${view.candidates.length} candidates · ${view.tokens.toLocaleString('en-US')} tokens`,
+    buttons: [DELETE],
+  };
+}
+
+function endText(view: RunView): string {
+  switch (view.end?.reason) {
+    case 'complete':
+      return 'finished';
+    case 'solved':
+      return 'solved';
+    case 'user':
+      return 'stopped';
+    case 'budget':
+      return 'token budget used';
+    case 'time':
+      return 'time limit reached';
+    default:
+      return 'ended on an error';
+  }
+}
