@@ -7,7 +7,7 @@
  * label, backend error); 2 bad usage; 3 the answer is incomplete (cut off by the token limit,
  * empty, or, for critique, without a readable verdict).
  */
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChatBackend, ChatMessage, FinishReason } from '../core/chat';
 import { runTurn } from '../core/conversation/turnRunner';
@@ -15,35 +15,24 @@ import type { AssistantAnswer } from '../core/answer/answer';
 import { critiqueMessages } from '../core/critique/critiquePrompt';
 import { locateQuote } from '../core/critique/locateQuote';
 import { parseCritique, type Critique } from '../core/critique/parseCritique';
-import { DocumentContext } from '../core/documentContext';
-import { cleanStatement, proveMessages } from '../core/prompts';
+import { proveMessages } from '../core/prompts';
 import { MAX_SEED } from '../core/sampling';
 import { LineIndex, type TheoremEnvironment } from '../core/theorems/types';
-import { OpenAIChatBackend } from '../client/openaiBackend';
-import { createLogger } from '../engineShared/logger';
-import { EngineSupervisor } from '../engineHost/supervisor';
-import { InputError, loadDocument, warnAboutProblems, type LoadedDocument } from './documentFiles';
-import { maxFileMB, theoremRecords } from './theorems';
+import { integer } from './args';
+import { BACKEND_OPTIONS, checkBackend, openBackend } from './backend';
+import { InputError } from './documentFiles';
+import { checkTarget, PROBLEM_OPTIONS, problemFromArgs } from './problem';
 import { UsageError } from './usageError';
 
 const OPTIONS = {
-  label: { type: 'string' },
-  line: { type: 'string' },
-  endpoint: { type: 'string' },
-  'endpoint-model': { type: 'string', default: 'lm-provers/QED-Nano' },
-  'api-key': { type: 'string' },
-  model: { type: 'string' },
-  threads: { type: 'string' },
-  gpu: { type: 'string', default: 'auto' },
+  ...PROBLEM_OPTIONS,
+  ...BACKEND_OPTIONS,
   'max-tokens': { type: 'string' },
   'thinking-budget': { type: 'string' },
   seed: { type: 'string' },
-  'context-budget': { type: 'string', default: '4000' },
-  'max-file-mb': { type: 'string' },
   'show-thinking': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   full: { type: 'boolean', default: false },
-  verbose: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -51,26 +40,15 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   if (positionals.length !== 1) throw new UsageError(`${mode} needs exactly one FILE.`);
-  if ((values.label === undefined) === (values.line === undefined)) throw new UsageError(`${mode} needs --label LABEL or --line N (one of them).`);
-  if (!values.endpoint && !values.model) throw new UsageError(`${mode} needs a model: --endpoint URL (an OpenAI-compatible server) or --model PATH (a GGUF file).`);
+  checkTarget(mode, values);
+  checkBackend(mode, values);
   const maxTokens = values['max-tokens'] === undefined ? undefined : integer(values['max-tokens'], '--max-tokens', 1, 10_000_000);
   const thinkingBudget = values['thinking-budget'] === undefined ? null : integer(values['thinking-budget'], '--thinking-budget', 1, 10_000_000);
-  const budget = integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
+  integer(values['context-budget']!, '--context-budget', 0, 10_000_000);
   // The engine's and OpenAI's range: a seed repeats a sample only where the server honours it.
   const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, MAX_SEED);
 
-  const document = await loadDocument(positionals[0]!, { maxFileMB: maxFileMB(values['max-file-mb']) });
-  // Files left unread leave their macros and results out of the context: say which.
-  warnAboutProblems(document, (problem) => problem.skipped !== undefined);
-  const environment = findEnvironment(document, values);
-  const text = document.texts.get(environment.file) ?? '';
-  const statement = cleanStatement(text.slice(environment.statement.start, environment.statement.end));
-  const { context, outsideFiles } = new DocumentContext().forStatement(statement, document.projectEnvironments, document.texts, budget, document.projectFolder);
-  if (context.omitted.length) process.stderr.write(`qed: context left out to fit --context-budget: ${context.omitted.join(', ')}\n`);
-  if (outsideFiles.length) {
-    const shown = (file: string) => relative(process.cwd(), file) || file;
-    process.stderr.write(`qed: the prompt quotes files outside the project (${shown(document.projectFolder)}): ${outsideFiles.map(shown).join(', ')}\n`);
-  }
+  const { environment, text, statement, context } = await problemFromArgs(positionals[0]!, values);
 
   let messages: ChatMessage[];
   let proof: { text: string; offset: number } | undefined;
@@ -82,7 +60,7 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
     messages = proveMessages(statement, context);
   }
 
-  const { backend, close } = await openBackend(values);
+  const { backend, close } = await openBackend(values, { parallel: 1 });
   try {
     const answer = await streamAnswer(backend, { messages, maxTokens, seed }, thinkingBudget, { showThinking: values['show-thinking']!, echo: mode === 'prove' });
     if (mode === 'prove') {
@@ -96,41 +74,6 @@ export async function proveCommand(argv: string[], mode: 'prove' | 'critique'): 
   } finally {
     close();
   }
-}
-
-function findEnvironment(document: LoadedDocument, values: Values): TheoremEnvironment {
-  if (values.label !== undefined) {
-    const found = document.projectEnvironments.find((environment) => environment.label === values.label);
-    if (!found) throw new InputError(`No theorem-like environment has the label "${values.label}" in ${relative(process.cwd(), document.file) || document.file} or the files it belongs with.`);
-    return found;
-  }
-  const line = integer(values.line!, '--line', 1, Number.MAX_SAFE_INTEGER);
-  const records = theoremRecords(document);
-  // The innermost environment (or its proof) around that line of FILE.
-  let best: number | undefined;
-  records.forEach((record, index) => {
-    if (record.file !== document.file) return;
-    const inside = (record.startLine <= line && line <= record.endLine) || (record.proofStartLine !== null && record.proofStartLine <= line && line <= record.proofEndLine!);
-    if (inside && (best === undefined || record.startLine >= records[best]!.startLine)) best = index;
-  });
-  if (best === undefined) throw new InputError(`No theorem-like environment at line ${line} of ${relative(process.cwd(), document.file) || document.file}. List them with: qed theorems FILE`);
-  return document.environments[best]!;
-}
-
-async function openBackend(values: Values): Promise<{ backend: ChatBackend; close(): void }> {
-  if (values.endpoint) {
-    const apiKey = values['api-key'] || process.env.QED_API_KEY || undefined;
-    return { backend: new OpenAIChatBackend({ baseUrl: values.endpoint, apiKey, model: values['endpoint-model']!, timeoutMs: 10 * 60_000 }), close: () => undefined };
-  }
-  const log = createLogger((level, message) => process.stderr.write(`[engine ${level}] ${message}\n`), values.verbose ? 'debug' : 'warn');
-  const supervisor = new EngineSupervisor(process.argv[1]!, log);
-  const threads = values.threads === undefined ? undefined : integer(values.threads, '--threads', 1, 1024);
-  if (values.gpu !== 'auto' && values.gpu !== 'cpu') throw new UsageError('--gpu must be auto or cpu.');
-  const connection = await supervisor.connect({ modelPath: resolve(values.model!), parallel: 1, gpu: values.gpu, gpuLayers: 'auto', threads });
-  return {
-    backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60_000 }),
-    close: () => supervisor.stop(),
-  };
 }
 
 /**
@@ -199,10 +142,4 @@ function printCritique(critique: Critique, answer: string, file: string, text: s
 function describe(environment: TheoremEnvironment, text: string): string {
   const line = new LineIndex(text).position(environment.span.start).line + 1;
   return `${environment.optionalTitle ? `${environment.title} (${environment.optionalTitle})` : environment.title} at line ${line}`;
-}
-
-function integer(value: string, flag: string, min: number, max: number): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}.`);
-  return number;
 }
