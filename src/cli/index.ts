@@ -1,11 +1,13 @@
 /**
  * The `qed` command line: `node dist/cli.js serve --model PATH …` runs the engine.
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
- * at a line, a backend error); 2 bad usage; 3 (prove, critique) an incomplete answer.
+ * at a line, a backend error); 2 bad usage; 3 (prove, critique, deep-prove) an incomplete answer;
+ * 130 (deep-prove) stopped with Ctrl-C.
  */
 import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
 import { useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
 import { cudaCommand } from './cuda';
+import { deepProveCommand } from './deepProve';
 import { planCommand } from './plan';
 import { proveCommand } from './prove';
 import { pullCommand } from './pull';
@@ -53,9 +55,27 @@ Commands:
         [--max-file-mb N]  as for theorems
   critique FILE        Critique the proof after that environment: verdict and findings with line numbers
         (same options as prove)  [--json]  [--full]  also print the whole evaluation
+  deep-prove FILE      Deep Prove the environment with --label L or at --line N: generate a pool of
+        proofs, verify each several times, refine the best; the best proof to stdout, progress to stderr
+        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] [--concurrency N]  calls at once (8)
+         | --model PATH [--threads N] [--gpu auto|cpu] [--parallel N])  the engine's sequences run
+                       the calls at once; without --parallel its memory plan decides how many
+        [--pool N] (4)  [--verifications N] (4)  [--rounds N] (2)  [--verifications-per-refinement N] (2)
+        [--summaries N] (3)  reasoning-cache restarts of an attempt that ran out of room
+        [--budget TOKENS]  generated tokens of the whole run (1,000,000; at most 3,000,000)
+        [--time-limit SECONDS]  [--max-tokens N]  per call  [--temperature X] (0.8)  [--top-p X] (1)
+        [--seed N]     the run's seed (each call's derives from it); random without it
+        [--context-budget TOKENS]  [--max-file-mb N]  as for prove
+        [--journal DIR]  keep the run's journal in DIR (default: a new folder in the temp dir, printed);
+                       a DIR that holds a run resumes it: finished calls are not made again, FILE may be
+                       left out, shape flags must match the run, --budget/--time-limit may be raised
+        [--json]       one JSON object: best {id, proof, mean}, candidates (verifications' scores, null
+                       when unreadable, with notes), calls, tokens, end, journal
 
 Exit codes: 0 ok; 1 failure or bad input (missing file, unknown label, no environment at that
-line, backend error); 2 bad usage; 3 incomplete answer (token limit, empty, no verdict).
+line, backend error); 2 bad usage; 3 incomplete answer (token limit, empty, no verdict; for
+deep-prove: stopped by --budget or --time-limit, or no proof at all); 130 deep-prove stopped with
+Ctrl-C (resumable with --journal).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -77,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
     case 'prove':
     case 'critique':
       return proveCommand(rest, command);
+    case 'deep-prove':
+      return deepProveCommand(rest);
     case undefined:
     case '-h':
     case '--help':

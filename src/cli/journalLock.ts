@@ -1,0 +1,52 @@
+/**
+ * One process at a time on a run's journal: two sessions appending to the same file would make
+ * the same calls twice and interleave their entries. The lock is a file holding the owner's pid;
+ * a lock whose process is gone (killed, crashed) is taken over.
+ */
+import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from './documentFiles';
+
+export const LOCK_FILE = 'journal.lock';
+
+/** Takes the lock of the journal in `folder`; the returned function gives it back (also done at exit). */
+export function lockJournal(folder: string): () => void {
+  const file = join(folder, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+        throw new InputError(`The journal in ${folder} is in use by process ${owner} (a run still going): stop it first (Ctrl-C there), then resume; if no run is going, delete ${file}.`);
+      }
+      unlinkSync(file);
+    }
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    try {
+      unlinkSync(file);
+    } catch {
+      // Removed already: nothing to give back.
+    }
+  };
+  process.once('exit', release);
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
