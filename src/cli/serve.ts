@@ -88,7 +88,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   await new Promise<void>((done) => {
     const stop = () => done();
-    process.once('SIGINT', stop);
+    // Forked, Ctrl-C in a terminal reaches the parent too (`qed deep-prove`, `qed prove`), which
+    // stops its calls and then this engine: stopping here first would fail those calls instead.
+    // A parent that goes away without stopping us is seen by the disconnect below.
+    process.on('SIGINT', forked ? () => log.info('Ctrl-C: left to the parent process, which stops the engine.') : stop);
     process.once('SIGTERM', stop);
     // The extension host went away without stopping us (crash, killed window): don't linger.
     process.once('disconnect', stop);
