@@ -51,7 +51,9 @@ export async function openBackend(values: BackendArgs, options: { parallel?: num
     const apiKey = values['api-key'] || process.env.QED_API_KEY || undefined;
     return { backend: new OpenAIChatBackend({ baseUrl: values.endpoint, apiKey, model: values['endpoint-model'] ?? 'lm-provers/QED-Nano', timeoutMs: 10 * 60_000 }), close: () => undefined };
   }
-  const log = createLogger((level, message) => process.stderr.write(`[engine ${level}] ${message}\n`), values.verbose ? 'debug' : 'warn');
+  let closed = false;
+  // Once we stop the engine, what it says about the requests it drops is noise.
+  const log = createLogger((level, message) => closed || process.stderr.write(`[engine ${level}] ${message}\n`), values.verbose ? 'debug' : 'warn');
   let exited = false;
   let onExit!: () => void;
   const exit = new Promise<void>((done) => (onExit = done));
@@ -66,7 +68,10 @@ export async function openBackend(values: BackendArgs, options: { parallel?: num
   const connection = await supervisor.connect({ modelPath: resolve(values.model!), parallel: options.parallel, gpu, gpuLayers: 'auto', threads });
   return {
     backend: new OpenAIChatBackend({ baseUrl: connection.baseUrl, apiKey: connection.apiKey, model: connection.info.model, timeoutMs: 24 * 60 * 60_000 }),
-    close: () => supervisor.stop(),
+    close: () => {
+      closed = true;
+      supervisor.stop();
+    },
     engine: { pid: connection.pid, parallel: connection.info.parallel, exited: exit, hasExited: () => exited },
   };
 }

@@ -160,7 +160,7 @@ function finish(view: RunView, folder: string, args: DeepProveArgs, engineDied: 
     const proof = view.candidates.find((candidate) => candidate.id === view.best!.id)!.proof ?? '';
     process.stdout.write(proof.endsWith('\n') ? proof : `${proof}\n`);
   }
-  if (engineDied) process.stderr.write('qed: the engine process exited during the run (it crashed or was killed).\n');
+  if (engineDied) process.stderr.write('qed: the engine process exited during the run (it crashed or was killed); the calls in flight are lost.\n');
   process.stderr.write(`${endLine(view)}\n`);
   const resume = resumeCommand(folder, args);
   switch (view.end?.reason) {

@@ -140,7 +140,8 @@ function totals(view: RunView, estimate: RunEstimate): string {
 /** What ended the run, in one line (without how to resume: the command knows its flags). */
 export function endLine(view: RunView): string {
   const calls = `${view.calls.toLocaleString('en-US')} call${view.calls === 1 ? '' : 's'}, ${tokens(view.tokens)}, ${duration(view.activeMs)}`;
-  const best = view.best ? `best ${view.best.id}, mean ${formatMean(view.best.mean)}` : 'no candidate has a proof';
+  const finished = view.end?.reason === 'complete' || view.end?.reason === 'solved';
+  const best = view.best ? `best ${view.best.id}, mean ${formatMean(view.best.mean)}` : finished ? 'no candidate has a proof' : 'no candidate is verified yet';
   const why: Record<EndReason, string> = {
     complete: 'the search is complete',
     solved: `solved: every verification of ${view.best?.id ?? 'a candidate'} gave 1`,
