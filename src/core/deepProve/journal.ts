@@ -82,12 +82,15 @@ export class JournalError extends Error {}
 
 /**
  * The entries of a journal file's text. A last line cut short (the process died while writing
- * it) is dropped: it is the one entry that can be incomplete. Anything else that cannot be read
- * is an error that says where, since going on would repeat or lose finished calls.
+ * it) is dropped: it is the one entry that can be incomplete. A last line that is a whole entry
+ * and lacks only its newline (an editor or a copy removed it) is kept. Anything else that cannot
+ * be read is an error that says where, since going on would repeat or lose finished calls.
  */
 export function parseJournal(text: string, where = 'the journal'): JournalEntry[] {
-  // What follows the last newline is '' or the torn line.
-  const complete = text.split('\n').slice(0, -1);
+  const complete = text.split('\n');
+  // What follows the last newline: '', the torn line, or a whole entry without its newline.
+  const tail = complete.pop()!;
+  if (wholeEntry(tail)) complete.push(tail);
   const entries: JournalEntry[] = [];
   complete.forEach((line, index) => {
     if (line.trim() === '') return;
@@ -104,6 +107,16 @@ export function parseJournal(text: string, where = 'the journal'): JournalEntry[
   if (first && first.type !== 'run') throw new JournalError(`${where} does not start with the run's definition.`);
   if (entries.some((entry, index) => index > 0 && entry.type === 'run')) throw new JournalError(`${where} holds more than one run.`);
   return entries;
+}
+
+/** Whether a line is one whole, valid entry (so not a line cut short). */
+export function wholeEntry(line: string): boolean {
+  if (line.trim() === '') return false;
+  try {
+    return journalEntry.is(JSON.parse(line));
+  } catch {
+    return false;
+  }
 }
 
 export function formatEntry(entry: JournalEntry): string {

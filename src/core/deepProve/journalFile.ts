@@ -5,7 +5,7 @@
  */
 import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatEntry, parseJournal, type JournalEntry, type RunJournal } from './journal';
+import { formatEntry, parseJournal, wholeEntry, type JournalEntry, type RunJournal } from './journal';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
@@ -28,8 +28,13 @@ export class FileJournal implements RunJournal {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const entries = parseJournal(text, file);
-    // A torn last line is dropped by parseJournal, and from the file, so the next entry starts a line.
-    if (!text.endsWith('\n') && text !== '') await truncate(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+    // The next entry must start a line: a whole last entry gets its newline back; a torn last
+    // line, which parseJournal dropped, goes from the file.
+    if (!text.endsWith('\n') && text !== '') {
+      const tail = text.slice(text.lastIndexOf('\n') + 1);
+      if (wholeEntry(tail)) await appendFile(file, '\n');
+      else await truncate(file, Buffer.byteLength(text.slice(0, text.length - tail.length)));
+    }
     return new FileJournal(file, entries);
   }
 
