@@ -12,11 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
 import { parseCritique } from '../../src/core/critique/parseCritique';
+import { DEFAULT_CONFIG } from '../../src/core/deepProve/config';
 import { callSeed } from '../../src/core/deepProve/deepProveRun';
 import { parseJournal, type JournalEntry } from '../../src/core/deepProve/journal';
 import { JOURNAL_FILE } from '../../src/core/deepProve/journalFile';
@@ -259,6 +260,32 @@ describe('qed deep-prove (CLI, tiny model)', function () {
     assert.equal(resumed.code, summary.best ? 0 : 3, resumed.stderr.slice(-2000));
     assertNoFinishedCallRepeated(journalOf(folder));
     assert.deepEqual(poolOf(summary), poolOf(uninterrupted), 'the resumed run ends with the pool of the uninterrupted one');
+  });
+
+  it('refuses a damaged journal (naming the line), a journal in use, and a --journal that is a file, changing none of them', async () => {
+    const endpoint = ['--endpoint', 'http://127.0.0.1:9/v1'];
+    const damaged = newFolder();
+    const text = `${JSON.stringify({ type: 'run', version: 1, runId: 'r', createdAt: 1, title: 'T', statement: 'S', config: { ...DEFAULT_CONFIG }, seed: 1 })}\nnot json\n`;
+    writeFileSync(path.join(damaged, JOURNAL_FILE), text);
+    const bad = await runCli(['deep-prove', '--journal', damaged, ...endpoint]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.equal(bad.stderr, `qed: Line 2 of ${path.join(damaged, JOURNAL_FILE)} is not JSON: the file was changed or damaged.\n`);
+    assert.equal(readFileSync(path.join(damaged, JOURNAL_FILE), 'utf8'), text);
+    assert.ok(!existsSync(path.join(damaged, 'journal.lock')));
+
+    const busy = newFolder();
+    writeFileSync(path.join(busy, 'journal.lock'), `${process.pid}\n`);
+    const inUse = await runCli(['deep-prove', SAMPLE, '--label', 'lem:lte', '--journal', busy, ...endpoint]);
+    assert.equal(inUse.code, 1, inUse.stderr);
+    assert.match(inUse.stderr, new RegExp(`^qed: The journal in ${busy} is in use by process ${process.pid} \\(a run still going\\)`));
+    assert.deepEqual(readdirSync(busy), ['journal.lock']);
+
+    const file = path.join(newFolder(), 'notes.txt');
+    writeFileSync(file, 'mine');
+    const notFolder = await runCli(['deep-prove', SAMPLE, '--label', 'lem:lte', '--journal', file, ...endpoint]);
+    assert.equal(notFolder.code, 1, notFolder.stderr);
+    assert.match(notFolder.stderr, /is not a folder/);
+    assert.equal(readFileSync(file, 'utf8'), 'mine');
   });
 
   it('against an endpoint: stops once a candidate scores 1, journal in a printed temp folder, per-call seeds and the method’s sampling', async () => {
