@@ -3,8 +3,11 @@
  * aggregate decode rate (generated tokens / wall time) of
  *   - the agent: a DeepProveRun with CallSlots(4) (generate → verify → refine, its round barriers,
  *     its journal and view updates in this process), from its first call to its last result;
- *   - the ideal: 4 independent streams, each a loop of plain chat requests of the same max tokens
- *     and sampling, from the first request to the last answer.
+ *   - the ideal: 4 independent streams sending the very requests the agent's run made (its
+ *     journal's: the same prompts, sampling, limits and seeds, so the same answers), each stream
+ *     taking the next request as soon as its last answer is in, from the first request to the
+ *     last answer. The work is the same; only the agent's scheduling (its round barriers, a
+ *     candidate's verifications waiting for its proof) can make it slower.
  * Runs are interleaved (agent, streams, agent, …) so drift in the machine hits both alike; the
  * ratio agent / streams is reported per pair and as the median (goal ≥ 0.90).
  */
@@ -12,14 +15,11 @@ import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { CallSlots } from '../src/core/deepProve/callSlots';
 import { DEFAULT_CONFIG, type DeepProveConfig } from '../src/core/deepProve/config';
 import { DeepProveRun } from '../src/core/deepProve/deepProveRun';
-import type { JournalEntry, RunJournal } from '../src/core/deepProve/journal';
-import { proveMessages } from '../src/core/prompts';
+import type { CallRequest, JournalEntry, RunJournal } from '../src/core/deepProve/journal';
 import { engineHealth, startCliEngine, TEST_THREADS } from '../test/helpers/cliEngine';
 import { BENCH_STATEMENT, median } from './engineThroughput';
 
 const SEQUENCES = 4;
-/** Requests per independent stream: 40 in all, as many as the agent's calls at most. */
-const STREAM_REQUESTS = 10;
 
 /** The method's shape (4 candidates, 4 verifications each) with 1 refinement round: up to 40 calls, 4 at a time. */
 function configFor(maxTokens: number): DeepProveConfig {
@@ -39,8 +39,10 @@ interface Measured {
   calls: number;
   /** Σ of the calls' durations: how long the slots were in use. */
   callMs: number;
-  /** Prompt tokens (the streams' one prompt is reused from the KV cache; the agent's are all different). */
+  /** Prompt tokens per call, as the engine counted them. */
   promptTokens: number;
+  /** The requests made, in order (the agent's, for the streams to replay). */
+  requests: CallRequest[];
 }
 
 const rate = (m: Measured) => (m.tokens / m.ms) * 1000;
@@ -65,17 +67,18 @@ async function agentRun(backend: OpenAIChatBackend, config: DeepProveConfig, see
     callMs += entry.at - started.get(entry.key)!;
     promptTokens += (entry.answer.usage?.promptTokens ?? 0);
   }
-  return { tokens: view.tokens, ms: last - first, calls: view.calls, callMs, promptTokens };
+  const requests = journal.entries.flatMap((entry) => (entry.type === 'call' ? [entry.request] : []));
+  return { tokens: view.tokens, ms: last - first, calls: view.calls, callMs, promptTokens, requests };
 }
 
-async function streamsRun(backend: OpenAIChatBackend, config: DeepProveConfig, seed: number): Promise<Measured> {
+async function streamsRun(backend: OpenAIChatBackend, requests: readonly CallRequest[]): Promise<Measured> {
   const start = Date.now();
   const total = { tokens: 0, callMs: 0, promptTokens: 0 };
+  let next = 0;
   await Promise.all(
-    Array.from({ length: SEQUENCES }, async (_, stream) => {
-      for (let k = 0; k < STREAM_REQUESTS; k++) {
-        const { temperature, topP } = config.sampling;
-        const request = { messages: proveMessages(BENCH_STATEMENT), maxTokens: config.maxTokensPerCall!, temperature, topP, seed: seed * 100 + stream * 20 + k };
+    Array.from({ length: SEQUENCES }, async () => {
+      while (next < requests.length) {
+        const request = requests[next++]!;
         const called = Date.now();
         for await (const event of backend.stream(request)) {
           if (event.type !== 'done') continue;
@@ -86,7 +89,7 @@ async function streamsRun(backend: OpenAIChatBackend, config: DeepProveConfig, s
       }
     }),
   );
-  return { ...total, ms: Date.now() - start, calls: SEQUENCES * STREAM_REQUESTS };
+  return { ...total, ms: Date.now() - start, calls: requests.length, requests: [...requests] };
 }
 
 export async function benchDeepProveThroughput(label: string, modelPath: string, options: { repetitions: number; maxTokens: number }): Promise<string> {
@@ -96,12 +99,13 @@ export async function benchDeepProveThroughput(label: string, modelPath: string,
   try {
     const health = await engineHealth(engine);
     const backend = new OpenAIChatBackend({ baseUrl: `${engine.url}/v1`, apiKey: engine.apiKey, model: 'qed' });
-    await streamsRun(backend, config, 1); // warm-up
+    await agentRun(backend, config, 999); // warm-up
     const agent: Measured[] = [];
     const streams: Measured[] = [];
     for (let k = 0; k < repetitions; k++) {
-      agent.push(await agentRun(backend, config, 1000 + k));
-      streams.push(await streamsRun(backend, config, 2000 + k));
+      const run = await agentRun(backend, config, 1000 + k);
+      agent.push(run);
+      streams.push(await streamsRun(backend, run.requests));
     }
     const ratios = agent.map((a, k) => rate(a) / rate(streams[k]!));
     const row = (name: string, runs: Measured[]) =>
@@ -121,7 +125,7 @@ export async function benchDeepProveThroughput(label: string, modelPath: string,
       '| | median tokens/s | each run | median tokens | median wall time | slots in use | tokens/s of a busy slot | prompt tokens per call |',
       '|---|---|---|---|---|---|---|---|',
       `| ${row('Deep Prove run, CallSlots(4)', agent)} |`,
-      `| ${row(`${SEQUENCES} independent streams`, streams)} |`,
+      `| ${row(`${SEQUENCES} independent streams, the same requests`, streams)} |`,
       '',
       `Ratio agent / streams: median ${median(ratios).toFixed(3)} (goal ≥ 0.90); per pair ${ratios.map((r) => r.toFixed(3)).join(', ')}; ratio of the medians ${(median(agent.map(rate)) / median(streams.map(rate))).toFixed(3)}.`,
     ].join('\n');
