@@ -918,6 +918,116 @@ describe('QED in code-server, through the UI', function () {
     results.scenarios.cuda.notifications = notes;
     assert.ok(!notes.some((note) => /CUDA/.test(note.message)), `no download started: ${JSON.stringify(notes)}`);
   });
+
+  /** The Deep Prove panel's content frame (a webview like the Proof panel's), once it has rendered. */
+  function deepFrame(timeoutMs = 30_000) {
+    return waitFor('the Deep Prove panel', async () => {
+      await workbench.failOnDialog();
+      for (const outer of await workbench.page.locator('iframe.webview').elementHandles()) {
+        const frame = await (await (await outer.contentFrame())?.$('iframe#active-frame'))?.contentFrame();
+        if (frame && (await frame.$('.deep-header'))) return frame;
+      }
+      return false;
+    }, { timeoutMs, intervalMs: 100 });
+  }
+
+  /** What the Deep Prove panel shows, read from its DOM. */
+  function deepState(frame) {
+    return frame.evaluate(() => {
+      const text = (selector) => document.querySelector(selector)?.textContent?.trim() ?? '';
+      const visible = (label) => [...document.querySelectorAll('button')].some((button) => !button.hidden && button.offsetParent !== null && button.textContent.trim() === label);
+      return {
+        title: text('.deep-title'),
+        status: text('.deep-status'),
+        tokens: text('.deep-tokens'),
+        cards: document.querySelectorAll('.deep-card').length,
+        live: [...document.querySelectorAll('.deep-live')].map((node) => node.textContent.trim()).filter(Boolean),
+        chips: document.querySelectorAll('.deep-chip-list button, .deep-chip-list .deep-chip').length,
+        best: text('.deep-best-heading') && !document.querySelector('.deep-best-placeholder')?.offsetParent ? text('.deep-best .md-block') : '',
+        bestKatex: document.querySelectorAll('.deep-best .katex').length,
+        stop: visible('Stop'),
+        resume: visible('Resume'),
+        insertBest: visible('Insert best proof'),
+      };
+    });
+  }
+
+  it('15. Deep Prove from the CodeLens: the run view while it runs; Stop; a window reload brings the run back; Resume finishes it; Insert best proof', async () => {
+    // A small run of the method's shape, long enough calls to watch and stop on the paced tiny model.
+    await applySettings({
+      'qed.deepProve.poolSize': 2,
+      'qed.deepProve.verifications': 2,
+      'qed.deepProve.rounds': 1,
+      'qed.deepProve.verificationsPerRefinement': 1,
+      'qed.deepProve.maxTokensPerCall': 1500,
+    });
+    try {
+      await workbench.clearNotifications();
+      await workbench.openFile('irrational.tex');
+      await clickCodeLens('\\begin{lemma}[Lifting the exponent', 'Deep prove');
+      const frame = await deepFrame();
+      const running = await waitFor('calls streaming in the run view', async () => {
+        const state = await deepState(frame);
+        return state.live.length > 0 && state.stop ? state : false;
+      }, { timeoutMs: 120_000, intervalMs: 100 });
+      assert.match(running.title, /Lifting the exponent/, 'the run is named after the lemma');
+      assert.ok(running.cards >= 1, 'candidate cards are shown');
+      await workbench.screenshot(join(artifacts, '15-deep-prove-running.png'));
+
+      // Stop once something finished (a candidate's proof is in, or a verification).
+      await waitFor('a finished call', async () => /\b[1-9]\d* calls?\b/.test((await deepState(frame)).status + (await frame.evaluate(() => document.querySelector('.deep-numbers')?.textContent ?? ''))), { timeoutMs: 120_000, intervalMs: 200 });
+      await frame.locator('.deep-header button', { hasText: 'Stop' }).click();
+      const stopped = await waitFor('the run stopped by the user', async () => {
+        const state = await deepState(frame);
+        return /^Stopped by you/.test(state.status) && state.resume ? state : false;
+      }, { timeoutMs: 30_000 });
+      await workbench.screenshot(join(artifacts, '15-deep-prove-stopped.png'));
+
+      // A window reload: the panel comes back from the run's journal, with Resume.
+      const navigated = workbench.page.waitForNavigation({ timeout: 60_000 });
+      await workbench.runCommand('Developer: Reload Window');
+      await navigated;
+      await workbench.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      const restoredFrame = await deepFrame(60_000);
+      const restored = await waitFor('the restored run', async () => {
+        const state = await deepState(restoredFrame);
+        return state.resume && state.cards > 0 ? state : false;
+      }, { timeoutMs: 30_000 });
+      assert.equal(restored.title, stopped.title, 'the same run');
+      assert.equal(restored.cards, stopped.cards, 'with its candidates');
+
+      await restoredFrame.locator('.deep-header button', { hasText: 'Resume' }).click();
+      const ended = await waitFor('the resumed run to end', async () => {
+        const state = await deepState(restoredFrame);
+        return !state.stop && !state.resume && /^(Complete|Solved)/.test(state.status) ? state : false;
+      }, { timeoutMs: 300_000, intervalMs: 250 });
+      await workbench.screenshot(join(artifacts, '15-deep-prove-done.png'));
+      assert.ok(ended.cards >= 3, `the pool and its refinements: ${ended.cards} cards`);
+      results.scenarios.deepProve = { running: running.status, stopped: stopped.status, ended: ended.status, cards: ended.cards, tokens: ended.tokens };
+
+      // Insert best proof: after the lemma, as Insert proof does.
+      assert.ok(ended.insertBest, `Insert best proof is offered (${ended.status})`);
+      await restoredFrame.locator('.deep-best button', { hasText: 'Insert best proof' }).click();
+      const proofRightAfterLemma = async () => {
+        const lines = await visibleLines();
+        return lines.some((text, index) => text.startsWith('\\end{lemma}') && lines[index + 1]?.startsWith('\\begin{proof}'));
+      };
+      await waitFor('\\begin{proof} right after \\end{lemma}', proofRightAfterLemma, { timeoutMs: 15_000 });
+      await workbench.screenshot(join(artifacts, '15-deep-prove-inserted.png'));
+      await workbench.runCommand('View: Focus First Editor Group');
+      await workbench.page.keyboard.press('Control+Z');
+      await waitFor('the insertion undone', async () => !(await proofRightAfterLemma()), { timeoutMs: 10_000 });
+      await workbench.runCommand('File: Revert File');
+    } finally {
+      await applySettings({
+        'qed.deepProve.poolSize': undefined,
+        'qed.deepProve.verifications': undefined,
+        'qed.deepProve.rounds': undefined,
+        'qed.deepProve.verificationsPerRefinement': undefined,
+        'qed.deepProve.maxTokensPerCall': undefined,
+      });
+    }
+  });
 });
 
 /**
