@@ -12,6 +12,7 @@ import type { AssistantAnswer } from '../answer/answer';
 import type { ChatBackend, ChatMessage } from '../chat';
 import type { CallSlots } from './callSlots';
 import type { DeepProveConfig } from './config';
+import type { LiveCall } from './liveCall';
 import { type CallKind, type EndReason, type JournalEntry, type ResultEntry, type RunJournal, resultsOf, runOf } from './journal';
 import { lowestVerifications, solved, toRefine } from './pool';
 import { refinementMessages, solverMessages, summaryMessages, verifierMessages, type DeepProblem } from './prompts';
@@ -28,14 +29,7 @@ export interface DeepProveDeps {
   timeLimitMs?: number | null;
 }
 
-/** A call streaming now: what the live view shows between journal entries. */
-export interface LiveCall {
-  key: string;
-  kind: CallKind;
-  startedAt: number;
-  reasoningTokens: number;
-  contentTokens: number;
-}
+export type { LiveCall } from './liveCall';
 
 export interface DeepProveListener {
   /** After every journal entry: the view changed. */

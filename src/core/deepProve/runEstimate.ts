@@ -4,7 +4,7 @@
  * may still make (no early stop), at the average size of the calls made so far.
  */
 import type { DeepProveConfig } from './config';
-import type { LiveCall } from './deepProveRun';
+import type { LiveCall } from './liveCall';
 import type { RunView } from './runView';
 
 export interface RunEstimate {

@@ -3,7 +3,7 @@
  * it sends the whole view (a fold of the run's journal) whenever an entry is written, and the
  * calls streaming now, often, in between. The page draws and reports what the user asked for.
  */
-import type { LiveCall } from '../deepProve/deepProveRun';
+import type { LiveCall } from '../deepProve/liveCall';
 import type { RunView } from '../deepProve/runView';
 import { array, count, isPlainObject, literal, messages, object, optional, record, string, type Infer, type Schema } from './schema';
 
