@@ -4,8 +4,8 @@
  * and what each status offers, the header's numbers and the best proof's placeholder.
  */
 import assert from 'node:assert/strict';
-import { cardModel, chipModel, lineageText, liveByCandidate, liveText, scoreLabel } from '../../webview-ui/src/deep/cardModel';
-import { bestPlaceholder, compactTokens, duration, headerNumbers, roundLabel, runStatus } from '../../webview-ui/src/deep/runText';
+import { cardModel, chipModel, lineageText, liveByCandidate, liveText, refinedIntoText, scoreLabel } from '../../webview-ui/src/deep/cardModel';
+import { bestPlaceholder, compactTokens, duration, headerNumbers, roughDuration, roundLabel, runStatus } from '../../webview-ui/src/deep/runText';
 import { cutAttempt, JournalWriter, liveCall, proofAnswer, answer, verdictAnswer } from '../helpers/deepJournal';
 
 const T0 = 1_800_000_000_000;
@@ -94,6 +94,10 @@ describe('Deep Prove page: what the cards show', () => {
     assert.equal(c4.phaseText, 'queued for generating');
     assert.equal(lineageText({ parent: 'c2', fromVerifications: [4] }), 'Refined from c2 using its verification 4');
     assert.equal(lineageText({ parent: null, fromVerifications: [] }), null);
+    // On the parent: what its ringed chips mean.
+    assert.equal(cardModel(view, view.candidates[0]!).refinedInto, 'Refined into c4, shown verifications 2 and 3 (ringed)');
+    assert.equal(refinedIntoText(j.candidate('c9', 99_000, { round: 2, parent: 'c1', from: [4, 2] }).view(), 'c1'), 'Refined into c4, shown verifications 2 and 3 (ringed); into c9, shown verifications 2 and 4 (ringed)');
+    assert.equal(cardModel(view, view.candidates[1]!).refinedInto, null);
     view = j.end(100_000, 'user').view();
     assert.equal(cardModel(view, view.candidates[3]!).phaseText, 'stopped while generating');
   });
@@ -151,7 +155,7 @@ describe('Deep Prove page: the run’s status and numbers', () => {
     assert.equal(numbers.tokensText, `${(finished + 12_400).toLocaleString('en-US')} / 1,000,000 tokens`);
     assert.equal(numbers.elapsed, '1 min 40 s elapsed');
     assert.match(numbers.speed!, /^[\d,]+\.\d tok\/s$/);
-    assert.match(numbers.left!, /^up to (\d+ h \d\d min|\d+ min \d\d s) left$/);
+    assert.match(numbers.left!, /^up to (\d+ h \d\d min|\d+ min|less than a minute) left$/);
     assert.equal(numbers.calls, '9 calls done');
     // Ended: no speed and nothing left to estimate; live calls are not counted.
     const done = headerNumbers(j.end(100_000, 'user').view(), live, now);
@@ -162,12 +166,13 @@ describe('Deep Prove page: the run’s status and numbers', () => {
 
   it('never says more is left than the time limit allows', () => {
     const view = midRun().view();
-    view.timeLimitMs = 120_000;
-    assert.equal(headerNumbers(view, [], T0 + 100_000).left, 'up to 20 s left');
+    view.timeLimitMs = 100_000 + 2 * 60_000;
+    assert.equal(headerNumbers(view, [], T0 + 100_000).left, 'up to 2 min left');
   });
 
   it('formats durations and round names', () => {
     assert.deepEqual([0, 45_000, 725_000, 3_720_000].map(duration), ['0 s', '45 s', '12 min 05 s', '1 h 02 min']);
+    assert.deepEqual([20_000, 725_000, 3_720_000].map(roughDuration), ['less than a minute', '12 min', '1 h 02 min']);
     assert.deepEqual([0, 1, 2].map(roundLabel), ['Pool', 'Refinement 1', 'Refinement 2']);
   });
 

@@ -6,7 +6,7 @@
  */
 import type { RunView } from '../../../src/core/deepProve/runView';
 import type { DocumentRenderer } from '../documentRenderer';
-import { button, element, setText } from '../element';
+import { button, element, setAttribute, setHidden, setText } from '../element';
 import { RenderedText } from './renderedText';
 import { bestPlaceholder, formatMean, roundLabel } from './runText';
 
@@ -60,24 +60,25 @@ export class BestProof {
     const candidate = best && view.candidates.find((c) => c.id === best.id);
     const final = view.status === 'ended' && (view.end?.reason === 'complete' || view.end?.reason === 'solved');
     setText(this.heading, final ? 'Best proof' : 'Best proof so far');
-    this.element.dataset.state = candidate ? 'shown' : 'none';
-    if (!best || !candidate?.proof) {
+    const proof = candidate?.proof;
+    const shown = !!proof;
+    setAttribute(this.element, 'data-state', shown ? 'shown' : 'none');
+    setHidden(this.placeholder, shown);
+    for (const part of [this.candidateButton, this.meta, this.actions, this.text.element]) setHidden(part, !shown);
+    if (!best || !candidate || !proof) {
       this.shownId = undefined;
       setText(this.placeholder, bestPlaceholder(view));
-      this.placeholder.hidden = false;
-      this.candidateButton.hidden = this.meta.hidden = this.actions.hidden = this.note.hidden = this.text.element.hidden = true;
+      setHidden(this.note, true);
       return;
     }
     this.shownId = best.id;
-    this.placeholder.hidden = true;
-    this.candidateButton.hidden = this.meta.hidden = this.actions.hidden = this.text.element.hidden = false;
     setText(this.candidateButton, best.id);
-    this.candidateButton.setAttribute('aria-label', `Go to ${best.id}'s card`);
+    setAttribute(this.candidateButton, 'aria-label', `Go to ${best.id}'s card`);
     const verifications = candidate.verifications.length;
     setText(this.meta, ` · mean ${formatMean(best.mean)} over ${verifications} verification${verifications === 1 ? '' : 's'} · ${roundLabel(candidate.round)}`);
-    this.insert.hidden = !insertable;
+    setHidden(this.insert, !insertable);
     setText(this.note, candidate.proofNote ?? '');
-    this.note.hidden = !candidate.proofNote;
-    this.text.show(candidate.proof);
+    setHidden(this.note, !candidate.proofNote);
+    this.text.show(proof);
   }
 }

@@ -39,6 +39,7 @@ export class CandidateCard {
   private readonly parentButton = element('button', { type: 'button', class: 'deep-link' });
   private readonly lineage = element('p', { class: 'deep-lineage' });
   private readonly attempts = element('ol', { class: 'deep-attempts' });
+  private readonly refinedInto = element('p', { class: 'deep-refined-into' });
   private readonly chips: ScoreChips;
   private readonly proofNote = element('p', { class: 'deep-proof-note' });
   private readonly proofDetails: HTMLDetailsElement;
@@ -94,6 +95,7 @@ export class CandidateCard {
       this.lineage,
       this.attempts,
       this.chips.element,
+      this.refinedInto,
       this.chips.panel,
       this.proofNote,
       this.proofDetails,
@@ -161,6 +163,8 @@ export class CandidateCard {
       if (this.lineage.firstChild?.textContent !== before || this.lineage.childNodes.length !== 3) this.lineage.replaceChildren(before, this.parentButton, this.lineageText);
     }
 
+    setText(this.refinedInto, model.refinedInto ?? '');
+    this.refinedInto.hidden = !model.refinedInto;
     this.drawAttempts(model.attempts);
     setText(this.proofNote, model.proofNote ?? '');
     this.proofNote.hidden = !model.proofNote;
@@ -176,8 +180,8 @@ export class CandidateCard {
       if (attempt.summary) {
         if (attempt.summary.hasText) {
           const summary = this.summaryOf(attempt.index);
-          setText(summary.details.querySelector('summary')!, `${attempt.summary.label} (the next attempt started from it)`);
-          item.append(summary.details);
+          setText(summary.details.querySelector('summary')!, attempt.summary.label);
+          item.append(' → ', summary.details);
         } else {
           item.append(element('span', { class: 'deep-attempt-summary' }, ` → ${attempt.summary.label}`));
         }
@@ -191,7 +195,8 @@ export class CandidateCard {
     let summary = this.summaries.get(index);
     if (!summary) {
       const text = new RenderedText(this.renderer, 'deep-summary-body');
-      const details = element('details', { class: 'deep-summary' }, element('summary', { class: 'deep-summary-label' }), text.element);
+      const label = element('summary', { class: 'deep-summary-label', title: `The summary of attempt ${index} that attempt ${index + 1} started from` });
+      const details = element('details', { class: 'deep-summary' }, label, text.element);
       const shown = { details, text };
       details.addEventListener('toggle', () => {
         if (details.open) text.show(this.candidate?.attempts.find((a) => a.index === index)?.summary?.text ?? '');

@@ -55,6 +55,8 @@ export interface CardModel {
   /** "0.875", once all verifications are in. */
   mean: string | null;
   lineage: { parent: string; text: string } | null;
+  /** "Refined into c5, shown verifications 1 and 3 (ringed)": what the ringed chips mean. */
+  refinedInto: string | null;
   attempts: AttemptModel[];
   chips: ChipModel[];
   /** Verifications still to come (a chip placeholder each), while the candidate has a proof. */
@@ -132,12 +134,25 @@ export function refinementsOf(view: RunView, id: string): Map<number, string[]> 
   return used;
 }
 
+/** "verification 4", "verifications 1 and 3", in index order. */
+function verificationList(indices: readonly number[]): string {
+  const sorted = [...indices].sort((a, b) => a - b);
+  const list = sorted.length === 1 ? `${sorted[0]}` : `${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)}`;
+  return `verification${sorted.length > 1 ? 's' : ''} ${list}`;
+}
+
 export function lineageText(candidate: Pick<CandidateView, 'parent' | 'fromVerifications'>): string | null {
   if (candidate.parent === null) return null;
-  const indices = candidate.fromVerifications;
-  if (indices.length === 0) return `Refined from ${candidate.parent}`;
-  const list = indices.length === 1 ? `${indices[0]}` : `${indices.slice(0, -1).join(', ')} and ${indices.at(-1)}`;
-  return `Refined from ${candidate.parent} using its verification${indices.length > 1 ? 's' : ''} ${list}`;
+  if (candidate.fromVerifications.length === 0) return `Refined from ${candidate.parent}`;
+  return `Refined from ${candidate.parent} using its ${verificationList(candidate.fromVerifications)}`;
+}
+
+/** On the parent's card: which refinements it led to, and which of its verifications each was shown. */
+export function refinedIntoText(view: RunView, id: string): string | null {
+  const children = view.candidates.filter((candidate) => candidate.parent === id);
+  if (children.length === 0) return null;
+  const parts = children.map((child) => (child.fromVerifications.length ? `${child.id}, shown ${verificationList(child.fromVerifications)} (ringed)` : child.id));
+  return `Refined into ${parts.join('; into ')}`;
 }
 
 const PHASE_WORDS: Record<CandidateView['phase'], string> = {
@@ -163,6 +178,7 @@ export function cardModel(view: RunView, candidate: CandidateView): CardModel {
     active,
     mean: candidate.mean === null ? null : formatMean(candidate.mean),
     lineage: candidate.parent === null ? null : { parent: candidate.parent, text: lineageText(candidate)! },
+    refinedInto: refinedIntoText(view, candidate.id),
     attempts,
     chips,
     pendingChips: hasProof ? Math.max(0, view.run.config.verifications - chips.length) : 0,

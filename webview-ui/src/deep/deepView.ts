@@ -10,7 +10,7 @@
 import type { LiveCall } from '../../../src/core/deepProve/liveCall';
 import type { DeepToHost, HostToDeep } from '../../../src/core/webview/deepProtocol';
 import type { DocumentRenderer } from '../documentRenderer';
-import { element } from '../element';
+import { element, setHidden } from '../element';
 import { BestProof } from './bestProof';
 import { CandidateCard } from './candidateCard';
 import { cardModel, liveByCandidate } from './cardModel';
@@ -104,8 +104,9 @@ export class DeepView {
     this.renderer.setMacros(message.macros);
     const insertable = message.insertable === true;
 
-    this.empty.hidden = true;
-    this.main.hidden = this.header.element.hidden = false;
+    setHidden(this.empty, true);
+    setHidden(this.main, false);
+    setHidden(this.header.element, false);
     this.header.update(view, this.live, this.now());
     this.drawStatement();
     this.best.update(view, insertable);

@@ -7,7 +7,7 @@
 import type { LiveCall } from '../../../src/core/deepProve/liveCall';
 import type { RunView } from '../../../src/core/deepProve/runView';
 import type { DocumentRenderer } from '../documentRenderer';
-import { button, element, setText } from '../element';
+import { button, element, setAttribute, setHidden, setText } from '../element';
 import { setRenderedHtml } from '../render/dom';
 import { headerNumbers, runStatus } from './runText';
 
@@ -22,7 +22,9 @@ export class RunHeader {
   private readonly status = element('p', { class: 'status deep-status', role: 'status', 'aria-live': 'polite' }, this.statusText);
   private readonly budget = element('progress', { class: 'deep-budget', 'aria-label': 'Tokens used of the budget' });
   private readonly tokens = element('span', { class: 'deep-tokens' });
-  private readonly numbers = element('span', { class: 'deep-numbers' });
+  /** Speed, elapsed, left, calls: each kept whole when the strip wraps. */
+  private readonly numberParts = [0, 1, 2, 3].map(() => element('span', { class: 'deep-number' }));
+  private readonly numbers = element('span', { class: 'deep-numbers' }, ...this.numberParts);
   readonly element = element(
     'header',
     { class: 'deep-header' },
@@ -52,25 +54,29 @@ export class RunHeader {
     this.renderTitle(view.run.title || 'Deep Prove');
     const status = runStatus(view);
     setText(this.statusText, status.text);
-    this.status.dataset.tone = status.tone;
+    setAttribute(this.status, 'data-tone', status.tone);
     if (this.pressedIn !== undefined && this.pressedIn !== status.text) {
       this.pressedIn = undefined;
       this.stop.disabled = this.resume.disabled = false;
       this.stop.textContent = 'Stop';
     }
-    this.stop.hidden = !status.canStop;
-    this.resume.hidden = !status.canResume;
+    setHidden(this.stop, !status.canStop);
+    setHidden(this.resume, !status.canResume);
     this.tick(view, live, now);
   }
 
   /** The counters only: on `live` messages and the 1 s tick. */
   tick(view: RunView, live: readonly LiveCall[], now: number): void {
     const numbers = headerNumbers(view, live, now);
-    this.budget.max = numbers.budget;
-    this.budget.value = Math.min(numbers.tokens, numbers.budget);
-    this.budget.setAttribute('aria-valuetext', numbers.tokensText);
+    setAttribute(this.budget, 'max', String(numbers.budget));
+    setAttribute(this.budget, 'value', String(Math.min(numbers.tokens, numbers.budget)));
+    setAttribute(this.budget, 'aria-valuetext', numbers.tokensText);
     setText(this.tokens, numbers.tokensText);
-    setText(this.numbers, [numbers.speed, numbers.elapsed, numbers.left, numbers.calls].filter(Boolean).join(' · '));
+    [numbers.speed, numbers.elapsed, numbers.left, numbers.calls].forEach((part, i) => {
+      const node = this.numberParts[i]!;
+      setText(node, part ?? '');
+      setHidden(node, part === undefined);
+    });
   }
 
   /** Titles name results like "Theorem 2 ($\sqrt 2$ is irrational)": their math is rendered too. */

@@ -112,8 +112,16 @@ export function headerNumbers(view: RunView, live: readonly LiveCall[], now: num
   // The run stops at its time limit whatever the estimate says.
   const timeLeft = view.timeLimitMs === null ? null : Math.max(0, view.timeLimitMs - estimate.elapsedMs);
   const left = estimate.remainingMs === null ? timeLeft : timeLeft === null ? estimate.remainingMs : Math.min(timeLeft, estimate.remainingMs);
-  numbers.left = left === null ? 'estimating the time left…' : `up to ${duration(left)} left`;
+  numbers.left = left === null ? 'estimating the time left…' : `up to ${roughDuration(left)} left`;
   return numbers;
+}
+
+/** An estimate's precision: minutes (seconds would pretend to know more than an upper bound does). */
+export function roughDuration(ms: number): string {
+  const minutes = Math.round(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** What the best proof's place says before any candidate is fully verified. */

@@ -10,7 +10,7 @@
 import type { VerificationView } from '../../../src/core/deepProve/runView';
 import { findingsList } from '../critiqueView';
 import type { DocumentRenderer } from '../documentRenderer';
-import { element, replaceChildrenWith, setText } from '../element';
+import { element, replaceChildrenWith, setAttribute, setHidden, setText } from '../element';
 import { scoreLabel, type ChipModel } from './cardModel';
 import { RenderedText } from './renderedText';
 import { compactTokens, tokensText } from './runText';
@@ -59,11 +59,10 @@ export class ScoreChips {
   update(chips: readonly ChipModel[], pendingChips: number, verifications: readonly VerificationView[]): void {
     this.verifications = verifications;
     for (const model of chips) this.updateChip(this.chipAt(model.index), model);
-    // Placeholders for the verifications still to come, so the row's width does not jump.
-    while (this.pending.length < pendingChips) this.pending.push(element('span', { class: 'deep-chip deep-chip-pending', 'aria-hidden': 'true' }));
+    // Placeholders for the verifications still to come, after the chips, so the row's width does not jump.
+    while (this.pending.length < pendingChips) this.pending.push(this.list.appendChild(element('span', { class: 'deep-chip deep-chip-pending', 'aria-hidden': 'true' })));
     while (this.pending.length > pendingChips) this.pending.pop()!.remove();
-    this.list.append(...this.pending);
-    this.element.hidden = chips.length === 0 && pendingChips === 0;
+    setHidden(this.element, chips.length === 0 && pendingChips === 0);
     this.drawPanel();
   }
 
@@ -118,13 +117,13 @@ export class ScoreChips {
 
   private drawPanel(): void {
     const verification = this.openIndex === undefined ? undefined : this.verifications.find((v) => v.index === this.openIndex && v.status === 'done');
-    for (const [index, chip] of this.chips) chip.button.setAttribute('aria-expanded', String(verification !== undefined && index === this.openIndex));
-    this.panel.hidden = !verification;
+    for (const [index, chip] of this.chips) setAttribute(chip.button, 'aria-expanded', String(verification !== undefined && index === this.openIndex));
+    setHidden(this.panel, !verification);
     if (!verification) return;
     const score = verification.score === null ? 'no score could be read' : `score ${scoreLabel(verification.score)}`;
     setText(this.panelHeading, `Verification ${verification.index} of ${this.candidate} · ${score} · ${tokensText(verification.tokens)}`);
-    this.panel.setAttribute('aria-label', `Evaluation: verification ${verification.index} of ${this.candidate}`);
-    this.panel.dataset.unreadable = String(verification.score === null);
+    setAttribute(this.panel, 'aria-label', `Evaluation: verification ${verification.index} of ${this.candidate}`);
+    setAttribute(this.panel, 'data-unreadable', String(verification.score === null));
     // Notes say what could not be read (no score, cut off): for a "?" they are the point.
     const notes = verification.notes.map((note) => element('p', { class: 'deep-evaluation-note' }, note));
     if (notes.length !== this.panelNotes.childElementCount || notes.some((note, i) => note.textContent !== this.panelNotes.children[i]?.textContent)) replaceChildrenWith(this.panelNotes, notes);
