@@ -1,6 +1,7 @@
 /** `npm run bench`: prints each benchmark's Markdown section; copy them into bench/RESULTS.md. */
 import * as os from 'node:os';
 import { ensureTinyModel, PACED_FEED_FORWARD } from '../models/tiny/generate';
+import { benchDeepView } from './deepView';
 import { benchEngineThroughput } from './engineThroughput';
 import { benchQedNanoShape } from './qedNanoShape';
 import { benchRenderStreaming } from './renderStreaming';
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   console.log(await benchStopLatency(await ensureTinyModel()));
   console.log();
   console.log(await benchRenderStreaming());
+  console.log();
+  console.log(await benchDeepView());
   console.log();
   // QED-Nano's real size on the CPU: slow (minutes per section), so last; QED_BENCH_SKIP_SHAPE=1 skips it.
   if (!process.env.QED_BENCH_SKIP_SHAPE) {

@@ -142,6 +142,12 @@ describe('Deep Prove panel webview (Chromium)', function () {
     }, selector);
   }
 
+  /** After two frames, and once every text has rendered (renderedText.ts renders in slices, aria-busy meanwhile). */
+  async function settle(h: DeepHarness): Promise<void> {
+    await h.frame();
+    await h.page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 });
+  }
+
   const chips = (page: Page, id: string) => page.locator(`#deep-card-${id} .deep-chip:not(.deep-chip-pending)`);
   const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
@@ -159,7 +165,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     const { page } = h;
     const view = midRun().view();
     await h.send(viewMessage(view, live(0)));
-    await h.frame();
+    await settle(h);
 
     // The header strip.
     assert.match(await text(page, '.deep-title'), /^Theorem 2 \(.+ is irrational\)$/);
@@ -207,7 +213,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
       'Attempt 2 · from a summary · 19,000 tokens',
     ]);
     await page.locator('#deep-card-c3 .deep-summary-label').click();
-    await h.frame();
+    await settle(h);
     assert.ok((await page.locator('#deep-card-c3 .deep-summary-body .katex').count()) >= 2, 'the summary renders its math');
 
     // Lineage, and the parent's chips the refinement was shown.
@@ -237,7 +243,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
       }).observe(document.querySelector('.deep-run'), { subtree: true, childList: true, characterData: true, attributes: true });
     });
     for (let step = 1; step <= 8; step++) await h.send({ type: 'live', runId: view.run.runId, live: live(step), now: Date.now() });
-    await h.frame();
+    await settle(h);
     const touched = new Set<string>((await page.evaluate(() => window.__mutations)).map(([, className]: string[]) => className));
     assert.deepEqual([...touched].sort(), ['deep-chip-counter', 'deep-live'], 'only counters changed');
     assert.equal(await text(page, '#deep-card-c6 .deep-live'), `thinking · ${(3000 + 137 * 8).toLocaleString('en-US')} tokens`);
@@ -247,7 +253,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     await page.evaluate(() => (window.__mutations = []));
     const next = midRun().result('c5/v2', 40 * 60_000, verdictAnswer(0.5, EVALUATION_GAP)).view();
     await h.send(viewMessage(next, live(9).filter((call) => call.key !== 'c5/v2')));
-    await h.frame();
+    await settle(h);
     const redrawn = new Set<string>((await page.evaluate(() => window.__mutations)).map(([card]: string[]) => card));
     assert.deepEqual([...redrawn].sort(), ['deep-card-c5', 'deep-card-c6', 'deep-card-c7'], 'only c5 changed, and the live counters of c6 and c7');
     assert.deepEqual(await chips(page, 'c5').allTextContents(), ['1', '½', '…3.3k']);
@@ -264,11 +270,11 @@ describe('Deep Prove panel webview (Chromium)', function () {
     const h = await open('light');
     const { page } = h;
     await h.send(viewMessage(midRun().view(), live(0)));
-    await h.frame();
+    await settle(h);
 
     const gap = chips(page, 'c1').nth(2);
     await gap.click();
-    await h.frame();
+    await settle(h);
     const panel = page.locator('#deep-evaluation-c1');
     assert.equal(await panel.isVisible(), true);
     assert.equal(await gap.getAttribute('aria-expanded'), 'true');
@@ -294,7 +300,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
 
     // A card's proof, with Insert and Copy for that candidate (the best's are the best proof's).
     await page.locator('#deep-card-c3 .deep-proof-summary').click();
-    await h.frame();
+    await settle(h);
     assert.ok((await page.locator('#deep-card-c3 .deep-proof-body .katex').count()) >= 12);
     await page.locator('#deep-card-c3').getByRole('button', { name: /^Insert c3's proof/ }).click();
     await page.locator('#deep-card-c3').getByRole('button', { name: /^Copy c3's proof/ }).click();
@@ -327,7 +333,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     const { page } = h;
     const j = midRun();
     await h.send(viewMessage(j.view(), live(0)));
-    await h.frame();
+    await settle(h);
     const stop = page.getByRole('button', { name: /^Stop the run/ });
     await stop.click();
     assert.deepEqual((await h.posted()).at(-1), { type: 'stop', runId: 'run-deep' });
@@ -335,7 +341,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     assert.equal(await stop.textContent(), 'Stopping…');
 
     await h.send(viewMessage(j.end(41 * 60_000, 'user').view()));
-    await h.frame();
+    await settle(h);
     assert.equal(await text(page, '.deep-status'), 'Stopped by you');
     assert.equal(await stop.isVisible(), false);
     assert.deepEqual(await page.locator('.deep-number:not([hidden])').allTextContents(), ['41 min 00 s elapsed', '25 calls done']);
@@ -348,21 +354,21 @@ describe('Deep Prove panel webview (Chromium)', function () {
 
     // The resumed session runs: Stop is back and enabled.
     await h.send(viewMessage(j.start(42 * 60_000).view()));
-    await h.frame();
+    await settle(h);
     assert.equal(await stop.isVisible(), true);
     assert.equal(await stop.isEnabled(), true);
     assert.equal(await resume.isVisible(), false);
 
     // Failed, and interrupted: both offer Resume, the error said.
     await h.send(viewMessage(j.end(43 * 60_000, 'error', 'connect ECONNREFUSED 127.0.0.1:8000').view()));
-    await h.frame();
+    await settle(h);
     assert.equal(await text(page, '.deep-status'), 'Failed: connect ECONNREFUSED 127.0.0.1:8000');
     assert.equal(await page.locator('.deep-status').getAttribute('data-tone'), 'error');
     assert.equal(await resume.isEnabled(), true);
     const interrupted = j.start(44 * 60_000).view();
     interrupted.status = 'interrupted';
     await h.send(viewMessage(interrupted));
-    await h.frame();
+    await settle(h);
     assert.match(await text(page, '.deep-status'), /^Interrupted/);
     assert.equal(await resume.isVisible(), true);
     await assertClean(h);
@@ -374,7 +380,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     const { page } = h;
     const early = new JournalWriter(T0).start(0).candidate('c1', 1).candidate('c2', 1).call('c1/a1', 2).call('c2/a1', 2);
     await h.send(viewMessage(early.view(), [liveCall('c1/a1', T0, 500), liveCall('c2/a1', T0, 700)]));
-    await h.frame();
+    await settle(h);
     assert.equal(await page.locator('.deep-best').getAttribute('data-state'), 'none');
     assert.match(await text(page, '.deep-best-placeholder'), /^No proof is fully verified yet .* 2 candidates are being written\.$/);
     assert.equal(await page.getByRole('button', { name: /^Insert the best proof/ }).isVisible(), false);
@@ -392,7 +398,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     verify('c8', [0, 0.5, 0, 0]);
     const finished = j.end(50 * 60_000, 'solved').view();
     await h.send(viewMessage(finished, [], { insertable: true }));
-    await h.frame();
+    await settle(h);
     assert.equal(await text(page, '.deep-status'), 'Solved: a candidate scored 1 in every verification');
     assert.equal(await text(page, '.deep-best-heading'), 'Best proof');
     assert.equal(await text(page, '.deep-best-of'), 'c5 · mean 1 over 4 verifications · Refinement 1');
@@ -407,7 +413,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
 
     // Not insertable (no document to insert into): no Insert anywhere.
     await h.send(viewMessage(finished, [], { insertable: undefined }));
-    await h.frame();
+    await settle(h);
     assert.equal(await page.getByRole('button', { name: /^Insert/ }).count(), 0);
     await assertClean(h);
     await page.close();
@@ -432,14 +438,14 @@ describe('Deep Prove panel webview (Chromium)', function () {
       window.postMessage({ type: 'live', runId: 'elsewhere', live: [], now: 1 }, '*');
       window.postMessage({ type: 'live', runId: 'elsewhere', live: [], now: 2 }, '*');
     });
-    await h.frame();
+    await settle(h);
     assert.deepEqual(await h.posted(), [{ type: 'ready' }, { type: 'ready' }]);
     assert.equal(await text(page, '.deep-best-of'), 'c1 · mean 0.875 over 4 verifications · Pool');
 
     // The host's view of another run replaces it all.
     const other = new JournalWriter(T0, { runId: 'run-other', title: 'Lemma 4' }).start(0).candidate('c1', 1).call('c1/a1', 2).view();
     await h.send(viewMessage(other, [liveCall('c1/a1', T0, 10)]));
-    await h.frame();
+    await settle(h);
     assert.equal(await text(page, '.deep-title'), 'Lemma 4');
     assert.deepEqual(await page.locator('.deep-card-id').allTextContents(), ['c1']);
     assert.equal(await page.locator('.deep-best').getAttribute('data-state'), 'none');
@@ -451,7 +457,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     const h = await open('light', undefined, { width: 380, height: 900 });
     const { page } = h;
     await h.send(viewMessage(midRun().view(), live(3)));
-    await h.frame();
+    await settle(h);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
     await page.screenshot({ path: join(ARTIFACTS, 'deep-light-narrow.png'), fullPage: false });

@@ -68,7 +68,7 @@ function callsLeft(view: RunView, config: DeepProveConfig): { attempts: number; 
     if (candidate.proof === null) attempts++;
     if (candidate.proof !== '') verifications += config.verifications - candidate.verifications.filter((v) => v.status === 'done').length;
   }
-  const rounds = view.candidates.length === 0 ? -1 : Math.max(...view.candidates.map((candidate) => candidate.round));
+  const rounds = view.candidates.reduce((last, candidate) => Math.max(last, candidate.round), -1);
   const missingFirst = Math.max(0, config.poolSize - view.candidates.filter((candidate) => candidate.round === 0).length);
   const futureCandidates = missingFirst + Math.max(0, config.rounds - Math.max(0, rounds)) * config.poolSize;
   return { attempts: attempts + futureCandidates, verifications: verifications + futureCandidates * config.verifications };

@@ -22,9 +22,14 @@ export class RunHeader {
   private readonly status = element('p', { class: 'status deep-status', role: 'status', 'aria-live': 'polite' }, this.statusText);
   private readonly budget = element('progress', { class: 'deep-budget', 'aria-label': 'Tokens used of the budget' });
   private readonly tokens = element('span', { class: 'deep-tokens' });
-  /** Speed, elapsed, left, calls: each kept whole when the strip wraps. */
-  private readonly numberParts = [0, 1, 2, 3].map(() => element('span', { class: 'deep-number' }));
-  private readonly numbers = element('span', { class: 'deep-numbers' }, ...this.numberParts);
+  /** Each kept whole when the strip wraps (the separators are the stylesheet's). */
+  private readonly numberParts = {
+    speed: element('span', { class: 'deep-number' }),
+    elapsed: element('span', { class: 'deep-number' }),
+    left: element('span', { class: 'deep-number' }),
+    calls: element('span', { class: 'deep-number' }),
+  };
+  private readonly numbers = element('span', { class: 'deep-numbers' }, this.numberParts.speed, this.numberParts.elapsed, this.numberParts.left, this.numberParts.calls);
   readonly element = element(
     'header',
     { class: 'deep-header' },
@@ -72,11 +77,10 @@ export class RunHeader {
     setAttribute(this.budget, 'value', String(Math.min(numbers.tokens, numbers.budget)));
     setAttribute(this.budget, 'aria-valuetext', numbers.tokensText);
     setText(this.tokens, numbers.tokensText);
-    [numbers.speed, numbers.elapsed, numbers.left, numbers.calls].forEach((part, i) => {
-      const node = this.numberParts[i]!;
-      setText(node, part ?? '');
-      setHidden(node, part === undefined);
-    });
+    for (const name of ['speed', 'elapsed', 'left', 'calls'] as const) {
+      setText(this.numberParts[name], numbers[name] ?? '');
+      setHidden(this.numberParts[name], numbers[name] === undefined);
+    }
   }
 
   /** Titles name results like "Theorem 2 ($\sqrt 2$ is irrational)": their math is rendered too. */

@@ -131,7 +131,8 @@ export class ScoreChips {
     const issues = JSON.stringify(verification.issues);
     if (this.shownIssues !== issues) {
       this.shownIssues = issues;
-      this.panelFindings.replaceChildren(...(verification.issues.length ? [findingsList(verification.issues, this.renderer)] : []));
+      if (verification.issues.length) this.panelFindings.replaceChildren(findingsList(verification.issues, this.renderer));
+      else this.panelFindings.replaceChildren();
     }
   }
 }
