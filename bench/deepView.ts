@@ -46,8 +46,8 @@ try {
     for (const e of list.getEntries()) {
       const end = e.startTime + e.duration;
       const top = [...e.scripts].sort((a, b) => b.duration - a.duration)[0];
-      const entry = top ? top.invoker + ' ' + Math.round(top.duration) + ' ms' : '';
       if (window.__bench.t0 === undefined || e.startTime < window.__bench.t0) continue;
+      const entry = (top ? top.invoker + ' ' + Math.round(top.duration) + ' ms, ' : '') + ((e.startTime - window.__bench.t0) / 1000).toFixed(1) + ' s into the run';
       window.__bench.loaf.push([e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0, entry]);
     }
   }).observe({ type: 'long-animation-frame' });

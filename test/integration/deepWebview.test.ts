@@ -148,6 +148,21 @@ describe('Deep Prove panel webview (Chromium)', function () {
     await h.page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 });
   }
 
+  /**
+   * The whole page: the viewport is made as tall as the page first, since blocks and cards off
+   * screen (content-visibility: auto) are left out of a full-page capture.
+   */
+  async function screenshot(h: DeepHarness, file: string): Promise<void> {
+    const viewport = h.page.viewportSize()!;
+    for (let pass = 0; pass < 3; pass++) {
+      const height = await h.page.evaluate(() => document.documentElement.scrollHeight);
+      await h.page.setViewportSize({ width: viewport.width, height });
+      await h.frame();
+    }
+    await h.page.screenshot({ path: join(ARTIFACTS, file) });
+    await h.page.setViewportSize(viewport);
+  }
+
   const chips = (page: Page, id: string) => page.locator(`#deep-card-${id} .deep-chip:not(.deep-chip-pending)`);
   const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
@@ -230,7 +245,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     assert.equal(await text(page, '#deep-card-c6 .deep-live'), 'thinking · 3,000 tokens');
     assert.equal(await text(page, '#deep-card-c7 .deep-phase'), 'summarising');
     assert.equal(await text(page, '#deep-card-c8 .deep-phase'), 'queued for generating');
-    await page.screenshot({ path: join(ARTIFACTS, 'deep-dark-midrun.png'), fullPage: true });
+    await screenshot(h, 'deep-dark-midrun.png');
 
     // Live messages touch only the counters: the best proof and the cards' chrome stay as they are.
     await page.evaluate(() => {
@@ -323,7 +338,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     );
     assert.ok(names.every((name) => name && name.trim().length > 0), `unnamed controls: ${JSON.stringify(names)}`);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'deep-light-evaluation.png'), fullPage: true });
+    await screenshot(h, 'deep-light-evaluation.png');
     await assertClean(h);
     await page.close();
   });
@@ -409,7 +424,7 @@ describe('Deep Prove panel webview (Chromium)', function () {
     await page.getByRole('button', { name: 'Copy the best proof' }).click();
     assert.deepEqual((await h.posted()).slice(-2), [{ type: 'insertBest', runId: 'run-deep' }, { type: 'copyBest', runId: 'run-deep' }]);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'deep-dark-finished.png'), fullPage: true });
+    await screenshot(h, 'deep-dark-finished.png');
 
     // Not insertable (no document to insert into): no Insert anywhere.
     await h.send(viewMessage(finished, [], { insertable: undefined }));
