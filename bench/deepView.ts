@@ -244,7 +244,7 @@ export async function benchDeepView(): Promise<string> {
       `| handling a \`live\` message: median / max | ${ms(per((run) => median(run.handling.live)))} / ${ms(per((run) => Math.max(...run.handling.live)))} | ${list((run) => `${median(run.handling.live).toFixed(2)} / ${Math.max(...run.handling.live).toFixed(1)}`)} ms |`,
       '',
       `A run took ${per((run) => run.seconds).toFixed(0)} s. Message handling is the page's \`message\` listener (its synchronous part: models, comparisons, DOM writes); ` +
-        'rendering that it schedules (lazy blocks of a new best proof, style and layout) shows in the frames. The harness posts each message from Node through `page.evaluate`, one more copy than VS Code makes.',
+        'rendering that it schedules (the slices of a text being rendered, style and layout) shows in the frames. The harness posts each message from Node through `page.evaluate`, one more copy than VS Code makes.',
     ].join('\n');
   } finally {
     await pages.close();
