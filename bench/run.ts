@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import { ensureTinyModel, PACED_FEED_FORWARD } from '../models/tiny/generate';
 import { benchDeepProveThroughput } from './deepProveThroughput';
+import { benchDeepView } from './deepView';
 import { benchEngineThroughput } from './engineThroughput';
 import { benchQedNanoShape } from './qedNanoShape';
 import { benchRenderStreaming } from './renderStreaming';
@@ -20,6 +21,7 @@ const SECTIONS: [string, () => Promise<string[]>][] = [
   ['engine-paced', async () => [await benchEngineThroughput('tiny model paced to ~5 ms/token, like QED-Nano on a GPU', await ensureTinyModel({ feedForward: PACED_FEED_FORWARD }))]],
   ['stop-latency', async () => [await benchStopLatency(await ensureTinyModel())]],
   ['render-streaming', async () => [await benchRenderStreaming()]],
+  ['deep-view', async () => [await benchDeepView()]],
   [
     'deep-prove',
     async () => [

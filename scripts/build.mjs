@@ -1,5 +1,5 @@
 // Builds the three bundles: the extension host, the engine/CLI (node-llama-cpp stays external:
-// it is ESM with native binaries), and the Proof panel's browser bundle with KaTeX's assets; and
+// it is ESM with native binaries), and the webviews' browser bundles with KaTeX's assets; and
 // dist/cuda-packages.json, the CUDA packages `qed cuda install` may fetch (from package-lock.json).
 import * as esbuild from 'esbuild';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,8 +45,8 @@ const builds = [
   },
   {
     ...common,
-    // The Proof panel and the side-panel chat: one shared chunk-free bundle each.
-    entryPoints: { panel: 'webview-ui/src/main.ts', chat: 'webview-ui/src/chat/main.ts' },
+    // The Proof panel, the side-panel chat and the Deep Prove panel: one chunk-free bundle each.
+    entryPoints: { panel: 'webview-ui/src/main.ts', chat: 'webview-ui/src/chat/main.ts', deep: 'webview-ui/src/deep/main.ts' },
     outdir: join(dist, 'webview'),
     platform: 'browser',
     format: 'iife',

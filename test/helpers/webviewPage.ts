@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ChatToHost, HostToChat } from '../../src/core/webview/chatProtocol';
+import type { DeepToHost, HostToDeep } from '../../src/core/webview/deepProtocol';
 import { metaOf, type AssistantAnswer } from '../../src/core/answer/answer';
 import { applyDelta } from '../../src/core/answer/answerDelta';
 import { runSnapshot, type HostToPanel, type PanelToHost, type RunSnapshot, type TokenLimits } from '../../src/core/webview/panelProtocol';
@@ -200,10 +201,11 @@ export function snapshot(run: RunFields): RunSnapshot {
   } as RunSnapshot);
 }
 
-/** The two webview bundles: the Proof panel (an editor tab) and the chat (a side-bar view). */
+/** The webview bundles: the Proof panel (an editor tab), the chat (a side-bar view) and the Deep Prove panel (an editor tab). */
 const BUNDLES = {
   panel: { script: 'panel.js', style: 'panel.css', title: 'QED Proof', viewport: { width: 880, height: 1000 } },
   chat: { script: 'chat.js', style: 'chat.css', title: 'QED', viewport: { width: 420, height: 900 } },
+  deep: { script: 'deep.js', style: 'deep.css', title: 'QED Deep Prove', viewport: { width: 880, height: 1000 } },
 } as const;
 type Bundle = keyof typeof BUNDLES;
 
@@ -239,6 +241,9 @@ interface PageHarness<ToPage, FromPage> {
 
 /** The chat view's page. */
 export type ChatHarness = PageHarness<HostToChat, ChatToHost>;
+
+/** The Deep Prove panel's page. */
+export type DeepHarness = PageHarness<HostToDeep, DeepToHost>;
 
 /** Text appended to an answer. */
 export interface AnswerText {
@@ -465,6 +470,11 @@ export class WebviewPages {
   /** A chat view page. */
   openChat(theme: ThemeName, options: OpenOptions = {}): Promise<ChatHarness> {
     return this.load<HostToChat, ChatToHost>('chat', theme, options);
+  }
+
+  /** A Deep Prove panel page. */
+  openDeep(theme: ThemeName, options: OpenOptions = {}): Promise<DeepHarness> {
+    return this.load<HostToDeep, DeepToHost>('deep', theme, options);
   }
 
   private async load<ToPage, FromPage>(bundle: Bundle, theme: ThemeName, options: OpenOptions): Promise<PageHarness<ToPage, FromPage>> {

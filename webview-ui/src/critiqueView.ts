@@ -57,29 +57,35 @@ export class CritiqueView {
       return item;
     });
 
-    const findings = document.createElement('ol');
-    findings.className = 'findings';
-    for (const issue of critique.issues) {
-      const item = document.createElement('li');
-      item.className = 'finding';
-      item.dataset.severity = issue.severity;
-      const severity = document.createElement('span');
-      severity.className = 'finding-severity';
-      severity.textContent = SEVERITIES[issue.severity];
-      item.append(severity);
-      if (issue.quote) {
-        const quote = document.createElement('blockquote');
-        quote.className = 'finding-quote markdown';
-        setRenderedHtml(quote, this.renderer.render(issue.quote));
-        item.append(quote);
-      }
-      const explanation = document.createElement('div');
-      explanation.className = 'finding-explanation markdown';
-      setRenderedHtml(explanation, this.renderer.render(issue.explanation));
-      item.append(explanation);
-      findings.append(item);
-    }
+    const findings = findingsList(critique.issues, this.renderer);
     replaceChildrenWith(this.element, [heading, ...notes, ...(critique.issues.length ? [findings] : [])]);
     this.element.hidden = false;
   }
+}
+
+/** The findings of a critique, each with its severity, the passage it quotes and why (also the Deep Prove panel's evaluations). */
+export function findingsList(issues: readonly CritiqueIssue[], renderer: DocumentRenderer): HTMLOListElement {
+  const findings = document.createElement('ol');
+  findings.className = 'findings';
+  for (const issue of issues) {
+    const item = document.createElement('li');
+    item.className = 'finding';
+    item.dataset.severity = issue.severity;
+    const severity = document.createElement('span');
+    severity.className = 'finding-severity';
+    severity.textContent = SEVERITIES[issue.severity];
+    item.append(severity);
+    if (issue.quote) {
+      const quote = document.createElement('blockquote');
+      quote.className = 'finding-quote markdown';
+      setRenderedHtml(quote, renderer.render(issue.quote));
+      item.append(quote);
+    }
+    const explanation = document.createElement('div');
+    explanation.className = 'finding-explanation markdown';
+    setRenderedHtml(explanation, renderer.render(issue.explanation));
+    item.append(explanation);
+    findings.append(item);
+  }
+  return findings;
 }

@@ -18,6 +18,11 @@ export class DocumentRenderer implements MarkdownRenderer {
     return true;
   }
 
+  /** Which macros it renders with ('' for none): text rendered under another key is rendered again. */
+  get macrosKey(): string {
+    return this.key;
+  }
+
   render(markdown: string): string {
     return this.current.render(markdown);
   }

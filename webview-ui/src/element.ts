@@ -29,3 +29,16 @@ export function button(label: string, ariaLabel: string, className = 'button sec
 export function setText(node: HTMLElement, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/**
+ * Shows or hides a node only when that changes. Writing a reflected attribute, even its current
+ * value, is a DOM mutation the browser restyles for: pages redrawn on every message guard them.
+ */
+export function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/** Sets an attribute only when its value changes (see setHidden). */
+export function setAttribute(node: Element, name: string, value: string): void {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}

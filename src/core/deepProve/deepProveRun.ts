@@ -12,13 +12,14 @@ import type { AssistantAnswer } from '../answer/answer';
 import type { ChatBackend, ChatMessage } from '../chat';
 import type { CallSlots } from './callSlots';
 import type { DeepProveConfig } from './config';
+import type { LiveCall } from './liveCall';
 import { type CallKind, type EndReason, type JournalEntry, type ResultEntry, type RunJournal, resultsOf, runOf } from './journal';
 import { lowestVerifications, solved, toRefine } from './pool';
 import { summaryLimits } from './reasoningCache';
 import { refinementMessages, solverMessages, summaryMessages, verifierMessages, type DeepProblem } from './prompts';
-import { applyEntry, attemptOutcome, callKey, candidateOf, foldJournal, type CandidateView, type LiveCall, type RunView } from './runView';
+import { applyEntry, attemptOutcome, callKey, candidateOf, foldJournal, type CandidateView, type RunView } from './runView';
 
-export type { LiveCall } from './runView';
+export type { LiveCall } from './liveCall';
 
 export interface DeepProveDeps {
   backend: ChatBackend;

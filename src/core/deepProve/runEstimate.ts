@@ -4,7 +4,8 @@
  * may still make (no early stop), at the average size of the calls made so far.
  */
 import type { DeepProveConfig } from './config';
-import type { LiveCall, RunView } from './runView';
+import type { LiveCall } from './liveCall';
+import type { RunView } from './runView';
 
 export interface RunEstimate {
   /** Running time over all sessions. */
@@ -27,7 +28,9 @@ export function runEstimate(view: RunView, live: readonly LiveCall[], now: numbe
   const liveTokens = live.reduce((sum, call) => sum + call.reasoningTokens + call.contentTokens, 0);
   const tokens = view.tokens + liveTokens;
   const session = view.status === 'running' && view.sessionStartedAt !== undefined ? Math.max(0, now - view.sessionStartedAt) : 0;
-  const elapsedMs = view.activeMs + session;
+  // An interrupted session is not in activeMs yet (no end entry): it ran until its last entry.
+  const interrupted = view.status === 'interrupted' && view.sessionStartedAt !== undefined ? Math.max(0, view.lastAt - view.sessionStartedAt) : 0;
+  const elapsedMs = view.activeMs + session + interrupted;
   const sessionTokens = liveTokens + tokensSince(view, view.sessionStartedAt);
   const tokensPerSecond = session >= 1000 && sessionTokens > 0 ? sessionTokens / (session / 1000) : null;
   const left = callsLeft(view, view.run.config);

@@ -89,15 +89,6 @@ export interface RunView {
   lastAt: number;
 }
 
-/** A call streaming now: what the live view shows between journal entries (deepProveRun.ts sends them). */
-export interface LiveCall {
-  key: string;
-  kind: CallKind;
-  startedAt: number;
-  reasoningTokens: number;
-  contentTokens: number;
-}
-
 /** What an attempt's answer leads to: its proof, a summary and a new attempt, or no proof. */
 export function attemptOutcome(answer: Pick<AssistantAnswer, 'content'>, attempt: number, config: Pick<DeepProveConfig, 'summaries'>): 'proof' | 'summarise' | 'no-proof' {
   if (answer.content.trim() !== '') return 'proof';

@@ -3,7 +3,8 @@
  * it sends the whole view (a fold of the run's journal) whenever an entry is written, and the
  * calls streaming now, often, in between. The page draws and reports what the user asked for.
  */
-import type { LiveCall, RunView } from '../deepProve/runView';
+import type { LiveCall } from '../deepProve/liveCall';
+import type { RunView } from '../deepProve/runView';
 import { array, count, isPlainObject, literal, messages, object, optional, record, string, type Infer, type Schema } from './schema';
 
 /** The view is the host's own fold of a journal; the page checks its outline and trusts the rest. */
