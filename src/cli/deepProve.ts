@@ -23,7 +23,7 @@ import { openBackend } from './backend';
 import { DEFAULT_CONCURRENCY, newRunConfig, parseDeepProveArgs, resumeConflicts, type DeepProveArgs } from './deepProveArgs';
 import { endLine, EXIT_STOPPED, exitCode, RunProgress, runSummary } from './deepProveReport';
 import { InputError } from './documentFiles';
-import { lockJournal } from './journalLock';
+import { lockJournal } from '../core/deepProve/journalLock';
 import { problemFromArgs } from './problem';
 import { UsageError } from './usageError';
 

@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { CallSlots } from '../../core/deepProve/callSlots';
 import { DeepProveRun, type LiveCall } from '../../core/deepProve/deepProveRun';
 import type { FileJournal } from '../../core/deepProve/journalFile';
+import { JournalInUseError, lockJournal } from '../../core/deepProve/journalLock';
 import { candidateOf, foldJournal, type RunView } from '../../core/deepProve/runView';
 import type { DeepToHost } from '../../core/webview/deepProtocol';
 import type { AnswerActivity } from '../answerActivity';
@@ -114,7 +115,7 @@ export class DeepProveController implements vscode.Disposable {
     const runId = foldJournal(journal.entries).run.runId;
     this.hosts.set(runId, host);
     this.views.set(runId, foldJournal(journal.entries));
-    this.go(runId, journal);
+    this.go(runId, journal, lockJournal(this.store.folderOf(runId)));
     await this.panels.show(runId);
     return runId;
   }
@@ -123,17 +124,27 @@ export class DeepProveController implements vscode.Disposable {
   async resume(runId: string): Promise<void> {
     if (this.going.has(runId)) return this.panels.show(runId);
     let journal: FileJournal;
+    let unlock: () => void;
+    try {
+      // Locked before it is read: another window may be writing it.
+      unlock = lockJournal(this.store.folderOf(runId));
+    } catch (error) {
+      const why = error instanceof JournalInUseError ? 'this Deep Prove run is going in another window or terminal (stop it there first)' : errorMessage(error);
+      return void vscode.window.showErrorMessage(`QED: cannot resume: ${why}.`);
+    }
     try {
       journal = await this.store.open(runId);
     } catch (error) {
+      unlock();
       return void vscode.window.showErrorMessage(`QED: ${errorMessage(error)}`);
     }
     const view = foldJournal(journal.entries);
     this.views.set(runId, view);
     if (view.end?.reason === 'complete' || view.end?.reason === 'solved') {
+      unlock();
       return void vscode.window.showInformationMessage('QED: this Deep Prove run has finished; there is nothing to resume.');
     }
-    this.go(runId, journal);
+    this.go(runId, journal, unlock);
     await this.panels.show(runId);
   }
 
@@ -270,11 +281,12 @@ export class DeepProveController implements vscode.Disposable {
   }
 
   /** Runs a session of the run on the backend the settings choose, until it ends or is stopped. */
-  private go(runId: string, journal: FileJournal): void {
+  private go(runId: string, journal: FileJournal, unlock: () => void): void {
     const backendKind = readSettings().backend;
     const going: Going = { runId, backendKind, sequences: 1, stopped: false, done: Promise.resolve() };
     this.going.set(runId, going);
     going.done = this.session(going, journal).finally(() => {
+      unlock();
       this.going.delete(runId);
       this.shareBackend();
       this.showStatus();

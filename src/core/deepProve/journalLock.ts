@@ -1,11 +1,21 @@
 /**
  * One process at a time on a run's journal: two sessions appending to the same file would make
  * the same calls twice and interleave their entries. The lock is a file holding the owner's pid;
- * a lock whose process is gone (killed, crashed) is taken over.
+ * a lock whose process is gone (killed, crashed) is taken over. The CLI and the extension host (one
+ * process per VS Code window; two windows share the global storage) both take it.
  */
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from './documentFiles';
+
+/** The journal is being written by another process: a run going in another terminal or window. */
+export class JournalInUseError extends Error {
+  constructor(
+    message: string,
+    readonly owner: number,
+  ) {
+    super(message);
+  }
+}
 
 export const LOCK_FILE = 'journal.lock';
 
@@ -22,7 +32,7 @@ export function lockJournal(folder: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
       const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new InputError(`The journal in ${folder} is in use by process ${owner} (a run still going): stop it first (Ctrl-C there), then resume; if no run is going, delete ${file}.`);
+        throw new JournalInUseError(`The journal in ${folder} is in use by process ${owner} (a run still going): stop it first (Ctrl-C there, or Stop in its window), then resume; if no run is going, delete ${file}.`, owner);
       }
       unlinkSync(file);
     }
@@ -31,6 +41,8 @@ export function lockJournal(folder: string): () => void {
   const release = () => {
     if (!held) return;
     held = false;
+    // A window takes many locks in its life: each gives back its exit listener too.
+    process.off('exit', release);
     try {
       unlinkSync(file);
     } catch {
