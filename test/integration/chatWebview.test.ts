@@ -273,7 +273,7 @@ describe('Chat view webview (Chromium)', function () {
     const input = page.getByRole('textbox', { name: /^Message to QED-Nano/ });
     assert.equal(await page.evaluate(() => document.activeElement?.className), 'composer-input', 'the composer has the focus');
     await input.pressSequentially('/');
-    assert.deepEqual(await page.locator('.slash-name').allTextContents(), ['/prove', '/critique', '/explain', '/latex']);
+    assert.deepEqual(await page.locator('.slash-name').allTextContents(), ['/prove', '/deep', '/critique', '/explain', '/latex']);
     await input.pressSequentially('l');
     assert.deepEqual(await page.locator('.slash-name').allTextContents(), ['/latex']);
     await input.fill('');
