@@ -13,6 +13,10 @@
  * Measured: frames (requestAnimationFrame deltas: longest, median, 99th percentile; goal: longest
  * < 50 ms), Long Animation Frames and long tasks (main thread busy > 50 ms), and the page's own
  * handling of each message (its `message` listener, synchronous part). Medians over runs.
+ * The longest frame is broken down by the long animation frame that overlaps it: script (the
+ * scripts over 5 ms it lists), style and layout (to its end: paint included), and neither: on a
+ * loaded machine, mostly the page's thread waiting for a CPU. The busiest frame (most script +
+ * style and layout) is the figure load disturbs least.
  * Environment: QED_BENCH_DEEP_RUNS (default 3).
  */
 import { existsSync } from 'node:fs';
@@ -48,7 +52,7 @@ try {
       const top = [...e.scripts].sort((a, b) => b.duration - a.duration)[0];
       if (window.__bench.t0 === undefined || e.startTime < window.__bench.t0) continue;
       const entry = (top ? top.invoker + ' ' + Math.round(top.duration) + ' ms, ' : '') + ((e.startTime - window.__bench.t0) / 1000).toFixed(1) + ' s into the run';
-      window.__bench.loaf.push([e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0, entry]);
+      window.__bench.loaf.push([e.duration, e.scripts.reduce((sum, s) => sum + s.duration, 0), e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0, entry, e.startTime]);
     }
   }).observe({ type: 'long-animation-frame' });
 } catch {}
@@ -148,7 +152,10 @@ function hostMessages(): { messages: { at: number; message: HostToDeep }[]; dura
 
 interface DeepRun {
   frames: number[];
-  loaf: [number, number, number, string][];
+  /** Long animation frames: duration, script, style and layout (to the frame's end), the longest script and when, start time. */
+  loaf: [number, number, number, string, number][];
+  /** The longest frame (between two animation frames) and the long animation frame that overlaps it most. */
+  longest: { duration: number; at: number; loaf: [number, number, number, string, number] | undefined };
   longTasks: number[];
   handling: { view: number[]; live: number[] };
   seconds: number;
@@ -194,8 +201,13 @@ async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages
   if (h.errors.length) throw new Error(`the page reported errors: ${h.errors.join('; ')}`);
   if (!opened) throw new Error('the reader never opened c1: the run has no finished candidate');
   await page.close();
-  const frames = bench.frames.slice(1).map((time: number, i: number) => time - bench.frames[i]);
-  return { frames, loaf: bench.loaf, longTasks: bench.longTasks, handling: bench.handling, seconds: (Date.now() - started) / 1000 };
+  const times: number[] = bench.frames;
+  const frames = times.slice(1).map((time, i) => time - times[i]!);
+  const i = frames.indexOf(Math.max(...frames));
+  const overlap = (e: [number, number, number, string, number]) => Math.min(e[4] + e[0], times[i + 1]!) - Math.max(e[4], times[i]!);
+  const loaf = [...(bench.loaf as DeepRun['loaf'])].sort((a, b) => overlap(b) - overlap(a))[0];
+  const longest = { duration: frames[i]!, at: (times[i]! - bench.t0) / 1000, loaf: loaf && overlap(loaf) > 0 ? loaf : undefined };
+  return { frames, loaf: bench.loaf, longest, longTasks: bench.longTasks, handling: bench.handling, seconds: (Date.now() - started) / 1000 };
 }
 
 function median(values: number[]): number {
@@ -225,6 +237,15 @@ export async function benchDeepView(): Promise<string> {
     const per = (f: (run: DeepRun) => number) => median(runs.map(f));
     const list = (f: (run: DeepRun) => string) => runs.map(f).join(', ');
     const longestLoaf = (run: DeepRun) => [...run.loaf].sort((a, b) => b[0] - a[0])[0];
+    const work = (loaf: DeepRun['loaf'][number]) => loaf[1] + loaf[2];
+    const busiest = (run: DeepRun) => [...run.loaf].sort((a, b) => work(b) - work(a))[0];
+    // What the page did in the longest frame; the rest of it, neither script nor style and layout, is time its thread was not working for it.
+    const breakdown = (run: DeepRun) => {
+      const { duration, at, loaf } = run.longest;
+      if (!loaf) return `${duration.toFixed(0)} ms at ${at.toFixed(1)} s: no long animation frame`;
+      const top = loaf[3].replace(/(, )?[\d.]+ s into the run$/, '');
+      return `${duration.toFixed(0)} ms at ${at.toFixed(1)} s: ${loaf[1].toFixed(0)} ms script${top ? ` (${top})` : ''}, ${loaf[2].toFixed(0)} ms style and layout, ${Math.max(0, loaf[0] - work(loaf)).toFixed(0)} ms neither`;
+    };
     return [
       `#### Deep Prove panel while a run streams (headless Chromium, ${RUNS} runs, medians)`,
       '',
@@ -235,6 +256,8 @@ export async function benchDeepView(): Promise<string> {
       '| | median of runs | per run |',
       '|---|---|---|',
       `| longest frame (goal < 50 ms) | ${ms(per((run) => Math.max(...run.frames)))} | ${list((run) => Math.max(...run.frames).toFixed(0))} ms |`,
+      `| longest frame: what the page did in it | ${ms(per((run) => (run.longest.loaf ? work(run.longest.loaf) : 0)))} of script, style and layout | ${list(breakdown)} |`,
+      `| busiest frame (most script + style and layout) | ${ms(per((run) => { const top = busiest(run); return top ? work(top) : 0; }))} | ${list((run) => { const top = busiest(run); return top ? `${work(top).toFixed(0)} ms (${top[0].toFixed(0)} ms long; ${top[3]})` : '0'; })} |`,
       `| median frame | ${ms(per((run) => median(run.frames)))} | ${list((run) => median(run.frames).toFixed(1))} ms |`,
       `| 99th percentile frame | ${ms(per((run) => percentile(run.frames, 0.99)))} | ${list((run) => percentile(run.frames, 0.99).toFixed(0))} ms |`,
       `| frames over 50 ms | ${per((run) => run.frames.filter((f) => f > 50).length)} of ~${Math.round(per((run) => run.frames.length))} | ${list((run) => String(run.frames.filter((f) => f > 50).length))} |`,

@@ -21,6 +21,7 @@ declare const window: any;
 declare const document: any;
 declare const NodeFilter: { SHOW_TEXT: number };
 declare const MutationObserver: any;
+declare const getComputedStyle: any;
 
 const PROOF = `Suppose, for contradiction, that $\\sqrt{2} = \\frac{p}{q}$ with $p, q \\in \\mathbb{Z}$, $q > 0$ and $\\gcd(p, q) = 1$.
 
@@ -341,6 +342,29 @@ describe('Deep Prove panel webview (Chromium)', function () {
     assert.ok(names.every((name) => name && name.trim().length > 0), `unnamed controls: ${JSON.stringify(names)}`);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(h, 'deep-light-evaluation.png');
+    await assertClean(h);
+    await page.close();
+  });
+
+  it('swaps a better proof in for the best one: one layer shown, the other emptied and hidden', async () => {
+    const h = await open('dark');
+    const { page } = h;
+    await h.send(viewMessage(midRun().view()));
+    await settle(h);
+    // c5 is verified 1, 1, 1, 1: it is the best now, and its proof differs from c1's by a clause.
+    const j = midRun().result('c5/v2', 40 * 60_000, verdictAnswer(1, EVALUATION_FINE)).result('c5/v3', 41 * 60_000, verdictAnswer(1, EVALUATION_FINE));
+    await h.send(viewMessage(j.done('c5/v4', 41 * 60_000, 44 * 60_000, verdictAnswer(1, EVALUATION_FINE)).view()));
+    await settle(h);
+    await page.evaluate(() => new Promise((done: (value: unknown) => void) => window.requestAnimationFrame(done)));
+    assert.equal(await text(page, '.deep-best-of'), 'c5 · mean 1 over 4 verifications · Refinement 1');
+    const layers = await page.locator('.deep-best-body > .deep-text-layer').evaluateAll((nodes) =>
+      nodes.map((n: any) => ({ hidden: n.getAttribute('aria-hidden') === 'true', opacity: getComputedStyle(n).opacity, text: n.textContent.includes('by the same parity fact'), blocks: n.childElementCount })),
+    );
+    const shown = layers.filter((layer) => !layer.hidden);
+    assert.equal(shown.length, 1, JSON.stringify(layers));
+    assert.deepEqual({ opacity: shown[0]!.opacity, text: shown[0]!.text }, { opacity: '1', text: true });
+    assert.deepEqual(layers.filter((layer) => layer.hidden).map((layer) => layer.blocks), [0], 'the old proof is gone');
+    assert.deepEqual(await rawTex(page, '.deep-best-body'), []);
     await assertClean(h);
     await page.close();
   });

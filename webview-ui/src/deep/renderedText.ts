@@ -4,78 +4,138 @@
  * renderer does) in slices of a few milliseconds, so that a 15 KB proof full of formulas never
  * holds a frame: rendered at once, it took 130–240 ms on a 2-core machine (bench/deepView.ts).
  *
- * A text that replaces another (the best proof when a better candidate finishes) is rendered off
- * the page and swapped in whole: the reader never sees a half-drawn proof where a whole one was.
+ * A text that replaces another (the best proof when a better candidate finishes) is rendered
+ * into a second, hidden layer stacked with the shown one (deep.css: `.deep-text-layer`), and
+ * shown when complete: the reader never sees a half-drawn proof where a whole one was.
+ * The new layer is in the page while it renders, so each slice's blocks are styled and laid out
+ * in the slice's own frame; swapping in a detached copy instead made the browser style and lay
+ * out the whole proof (~10,000 elements) in one 200–400 ms frame: its `content-visibility: auto`
+ * blocks could not skip, as with their 3em placeholder size all of them were near the viewport.
  * `show` renders only when the text or the document's macros changed: the host resends every
  * text with every view.
  */
 import type { DocumentRenderer } from '../documentRenderer';
-import { element, replaceChildrenWith } from '../element';
+import { element } from '../element';
 import { BlockSplitter } from '../render/blocks';
 import { setRenderedHtml } from '../render/dom';
 
 /**
- * A slice renders blocks until it has taken this long (and at least one block). One slice per
- * animation frame: timer-driven slices ran back to back, three or four before a frame, and the
- * frame then laid out everything they added.
+ * What slicing may take per animation frame, all the page's texts together (the best proof, a
+ * card's proof, an evaluation and a summary can render at once), and at least one block. The
+ * style and layout of what a slice adds cost the frame 3–5 times the slice's own time: with 8 ms
+ * per text, three texts opening together made 150 ms frames. Timer-driven slices ran back to
+ * back, three or four before a frame, and the frame then laid out everything they added.
  */
-const SLICE_MS = 8;
+const FRAME_BUDGET_MS = 4;
+
+/** The texts waiting to render, served in turn within each frame's budget. */
+class Slicer {
+  private readonly waiting = new Set<RenderedText>();
+  /** Slicing time since the last frame began: a text shown from a message or a click spends it too. */
+  private spent = 0;
+  private frame: number | undefined;
+
+  /** Renders a slice of `text` now if the frame's budget allows, and the rest in coming frames. */
+  request(text: RenderedText): void {
+    this.waiting.add(text);
+    this.run();
+  }
+
+  private run(): void {
+    for (const text of [...this.waiting]) {
+      if (this.spent >= FRAME_BUDGET_MS) break;
+      const start = performance.now();
+      const done = text.slice(start + FRAME_BUDGET_MS - this.spent);
+      this.spent += performance.now() - start;
+      // Unfinished, it goes to the back: the next frame serves the others first.
+      this.waiting.delete(text);
+      if (!done) this.waiting.add(text);
+    }
+    // Also with nothing left waiting: the frame resets the budget.
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.spent = 0;
+      if (this.waiting.size) this.run();
+    });
+  }
+}
+
+const slicer = new Slicer();
+
+const PENDING = 'deep-text-pending';
 
 interface Job {
   blocks: string[];
   next: number;
-  /** Where the blocks go: the page's element, or a detached one swapped in at the end. */
+  /** Where the blocks go: the shown layer, or the pending one under it, that replaces it at the end. */
   target: HTMLElement;
 }
 
 export class RenderedText {
   readonly element: HTMLElement;
+  /**
+   * The layer the reader sees, and the other one: empty, or a replacement rendering. The two
+   * trade places; neither is ever added or removed, because a layer that became its parent's
+   * first or last child would be restyled whole: panel.css has rules like
+   * `.markdown > .md-page:first-child > .md-block:first-child > :first-child`, for which Chromium
+   * invalidates every descendant (~10,000 elements in a proof: 30–60 ms).
+   */
+  private shown: HTMLElement;
+  private other: HTMLElement;
   private text: string | undefined;
   private macros = '';
   private job: Job | undefined;
-  private frame: number | undefined;
 
   constructor(
     private readonly renderer: DocumentRenderer,
     className: string,
   ) {
-    this.element = element('div', { class: `markdown ${className}` });
+    this.shown = element('div', { class: 'deep-text-layer' });
+    this.other = element('div', { class: `deep-text-layer ${PENDING}`, 'aria-hidden': 'true' });
+    this.element = element('div', { class: `markdown deep-text ${className}` }, this.shown, this.other);
   }
 
   show(text: string): void {
     if (text === this.text && this.renderer.macrosKey === this.macros) return;
     this.text = text;
     this.macros = this.renderer.macrosKey;
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.frame = undefined;
     const splitter = new BlockSplitter();
     const blocks = [...splitter.push(text), ...splitter.end()];
-    const replacing = this.element.childElementCount > 0;
-    this.job = { blocks, next: 0, target: replacing ? element('div') : this.element };
-    if (!replacing) this.element.replaceChildren();
+    // A replacement still rendering is dropped; the shown layer stays until the new one is complete.
+    this.other.replaceChildren();
+    const target = this.shown.childElementCount > 0 ? this.other : this.shown;
+    this.job = { blocks, next: 0, target };
     this.element.setAttribute('aria-busy', 'true');
-    // The first slice now: a short text shows with the message that brought it.
-    this.slice();
+    // The first slice now if the frame has room: a short text shows with the message that brought it.
+    slicer.request(this);
   }
 
-  private slice(): void {
+  /** Renders blocks until `deadline` (at least one); whether the text is complete. */
+  slice(deadline: number): boolean {
     const job = this.job;
-    if (!job) return;
-    const start = performance.now();
-    while (job.next < job.blocks.length && performance.now() - start < SLICE_MS) {
+    if (!job) return true;
+    for (let first = true; job.next < job.blocks.length && (first || performance.now() < deadline); first = false) {
       const block = element('div', { class: 'md-block' });
       setRenderedHtml(block, this.renderer.render(job.blocks[job.next++]!));
       job.target.append(block);
     }
-    if (job.next < job.blocks.length) {
-      this.frame = requestAnimationFrame(() => {
-        this.frame = undefined;
-        this.slice();
+    if (job.next < job.blocks.length) return false;
+    if (job.target === this.other) {
+      // Only the layers' own opacity, z-index and height change: the new one's blocks keep their style and layout.
+      const old = this.shown;
+      old.classList.add(PENDING);
+      old.setAttribute('aria-hidden', 'true');
+      job.target.classList.remove(PENDING);
+      job.target.removeAttribute('aria-hidden');
+      this.shown = job.target;
+      this.other = old;
+      // Emptied in the next frame: removing a proof's elements takes ~10 ms, and this frame paints the new one.
+      requestAnimationFrame(() => {
+        if (this.other === old && this.job?.target !== old) old.replaceChildren();
       });
-      return;
     }
-    if (job.target !== this.element) replaceChildrenWith(this.element, [...job.target.childNodes]);
     this.job = undefined;
     this.element.removeAttribute('aria-busy');
+    return true;
   }
 }
