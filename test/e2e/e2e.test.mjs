@@ -398,7 +398,7 @@ describe('QED in code-server, through the UI', function () {
     // The stopped run goes on from the panel: Answer now if it was still thinking, else Continue.
     await applySettings({ 'qed.generation.maxTokens': 8000 });
     const answerNow = run.frame.locator('.toolbar button', { hasText: 'Answer now' });
-    const continueButton = run.frame.locator('.toolbar button', { hasText: 'Continue' });
+    const continueButton = run.frame.locator('.toolbar button', { hasText: /^Continue$/ });
     const wasThinking = !state.proofText.trim();
     assert.equal(await continueButton.isVisible(), true, 'a stopped run offers Continue');
     assert.equal(await answerNow.isVisible(), wasThinking, 'and Answer now while it was still thinking');
@@ -677,7 +677,7 @@ describe('QED in code-server, through the UI', function () {
     results.scenarios.reload = { attempts };
     assert.ok(restored, `a run interrupted by the reload was restored (${attempts.join('; ')})`);
     await applySettings({ 'qed.generation.maxTokens': 8000, 'qed.generation.topK': undefined });
-    const continueButton = frame.locator('.toolbar button', { hasText: 'Continue' });
+    const continueButton = frame.locator('.toolbar button', { hasText: /^Continue$/ });
     await continueButton.waitFor({ state: 'visible', timeout: 10_000 });
     await workbench.screenshot(join(artifacts, '9-restored.png'));
     const started = performance.now();
