@@ -230,6 +230,24 @@ describe('Deep Prove', function () {
     }
   });
 
+  it('a backend that cannot start: the run ends with its error in the journal, and its panel offers Resume', async () => {
+    const modelPath = qedConfig().inspect<string>('model.path')?.globalValue;
+    await qedConfig().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await qedConfig().update('model.path', '/nonexistent/qed-missing.gguf', vscode.ConfigurationTarget.Global);
+    try {
+      const runId = await deepProveTheorem();
+      await controller.whenStopped(runId);
+      const view = controller.viewOf(runId)!;
+      assert.equal(view.status, 'ended');
+      assert.equal(view.end?.reason, 'error');
+      assert.match(view.end?.error ?? '', /qed-missing\.gguf/);
+      assert.equal(journalOf(controller, runId).at(-1)?.type, 'end', 'said in the journal, for a reloaded window too');
+    } finally {
+      await qedConfig().update('model.path', modelPath, vscode.ConfigurationTarget.Global);
+      await qedConfig().update('backend', 'endpoint', vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('the chat’s /deep starts a run on the statement and says so', async () => {
     const chat = (await vscode.commands.executeCommand<ChatController>('qed.chat.testController'))!;
     const before = new Set((await controller.store.list()).runs.map((run) => run.runId));

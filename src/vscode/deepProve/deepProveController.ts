@@ -17,7 +17,7 @@ import { candidateOf, foldJournal, type RunView } from '../../core/deepProve/run
 import type { DeepToHost } from '../../core/webview/deepProtocol';
 import type { AnswerActivity } from '../answerActivity';
 import type { BackendProvider } from '../backendProvider';
-import { errorMessage, showError } from '../errorPresenter';
+import { errorMessage, isCancellation, showError } from '../errorPresenter';
 import type { RunOrigin } from '../proofController';
 import { readDeepProveSettings, readSettings } from '../settings';
 import { candidateCritique } from './candidateCritique';
@@ -305,6 +305,10 @@ export class DeepProveController implements vscode.Disposable {
       });
     } catch (error) {
       void showError(error, going.backendKind);
+      // Said in the run's journal too, so its panel shows why it did not start, and offers Resume.
+      const end = isCancellation(error) ? { reason: 'user' as const } : { reason: 'error' as const, error: errorMessage(error) };
+      await journal.append({ type: 'end', at: Date.now(), ...end }).catch(() => undefined);
+      this.views.set(runId, foldJournal(journal.entries));
       return;
     }
     going.progress = undefined;
