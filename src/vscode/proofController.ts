@@ -267,14 +267,8 @@ export class ProofController implements vscode.Disposable {
       if (!isCancellation(error)) void showError(error);
     }
     const text = summary.content.trim();
-    if (summarising.signal.aborted || summary.status === 'stopped' || text === '') {
-      const why = summarising.signal.aborted || summary.status === 'stopped' ? undefined : `The summary of attempt ${request.attempt! - 1} could not be written: ${summary.error ?? 'the summariser wrote none'}.`;
-      shown.run.progress = undefined;
-      shown.run.answer = { ...shown.run.answer, status: why ? 'error' : 'stopped', finishReason: why ? undefined : 'cancelled', error: why, endedAt: Date.now() };
-      if (this.shown === shown) this.panel.showRun(shown.run);
-      this.finished.fire({ request, run: shown.run });
-      return;
-    }
+    if (summarising.signal.aborted || summary.status === 'stopped') return this.endUnanswered(shown);
+    if (text === '') return this.endUnanswered(shown, `The summary of attempt ${request.attempt! - 1} could not be written: ${summary.error ?? 'the summariser wrote none'}.`);
     shown.summarising = undefined;
     request.summary = text;
     request.messages = proveFromSummaryMessages(problem, text);
@@ -293,10 +287,16 @@ export class ProofController implements vscode.Disposable {
     if (!this.show(shown)) return;
     await previous;
     if (!shown.stopped) return this.write(shown, false);
+    this.endUnanswered(shown);
+  }
+
+  /** Ends a run whose answer never started: stopped by the user, or failed with `error`. */
+  private endUnanswered(shown: ShownRun, error?: string): void {
+    const { run } = shown;
     run.progress = undefined;
-    run.answer = { ...run.answer, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
+    run.answer = error ? { ...run.answer, status: 'error', error, endedAt: Date.now() } : { ...run.answer, status: 'stopped', finishReason: 'cancelled', endedAt: Date.now() };
     if (this.shown === shown) this.panel.showRun(run);
-    this.finished.fire({ request, run });
+    this.finished.fire({ request: shown.request, run });
   }
 
   private newRun(request: RunRequest): RunSnapshot {

@@ -3,10 +3,9 @@
  * the run's snapshot, so a webview that was hidden, or re-created after a window reload (through
  * the serializer), is redrawn from it.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { panelToHost, savedRun, type HostToPanel, type PanelToHost, type RunSnapshot } from '../core/webview/panelProtocol';
-import { panelHtml } from './panelHtml';
+import { webviewPage } from './webviewPage';
 
 export const PROOF_PANEL_VIEW_TYPE = 'qed.proofPanel';
 const INTERRUPTED = 'Interrupted when the window reloaded.';
@@ -86,15 +85,7 @@ export class ProofPanel implements vscode.Disposable {
     this.run = run;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     panel.webview.options = this.webviewOptions();
-    const asset = (...segments: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', ...segments)).toString();
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: asset('panel.js'),
-      styleUri: asset('panel.css'),
-      katexStyleUri: asset('katex', 'katex.min.css'),
-      title: 'QED Proof',
-    });
+    panel.webview.html = webviewPage(panel.webview, this.extensionUri, 'panel', 'QED Proof');
     // Both listeners go away with the panel itself.
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!panelToHost.is(message)) return;

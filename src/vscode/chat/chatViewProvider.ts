@@ -3,10 +3,9 @@
  * (`retainContextWhenHidden: false`): each time it is shown it loads again, paints the state it
  * saved, and asks the controller, which owns the conversations, for the real snapshot.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { chatToHost, type ChatToHost, type HostToChat } from '../../core/webview/chatProtocol';
-import { panelHtml } from '../panelHtml';
+import { webviewPage } from '../webviewPage';
 
 export const CHAT_VIEW_ID = 'qed.chat';
 
@@ -33,15 +32,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.view = view;
     const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    const asset = (...segments: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(root, ...segments)).toString();
-    view.webview.html = panelHtml({
-      cspSource: view.webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: asset('chat.js'),
-      styleUri: asset('chat.css'),
-      katexStyleUri: asset('katex', 'katex.min.css'),
-      title: 'QED',
-    });
+    view.webview.html = webviewPage(view.webview, this.extensionUri, 'chat', 'QED');
     view.webview.onDidReceiveMessage((message: unknown) => {
       if (chatToHost.is(message)) this.onMessage(message);
     });

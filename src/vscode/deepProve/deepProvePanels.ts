@@ -8,13 +8,12 @@
  * run's id in its webview state (`vscode.setState({ runId, … })`); for a page that did not save
  * it, the ids of the panels that were open are kept here too, and handed out in order.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LiveCall } from '../../core/deepProve/deepProveRun';
 import type { RunView } from '../../core/deepProve/runView';
 import { deepToHost, type DeepToHost, type HostToDeep } from '../../core/webview/deepProtocol';
 import { isPlainObject } from '../../core/webview/schema';
-import { panelHtml } from '../panelHtml';
+import { webviewPage } from '../webviewPage';
 
 export const DEEP_PANEL_VIEW_TYPE = 'qed.deepProvePanel';
 /** How often the calls streaming now are sent: often enough for counts that move, not per token. */
@@ -154,15 +153,7 @@ export class DeepProvePanels implements vscode.Disposable {
     this.saveOpen();
     panel.title = titleOf(view);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    const asset = (...segments: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', ...segments)).toString();
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: asset('deep.js'),
-      styleUri: asset('deep.css'),
-      katexStyleUri: asset('katex', 'katex.min.css'),
-      title: titleOf(view),
-    });
+    panel.webview.html = webviewPage(panel.webview, this.extensionUri, 'deep', titleOf(view));
     // Both listeners go away with the panel itself.
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!deepToHost.is(message)) return;
