@@ -23,6 +23,7 @@ import { openBackend } from './backend';
 import { DEFAULT_CONCURRENCY, newRunConfig, parseDeepProveArgs, resumeConflicts, type DeepProveArgs } from './deepProveArgs';
 import { endLine, EXIT_STOPPED, exitCode, RunProgress, runSummary } from './deepProveReport';
 import { InputError } from './documentFiles';
+import { withInterrupt } from './interrupt';
 import { lockJournal } from '../core/deepProve/journalLock';
 import { problemFromArgs } from './problem';
 import { UsageError } from './usageError';
@@ -61,7 +62,13 @@ export async function deepProveCommand(argv: string[]): Promise<number> {
           },
         },
       );
-      const view = await withInterrupt(() => run.run(), () => run.stop());
+      // Ctrl-C stops the run (finished calls kept, an end entry written); a second one exits at once.
+      const view = await withInterrupt(
+        () => run.run(),
+        () => run.stop(),
+        { stopping: 'qed: stopping: the calls in flight are dropped, the finished ones kept (Ctrl-C again to exit at once).', exiting: 'qed: stopped at once; the journal keeps every finished call.' },
+        EXIT_STOPPED,
+      );
       const engineDied = view.end?.reason === 'error' && opened.engine !== undefined && (await exitedWithin(opened.engine.exited, 2000));
       return finish(view, folder, args, engineDied);
     } finally {
@@ -121,26 +128,6 @@ async function journalFolder(path: string): Promise<string> {
   if (info && !info.isDirectory()) throw new InputError(`--journal ${path} is not a folder: give the folder the run's journal is (or is to be) kept in.`);
   await mkdir(folder, { recursive: true });
   return folder;
-}
-
-/** Ctrl-C stops the run (finished calls kept, an end entry written); a second one exits at once. */
-async function withInterrupt<T>(work: () => Promise<T>, stop: () => unknown): Promise<T> {
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) {
-      process.stderr.write('qed: stopped at once; the journal keeps every finished call.\n');
-      process.exit(EXIT_STOPPED);
-    }
-    interrupted = true;
-    process.stderr.write('qed: stopping: the calls in flight are dropped, the finished ones kept (Ctrl-C again to exit at once).\n');
-    void stop();
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
-    return await work();
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
 }
 
 function exitedWithin(exited: Promise<void>, ms: number): Promise<boolean> {

@@ -2,12 +2,13 @@
  * The `qed` command line: `node dist/cli.js serve --model PATH …` runs the engine.
  * Exit codes: 0 ok; 1 runtime failure or bad input (a missing file, model or label, no environment
  * at a line, a backend error); 2 bad usage; 3 (prove, critique, deep-prove) an incomplete answer;
- * 130 (deep-prove) stopped with Ctrl-C.
+ * 130 (deep-prove, eval) stopped with Ctrl-C.
  */
 import { LLAMA_PACKAGES_ENV } from '../engineShared/cuda/cudaPackages';
 import { useLlamaPackages } from '../engine/cuda/llamaPackagesHook';
 import { cudaCommand } from './cuda';
 import { deepProveCommand } from './deepProve';
+import { evalCommand } from './eval';
 import { planCommand } from './plan';
 import { proveCommand } from './prove';
 import { pullCommand } from './pull';
@@ -71,11 +72,31 @@ Commands:
                        left out, shape flags must match the run, --budget/--time-limit may be raised
         [--json]       one JSON object: best {id, proof, mean}, candidates (verifications' scores, null
                        when unreadable, with notes), calls, tokens, end, journal
+  eval PROBLEMS.csv --out RESULTS.jsonl   Proof quality on IMO-ProofBench (a CSV in its format): solve
+        each problem, grade each proof 0-7 with a judge, one JSON line per (problem, sample) in
+        RESULTS.jsonl; the same command again skips what is done. Then the summary per level.
+        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
+        [--mode prove|deep]  one sample with Prove's prompt (default), or a Deep Prove run
+        [--samples K] (1; the paper: 3)  [--seed N] (0)  each (problem, sample) derives its own
+        [--temperature X] [--top-p X] [--top-k N] [--min-p X]  (prove: 0.6/0.95/20/0; deep: 0.8/1)
+        [--max-tokens N]  per answer (the paper: 229376)   [--budget TOKENS]  per Deep Prove run (1,000,000)
+        [--parallel N]  (problem, sample)s at once (default: what the backend serves)
+        judge: --judge-endpoint URL --judge-model NAME  an OpenAI-compatible server; its key from
+                       $QED_JUDGE_API_KEY (or the variable --judge-key-env NAME)  [--judge-max-tokens N]
+             | --judge self   QED-Nano's own 0/0.5/1 verifier scaled to 7: not comparable with
+                       published numbers
+        [--problems ID,ID...] [--level LEVEL,...] [--limit N]   which problems
+        [--summary-json FILE]  {overall: {percent, n, interval, ...}, levels: {LEVEL: {...}}}
+        [--html FILE]  a report of every problem, its proofs and gradings, math rendered
+  eval --report RESULTS.jsonl [--summary-json FILE] [--html FILE]   the summary of a results file
+  eval --compare A.jsonl B.jsonl   two results side by side: per problem and level, the difference
+        with its 95% interval
 
 Exit codes: 0 ok; 1 failure or bad input (missing file, unknown label, no environment at that
 line, backend error); 2 bad usage; 3 incomplete answer (token limit, empty, no verdict; for
-deep-prove: stopped by --budget or --time-limit, or no proof at all); 130 deep-prove stopped with
-Ctrl-C (resumable with --journal).
+deep-prove: stopped by --budget or --time-limit, or no proof at all); 130 deep-prove or eval stopped
+with Ctrl-C (resumable with --journal; eval: the same command). eval exits 1 also when some proofs
+could not be graded (the same command grades them).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -99,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
       return proveCommand(rest, command);
     case 'deep-prove':
       return deepProveCommand(rest);
+    case 'eval':
+      return evalCommand(rest);
     case undefined:
     case '-h':
     case '--help':

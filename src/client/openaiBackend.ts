@@ -19,6 +19,12 @@ export interface OpenAIChatBackendOptions {
   timeoutMs?: number;
   /** Whether raw output starts inside `<think>` (true for QED-Nano's template). */
   startInReasoning?: boolean;
+  /**
+   * Whether sampling fields a request leaves out are sent as QED-Nano's model card has them (the
+   * default). False for another model (an eval's judge): they are left to the server, and top_k
+   * and min_p, which OpenAI's own API refuses, are not sent unless asked for.
+   */
+  modelCardSampling?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -46,7 +52,7 @@ export class OpenAIChatBackend implements ChatBackend {
 
     let stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController };
     try {
-      stream = await this.client.chat.completions.create(requestBody(request, ctx.model), { signal });
+      stream = await this.client.chat.completions.create(requestBody(request, ctx.model, this.options.modelCardSampling ?? true), { signal });
     } catch (err) {
       if (signal?.aborted) {
         yield { type: 'done', finishReason: 'cancelled' };
@@ -108,17 +114,21 @@ export class OpenAIChatBackend implements ChatBackend {
  * A prefill goes as a final assistant message to continue: vLLM and our engine are told so with
  * `continue_final_message`; llama-server and Ollama continue a final assistant message anyway.
  */
-export function requestBody(request: ChatRequest, model: string): ChatCompletionCreateParamsStreaming {
-  const body: ChatCompletionCreateParamsStreaming & { top_k: number; min_p: number; continue_final_message?: boolean; add_generation_prompt?: boolean } = {
+export function requestBody(request: ChatRequest, model: string, modelCardSampling = true): ChatCompletionCreateParamsStreaming {
+  const defaults: Partial<typeof MODEL_CARD_SAMPLING> = modelCardSampling ? MODEL_CARD_SAMPLING : {};
+  const body: ChatCompletionCreateParamsStreaming & { top_k?: number; min_p?: number; continue_final_message?: boolean; add_generation_prompt?: boolean } = {
     model,
     messages: request.prefill ? [...request.messages, { role: 'assistant', content: assistantPrefixText(request.prefill) }] : request.messages,
     stream: true,
     stream_options: { include_usage: true },
-    temperature: request.temperature ?? MODEL_CARD_SAMPLING.temperature,
-    top_p: request.topP ?? MODEL_CARD_SAMPLING.topP,
-    top_k: request.topK ?? MODEL_CARD_SAMPLING.topK,
-    min_p: request.minP ?? MODEL_CARD_SAMPLING.minP,
   };
+  const sampling = {
+    temperature: request.temperature ?? defaults.temperature,
+    top_p: request.topP ?? defaults.topP,
+    top_k: request.topK ?? defaults.topK,
+    min_p: request.minP ?? defaults.minP,
+  };
+  for (const [field, value] of Object.entries(sampling)) if (value !== undefined) Object.assign(body, { [field]: value });
   // Without a limit the server decides: the context left (vLLM, the engine) or its own default.
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
   if (request.seed !== undefined) body.seed = request.seed;

@@ -8,6 +8,7 @@
 import { assistantAnswer } from '../answer/answer';
 import { array, count, literal, messages, nullable, number, object, optional, positiveInteger, string, type Infer } from '../webview/schema';
 import { deepProveConfig } from './config';
+import { JsonLinesError, parseJsonLines, type LineKind } from '../jsonLines';
 
 export const JOURNAL_VERSION = 1;
 
@@ -80,47 +81,24 @@ export interface RunJournal {
 
 export class JournalError extends Error {}
 
+export const JOURNAL_LINE: LineKind<JournalEntry> = { schema: journalEntry, what: 'a Deep Prove journal entry' };
+
 /**
- * The entries of a journal file's text. A last line cut short (the process died while writing
- * it) is dropped: it is the one entry that can be incomplete. A last line that is a whole entry
- * and lacks only its newline (an editor or a copy removed it) is kept. Anything else that cannot
- * be read is an error that says where, since going on would repeat or lose finished calls.
+ * The entries of a journal file's text (a last line cut short is dropped: see jsonLines.ts).
+ * Anything else that cannot be read is an error that says where, since going on would repeat or
+ * lose finished calls.
  */
 export function parseJournal(text: string, where = 'the journal'): JournalEntry[] {
-  const complete = text.split('\n');
-  // What follows the last newline: '', the torn line, or a whole entry without its newline.
-  const tail = complete.pop()!;
-  if (wholeEntry(tail)) complete.push(tail);
-  const entries: JournalEntry[] = [];
-  complete.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new JournalError(`Line ${index + 1} of ${where} is not JSON: the file was changed or damaged.`);
-    }
-    if (!journalEntry.is(value)) throw new JournalError(`Line ${index + 1} of ${where} is not a Deep Prove journal entry (written by a newer QED, or damaged).`);
-    entries.push(value);
-  });
+  let entries: JournalEntry[];
+  try {
+    entries = parseJsonLines(text, JOURNAL_LINE, where);
+  } catch (error) {
+    throw error instanceof JsonLinesError ? new JournalError(error.message) : error;
+  }
   const first = entries[0];
   if (first && first.type !== 'run') throw new JournalError(`${where} does not start with the run's definition.`);
   if (entries.some((entry, index) => index > 0 && entry.type === 'run')) throw new JournalError(`${where} holds more than one run.`);
   return entries;
-}
-
-/** Whether a line is one whole, valid entry (so not a line cut short). */
-export function wholeEntry(line: string): boolean {
-  if (line.trim() === '') return false;
-  try {
-    return journalEntry.is(JSON.parse(line));
-  } catch {
-    return false;
-  }
-}
-
-export function formatEntry(entry: JournalEntry): string {
-  return `${JSON.stringify(entry)}\n`;
 }
 
 /** The run's definition: the first entry. */

@@ -21,7 +21,15 @@ export const LOCK_FILE = 'journal.lock';
 
 /** Takes the lock of the journal in `folder`; the returned function gives it back (also done at exit). */
 export function lockJournal(folder: string): () => void {
-  const file = join(folder, LOCK_FILE);
+  return lockWith(join(folder, LOCK_FILE), `The journal in ${folder}`, 'stop it first (Ctrl-C there, or Stop in its window), then resume');
+}
+
+/** The same lock for another file written by one process at a time (an eval's results: `FILE.lock`). */
+export function lockFileOf(file: string, hint: string): () => void {
+  return lockWith(`${file}.lock`, file, hint);
+}
+
+function lockWith(file: string, what: string, hint: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -32,7 +40,7 @@ export function lockJournal(folder: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
       const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new JournalInUseError(`The journal in ${folder} is in use by process ${owner} (a run still going): stop it first (Ctrl-C there, or Stop in its window), then resume; if no run is going, delete ${file}.`, owner);
+        throw new JournalInUseError(`${what} is in use by process ${owner} (a run still going): ${hint}; if no run is going, delete ${file}.`, owner);
       }
       unlinkSync(file);
     }
