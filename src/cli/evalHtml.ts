@@ -94,7 +94,7 @@ function groupByProblem(records: EvalRecord[]): Problem[] {
 
 function headerHtml(title: string, records: EvalRecord[]): string {
   const setups = [...new Map(records.map((record) => [JSON.stringify(record.setup), record.setup])).values()];
-  const finished = records.length ? new Date(Math.max(...records.map((record) => record.finishedAt))).toISOString() : undefined;
+  const finished = records.length ? formatTime(Math.max(...records.map((record) => record.finishedAt))) : undefined;
   const problems = new Set(records.map((record) => record.problemId)).size;
   return `<header>
 <h1>${escapeHtml(title)}</h1>
@@ -142,15 +142,15 @@ function summaryHtml(rows: EvalSummaryRow[]): string {
 
 function indexHtml(problems: Problem[]): string {
   const samples = Math.max(...problems.map((problem) => problem.records.length));
-  const sampleHeads = Array.from({ length: samples }, (_, i) => `<th>${samples > 1 ? `#${i + 1}` : 'Points'}</th>`).join('');
+  const sampleHeads = Array.from({ length: samples }, (_, i) => `<th class="points">${samples > 1 ? `#${i + 1}` : 'Points'}</th>`).join('');
   const rows = problems.map((problem) => {
     const first = problem.records[0]!;
-    const cells = Array.from({ length: samples }, (_, i) => `<td>${problem.records[i] ? gradeBadge(problem.records[i]!) : ''}</td>`).join('');
+    const cells = Array.from({ length: samples }, (_, i) => `<td class="points">${problem.records[i] ? gradeBadge(problem.records[i]!) : ''}</td>`).join('');
     return `<tr><td class="name"><a href="#${problem.anchor}">${escapeHtml(problem.id)}</a></td><td class="name">${escapeHtml(first.level)}</td>` +
       `<td class="name">${escapeHtml(first.category)}</td>${cells}<td>${meanPoints(problem.records)}</td></tr>`;
   });
   const head = `<tr><th class="name">Problem</th><th class="name">Level</th><th class="name">Category</th>${sampleHeads}<th>Mean</th></tr>`;
-  return `<h2>Problems</h2>\n<table class="grid index">${head}\n${rows.join('\n')}</table>`;
+  return `<h2 id="problems">Problems</h2>\n<table class="grid index">${head}\n${rows.join('\n')}</table>`;
 }
 
 /** Mean over the samples with points: an unreadable grade or a failed judge is not a 0. */
@@ -162,7 +162,7 @@ function meanPoints(records: EvalRecord[]): string {
 function problemHtml(problem: Problem, md: MarkdownRenderer): string {
   const first = problem.records[0]!;
   return `<section class="problem" id="${problem.anchor}">
-<h2>${escapeHtml(problem.id)} <span class="tags">${escapeHtml([first.level, first.category].filter(Boolean).join(' · '))}</span></h2>
+<h2>${escapeHtml(problem.id)} <a class="top" href="#problems">↑ Problems</a><span class="tags">${escapeHtml([first.level, first.category].filter(Boolean).join(' · '))}</span></h2>
 <div class="statement">${renderMarkdown(md, first.statement)}</div>
 ${problem.records.map((record) => sampleHtml(record, md)).join('\n')}
 </section>`;
@@ -241,6 +241,11 @@ function renderMarkdown(md: MarkdownRenderer, markdown: string): string {
 /** A plain replace is safe: the renderer escapes `"` in text, so this only matches attributes. */
 function restoreKatexStyles(html: string): string {
   return html.replaceAll(` ${DEFERRED_STYLE_ATTRIBUTE}="`, ' style="');
+}
+
+/** UTC, to the minute: when the run ended, wherever the report is read. */
+function formatTime(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function formatPoints(points: number): string {

@@ -27,6 +27,7 @@ body {
 }
 h1 { font-size: 1.7em; margin: 0 0 8px; }
 h2 { font-size: 1.3em; margin: 0 0 6px; }
+h2 .top { float: right; font-size: 0.7em; font-weight: normal; }
 h3 { font-size: 1.05em; margin: 0 0 4px; display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -41,6 +42,7 @@ table.grid th, table.grid td { padding: 4px 10px; border: 1px solid var(--border
 table.grid th { background: var(--panel); }
 table.grid td.name, table.grid th.name { text-align: left; }
 table.grid tr.overall td { font-weight: 600; }
+table.grid .points { text-align: center; }
 .badge { display: inline-block; min-width: 2.6em; padding: 0 6px; border-radius: 10px; font-size: 0.85em; font-weight: 600; text-align: center; white-space: nowrap; color: var(--bg); }
 .badge.full { background: var(--full); }
 .badge.partial { background: var(--partial); }
@@ -88,5 +90,6 @@ pre.plain { white-space: pre-wrap; overflow-wrap: anywhere; font: 0.85em/1.45 ui
   h2, h3, summary { break-after: avoid; }
   .markdown .math-display, .markdown .katex-display { overflow: visible; }
   a { color: inherit; }
+  h2 .top { display: none; }
 }
 `;

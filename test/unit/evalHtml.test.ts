@@ -96,7 +96,7 @@ describe('eval HTML report', () => {
     ]);
     assert.equal(count(html, /<section class="problem"/g), 2);
     assert.equal(count(html, /<article class="sample/g), 3);
-    assert.match(html, /href="#p1-PB-Basic-002"[\s\S]*<span class="badge zero">0\/7<\/span><\/td><td><span class="badge full">7\/7/);
+    assert.match(html, /href="#p1-PB-Basic-002"[\s\S]*<span class="badge zero">0\/7<\/span><\/td><td class="points"><span class="badge full">7\/7/);
     assert.match(html, /id="p2-A-problem-with-odd-id"/);
     assert.doesNotMatch(html, /judge failed/);
   });
