@@ -94,7 +94,7 @@ function groupByProblem(records: EvalRecord[]): Problem[] {
 
 function headerHtml(title: string, records: EvalRecord[]): string {
   const setups = [...new Map(records.map((record) => [JSON.stringify(record.setup), record.setup])).values()];
-  const finished = records.length ? formatTime(Math.max(...records.map((record) => record.finishedAt))) : undefined;
+  const finished = records.length ? formatTime(records.reduce((last, record) => Math.max(last, record.finishedAt), 0)) : undefined;
   const problems = new Set(records.map((record) => record.problemId)).size;
   return `<header>
 <h1>${escapeHtml(title)}</h1>
@@ -141,7 +141,7 @@ function summaryHtml(rows: EvalSummaryRow[]): string {
 }
 
 function indexHtml(problems: Problem[]): string {
-  const samples = Math.max(...problems.map((problem) => problem.records.length));
+  const samples = problems.reduce((most, problem) => Math.max(most, problem.records.length), 0);
   const sampleHeads = Array.from({ length: samples }, (_, i) => `<th class="points">${samples > 1 ? `#${i + 1}` : 'Points'}</th>`).join('');
   const rows = problems.map((problem) => {
     const first = problem.records[0]!;
