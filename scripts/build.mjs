@@ -42,6 +42,8 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['node-llama-cpp'],
+    // The eval report uses the webviews' renderer: one KaTeX, as in the webview bundles below.
+    alias: { katex: 'katex/dist/katex.mjs' },
   },
   {
     ...common,
