@@ -26,7 +26,6 @@ import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { openBackend, type OpenedBackend } from './backend';
 import { DEFAULT_CONCURRENCY } from './deepProveArgs';
 import { InputError } from './documentFiles';
-import { evalHtmlReport } from './evalHtml';
 import { withInterrupt } from './interrupt';
 import { parseEvalArgs, type EvalRunArgs, type JudgeArgs, type ReportOutputs } from './evalArgs';
 import { comparisonTable, duration, summaryJson, summaryTable } from './evalReport';
@@ -179,5 +178,9 @@ async function writeReports(records: EvalRecord[], outputs: ReportOutputs, sourc
   const summary = summarizeEval(records);
   process.stdout.write(summaryTable(summary));
   if (outputs.summaryJson) await writeFile(outputs.summaryJson, `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
-  if (outputs.html) await writeFile(outputs.html, evalHtmlReport({ title: `IMO-ProofBench eval: ${basename(source)}`, records, summary }));
+  if (outputs.html) {
+    // Loaded only here: markdown-it and KaTeX are not for every command of the CLI.
+    const { evalHtmlReport } = await import('./evalHtml');
+    await writeFile(outputs.html, evalHtmlReport({ title: `IMO-ProofBench eval: ${basename(source)}`, records, summary: [...summary.levels, summary.overall] }));
+  }
 }

@@ -13,23 +13,16 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { evalHtmlReport, RENDERED_THINKING_CHARS, type EvalSummaryRow } from '../../src/cli/evalHtml';
 import { EVAL_RECORD_VERSION, type EvalGrade, type EvalRecord, type EvalSetup } from '../../src/core/eval/evalRecord';
-import { proofBenchProblems, type ProofBenchProblem } from '../helpers/proofBench';
+import type { ProofBenchProblem } from '../../src/core/eval/proofBench';
+import { proofBenchProblems } from '../helpers/proofBench';
 import { ARTIFACTS, CHROMIUM } from '../helpers/webviewPage';
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM lib.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
-/**
- * The problems shown, with their level and category as the CSV gives them. Their solutions are
- * all valid KaTeX (three of the 60 are not: PB-Basic-021, PB-Advanced-006 and -011).
- */
-const CHOSEN: Record<string, [level: string, category: string]> = {
-  'PB-Basic-001': ['IMO-easy', 'Algebra'],
-  'PB-Basic-020': ['IMO-easy', 'Number theory'],
-  'PB-Advanced-024': ['IMO-hard', 'Algebra'],
-  'PB-Advanced-016': ['IMO-easy', 'Geometry'],
-};
+/** The problems shown: their solutions are all valid KaTeX (three of the 60 are not: PB-Basic-021, PB-Advanced-006 and -011). */
+const CHOSEN = new Set(['PB-Basic-001', 'PB-Basic-020', 'PB-Advanced-024', 'PB-Advanced-016']);
 
 const SETUP: EvalSetup = { mode: 'prove', solver: 'endpoint http://127.0.0.1:8080/v1 qed-nano', judge: 'self', temperature: 0.6, topP: 0.95, maxTokens: 49_152 };
 
@@ -47,14 +40,13 @@ function grade(overrides: Partial<EvalGrade>): EvalGrade {
 }
 
 function record(problem: ProofBenchProblem, sample: number, answer: string, g: EvalGrade, reasoning: string): EvalRecord {
-  const [level, category] = CHOSEN[problem.id]!;
   return {
     type: 'eval',
     version: EVAL_RECORD_VERSION,
     problemId: problem.id,
     sample,
-    level,
-    category,
+    level: problem.level,
+    category: problem.category,
     statement: problem.problem,
     setup: SETUP,
     seed: sample,
@@ -71,8 +63,8 @@ function record(problem: ProofBenchProblem, sample: number, answer: string, g: E
 
 /** Two samples per problem: the reference solution graded 7, and a variety of other outcomes. */
 function records(): EvalRecord[] {
-  const problems = proofBenchProblems().filter((problem) => problem.id in CHOSEN);
-  assert.equal(problems.length, Object.keys(CHOSEN).length, 'the chosen problems are in the CSV');
+  const problems = proofBenchProblems().filter((problem) => CHOSEN.has(problem.id));
+  assert.equal(problems.length, CHOSEN.size, 'the chosen problems are in the CSV');
   const longThinking = 'Let me try $n = 1$: then $a_1^2 \\le 2$. '.repeat(Math.ceil(RENDERED_THINKING_CHARS / 30));
   const others: EvalGrade[] = [
     grade({ points: 3.5, grading: 'The bound $\\sum_{i=1}^n a_i \\le \\sqrt{n}$ is asserted without proof.\n\n<points>3.5 out of 7</points>' }),
