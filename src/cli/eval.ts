@@ -13,7 +13,7 @@ import { basename, resolve } from 'node:path';
 import { OpenAIChatBackend } from '../client/openaiBackend';
 import { CallSlots } from '../core/deepProve/callSlots';
 import { callSeed } from '../core/deepProve/deepProveRun';
-import { DEFAULT_CONFIG, type DeepProveConfig } from '../core/deepProve/config';
+import { configProblems, DEFAULT_CONFIG, type DeepProveConfig } from '../core/deepProve/config';
 import { lockFileOf } from '../core/deepProve/journalLock';
 import { EvalFile, readEvalRecords } from '../core/eval/evalFile';
 import { isDone, type EvalRecord, type EvalSetup } from '../core/eval/evalRecord';
@@ -69,10 +69,14 @@ async function runEval(args: EvalRunArgs): Promise<number> {
       const { temperature, topP, topK, minP } = args.sampling;
       const config: DeepProveConfig = {
         ...DEFAULT_CONFIG,
+        ...args.search,
+        verificationsPerRefinement: Math.min(DEFAULT_CONFIG.verificationsPerRefinement, args.search?.verifications ?? DEFAULT_CONFIG.verifications),
         tokenBudget: args.tokenBudget ?? DEFAULT_CONFIG.tokenBudget,
         maxTokensPerCall: args.sampling.maxTokens ?? null,
         sampling: { temperature, topP, ...(topK !== undefined && { topK }), ...(minP !== undefined && { minP }) },
       };
+      const problems = configProblems(config);
+      if (problems.length) throw new UsageError(problems.map((problem) => problem[0]!.toUpperCase() + problem.slice(1)).join(' '));
       const solver = args.mode === 'deep' ? new DeepSolver({ backend: opened.backend, slots, journalRoot: `${out}.deep`, config }) : new ProveSolver(opened.backend, args.sampling);
       // A Deep Prove run keeps its pool's calls going at once; enough runs to fill the backend.
       const parallel = args.mode === 'deep' ? Math.max(1, Math.ceil(capacity / config.poolSize)) : capacity;
@@ -148,6 +152,7 @@ function evalSetup(args: EvalRunArgs): EvalSetup {
     judge: args.judge.kind === 'self' ? 'self' : args.judge.model,
     ...args.sampling,
     ...(args.tokenBudget !== undefined && { tokenBudget: args.tokenBudget }),
+    ...args.search,
   };
 }
 

@@ -26,6 +26,9 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   seed: { type: 'string', default: '0' },
   budget: { type: 'string' },
+  pool: { type: 'string' },
+  verifications: { type: 'string' },
+  rounds: { type: 'string' },
   parallel: { type: 'string' },
   judge: { type: 'string' },
   'judge-endpoint': { type: 'string' },
@@ -50,8 +53,9 @@ export interface EvalRunArgs {
   samples: number;
   sampling: { temperature: number; topP: number; topK?: number; minP?: number; maxTokens?: number };
   seed: number;
-  /** Deep Prove's tokens per (problem, sample). */
+  /** Deep Prove's tokens per (problem, sample), and its search. */
   tokenBudget?: number;
+  search?: { poolSize: number; verifications: number; rounds: number };
   /** (Problem, sample)s at once; undefined: what the backend serves. */
   parallel?: number;
   judge: JudgeArgs;
@@ -88,7 +92,8 @@ export function parseEvalArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
   const minP = optional(values['min-p'], (value) => decimal(value, '--min-p', 0, 1)) ?? (mode === 'deep' ? undefined : MODEL_CARD_SAMPLING.minP);
   const maxTokens = optional(values['max-tokens'], (value) => integer(value, '--max-tokens', 1, 10_000_000));
   const budget = optional(values.budget, (value) => integer(value, '--budget', 1, MAX_TOKEN_BUDGET));
-  if (budget !== undefined && mode !== 'deep') throw new UsageError('--budget is the token budget of a Deep Prove run: it needs --mode deep.');
+  const deepFlags = (['budget', 'pool', 'verifications', 'rounds'] as const).filter((flag) => values[flag] !== undefined);
+  if (deepFlags.length && mode !== 'deep') throw new UsageError(`${deepFlags.map((flag) => `--${flag}`).join(', ')} shape${deepFlags.length === 1 ? 's' : ''} a Deep Prove run: it needs --mode deep.`);
   return {
     command: 'run',
     csv: positionals[0]!,
@@ -104,7 +109,14 @@ export function parseEvalArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
       ...(maxTokens !== undefined && { maxTokens }),
     },
     seed: integer(values.seed!, '--seed', 0, MAX_SEED),
-    ...(mode === 'deep' && { tokenBudget: budget ?? DEFAULT_CONFIG.tokenBudget }),
+    ...(mode === 'deep' && {
+      tokenBudget: budget ?? DEFAULT_CONFIG.tokenBudget,
+      search: {
+        poolSize: optional(values.pool, (value) => integer(value, '--pool', 1, 64)) ?? DEFAULT_CONFIG.poolSize,
+        verifications: optional(values.verifications, (value) => integer(value, '--verifications', 1, 64)) ?? DEFAULT_CONFIG.verifications,
+        rounds: optional(values.rounds, (value) => integer(value, '--rounds', 0, 16)) ?? DEFAULT_CONFIG.rounds,
+      },
+    }),
     parallel: optional(values.parallel, (value) => integer(value, '--parallel', 1, 256)),
     judge: judgeArgs(values, env),
     selection: {

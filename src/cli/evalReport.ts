@@ -58,7 +58,9 @@ export function summaryJson(summary: EvalSummary): object {
 function setupLine(setup: EvalSetup | null, samples: number): string {
   if (!setup) return 'No results yet.';
   const sampling = [`temperature ${setup.temperature}`, `top_p ${setup.topP}`, ...(setup.topK !== undefined ? [`top_k ${setup.topK}`] : []), ...(setup.maxTokens !== undefined ? [`max ${setup.maxTokens.toLocaleString('en-US')} tokens`] : [])];
-  const mode = setup.mode === 'deep' ? `Deep Prove (budget ${setup.tokenBudget?.toLocaleString('en-US')} tokens)` : 'Prove (one sample)';
+  const plural = (count: number | undefined, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const search = `pool ${setup.poolSize}, ${plural(setup.verifications, 'verification')}, ${plural(setup.rounds, 'round')}`;
+  const mode = setup.mode === 'deep' ? `Deep Prove (${search}; budget ${setup.tokenBudget?.toLocaleString('en-US')} tokens)` : 'Prove (one sample)';
   return `${mode} × ${samples} sample${samples === 1 ? '' : 's'} · solver ${setup.solver} (${sampling.join(', ')}) · judge ${setup.judge}`;
 }
 

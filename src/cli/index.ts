@@ -80,6 +80,7 @@ Commands:
         [--samples K] (1; the paper: 3)  [--seed N] (0)  each (problem, sample) derives its own
         [--temperature X] [--top-p X] [--top-k N] [--min-p X]  (prove: 0.6/0.95/20/0; deep: 0.8/1)
         [--max-tokens N]  per answer (the paper: 229376)   [--budget TOKENS]  per Deep Prove run (1,000,000)
+        [--pool N] (4)  [--verifications N] (4)  [--rounds N] (2)  Deep Prove's search, as in deep-prove
         [--parallel N]  (problem, sample)s at once (default: what the backend serves)
         judge: --judge-endpoint URL --judge-model NAME  an OpenAI-compatible server; its key from
                        $QED_JUDGE_API_KEY (or the variable --judge-key-env NAME)  [--judge-max-tokens N]

@@ -13,6 +13,9 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureTinyModel } from '../../models/tiny/generate';
+import { parseJournal } from '../../src/core/deepProve/journal';
+import { JOURNAL_FILE } from '../../src/core/deepProve/journalFile';
+import { tokensOf } from '../../src/core/deepProve/runView';
 import type { EvalRecord } from '../../src/core/eval/evalRecord';
 import { CLI, runCli, TEST_THREADS } from '../helpers/cliEngine';
 import { PROOFBENCH_CSV, proofBenchProblems } from '../helpers/proofBench';
@@ -192,6 +195,45 @@ describe('qed eval (CLI)', function () {
       return { ...rest, response: answer, grade: gradeRest };
     };
     assert.deepEqual(recordsOf(interrupted).map(timeless), recordsOf(reference).map(timeless));
+  });
+
+  it('runs Deep Prove per (problem, sample), each with its own journal, and grades the best candidate', async () => {
+    const model = await ensureTinyModel();
+    const judge = await hashingJudge();
+    const folder = newFolder();
+    const out = path.join(folder, 'deep.jsonl');
+    const { code, stdout, stderr } = await runCli([
+      'eval', PROOFBENCH_CSV, '--out', out, '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--parallel', '2',
+      '--mode', 'deep', '--pool', '2', '--verifications', '1', '--rounds', '0', '--problems', 'PB-Basic-002', '--max-tokens', '600', '--seed', '4',
+      '--judge-endpoint', `${judge.baseUrl}/v1`, '--judge-model', 'hashing-judge',
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /Deep Prove \(pool 2, 1 verification, 0 rounds; budget 1,000,000 tokens\)/);
+    const [record, ...rest] = recordsOf(out);
+    assert.equal(rest.length, 0);
+    assert.equal(record!.setup.mode, 'deep');
+    assert.equal(record!.deep!.journal, path.join(`${out}.deep`, 'PB-Basic-002-s1'));
+    const journal = parseJournal(readFileSync(path.join(record!.deep!.journal, JOURNAL_FILE), 'utf8'));
+    const results = journal.filter((entry) => entry.type === 'result');
+    // Its tokens are the whole run's: every call, the verifications' included.
+    assert.equal(record!.deep!.calls, results.length);
+    assert.equal(record!.tokens, results.reduce((sum, entry) => sum + (entry.type === 'result' ? tokensOf(entry.answer) : 0), 0));
+    assert.ok(record!.prompt[0]!.content.includes('## Self Evaluation'), 'the prompt is Deep Prove\'s solver prompt');
+  });
+
+  it('grades with QED-Nano\'s own verifier under --judge self, marked as not comparable', async () => {
+    const solver = await startScriptedEndpoint((request) =>
+      promptOf(request).startsWith('Generate a rigorous proof') ? 'Short.</think>A proof.' : 'Checked.</think>Mostly right.\n\n\\boxed{0.5}',
+    );
+    endpoints.push(solver);
+    const folder = newFolder();
+    const summaryFile = path.join(folder, 'summary.json');
+    const { code, stdout, stderr } = await runCli(['eval', PROOFBENCH_CSV, '--out', path.join(folder, 'self.jsonl'), '--endpoint', `${solver.baseUrl}/v1`, '--limit', '2', '--judge', 'self', '--summary-json', summaryFile]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /NOT comparable with published IMO-ProofBench numbers/);
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { comparableWithPublished: boolean; overall: { percent: number; n: number } };
+    assert.equal(summary.comparableWithPublished, false);
+    assert.deepEqual([summary.overall.n, summary.overall.percent], [2, 50]);
   });
 
   it('compares two result files per problem and level, and reports one', async () => {

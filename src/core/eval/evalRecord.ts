@@ -24,8 +24,11 @@ export const evalSetup = object({
   topK: optional(positiveInteger),
   minP: optional(number),
   maxTokens: optional(positiveInteger),
-  /** Deep Prove's token budget per problem. */
+  /** Deep Prove's token budget per problem, and its search (the method's 4 / 4 / 2 unless changed). */
   tokenBudget: optional(positiveInteger),
+  poolSize: optional(positiveInteger),
+  verifications: optional(positiveInteger),
+  rounds: optional(count),
 });
 export type EvalSetup = Infer<typeof evalSetup>;
 
