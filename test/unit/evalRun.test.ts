@@ -62,7 +62,10 @@ afterEach(() => rmSync(folder, { recursive: true, force: true }));
 async function run(solver: Solver, judge: Judge, items: readonly EvalItem[] = ITEMS, parallel = 1, onStart?: (run: EvalRun, item: EvalItem) => void) {
   const file = await EvalFile.open(path);
   const progress: { id: string; done: number; total: number }[] = [];
-  const evalRun: EvalRun = new EvalRun({ solver, judge, file, setup: SETUP, parallel, now: () => 42 }, { started: (item) => onStart?.(evalRun, item), recorded: (record, { done, total }) => progress.push({ id: record.problemId, done, total }) });
+  const evalRun: EvalRun = new EvalRun(
+    { solver, judge, file, setup: SETUP, parallel, now: () => 42 },
+    { started: (item) => onStart?.(evalRun, item), recorded: (record, { done, total }) => progress.push({ id: record.problemId, done, total }) },
+  );
   const outcome = await evalRun.run(items);
   return { outcome, file, progress };
 }
