@@ -78,6 +78,8 @@ export function readJudgeGrade(grading: string, finishReason?: FinishReason): Ju
  * it too). Empty when there is nothing but thinking.
  */
 export function proofToGrade(content: string): string {
-  const evaluation = /^#+[ \t]*[*_ \t]*(?:(?:Self|Final)[*_ \t]*){0,2}Evaluation\b/m.exec(content);
+  // The heading is the whole line ("## Self-Evaluation", "# Evaluation: …"), so a proof's own
+  // "### Evaluation of the sum" is not taken for one and cut off.
+  const evaluation = /^#+[ \t]*[*_ \t]*(?:(?:Self|Final)[-*_ \t]*){0,2}Evaluation[*_ \t]*(?:[:(].*)?$/im.exec(content);
   return (evaluation ? content.slice(0, evaluation.index) : content).trim();
 }
