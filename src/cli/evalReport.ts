@@ -17,7 +17,7 @@ export function summaryTable(summary: EvalSummary): string {
     String(group.n),
     percent(group.percent),
     interval(group.interval),
-    ...(summary.samples > 1 ? [group.runs.map((run) => run.toFixed(1)).join(' · ') || '—'] : []),
+    ...(summary.samples > 1 ? [group.runs.map((run) => (run === null ? '—' : run.toFixed(1))).join(' · ') || '—'] : []),
     group.tokensPerProblem === null ? '—' : Math.round(group.tokensPerProblem).toLocaleString('en-US'),
     group.timeMsPerProblem === null ? '—' : duration(group.timeMsPerProblem),
   ];

@@ -38,7 +38,8 @@ describe('parseEvalArgs', () => {
     usageError([...RUN, '--judge', 'foo'], /--judge takes only "self".*--judge-endpoint URL --judge-model NAME/);
     usageError([...SELF, '--judge-endpoint', 'https://judge.example/v1'], /--judge self and --judge-endpoint exclude each other/);
     usageError([...RUN, '--judge-endpoint', 'https://judge.example/v1'], /--judge-endpoint needs --judge-model NAME/);
-    usageError([...SELF, '--budget', '5000'], /--budget is the token budget of a Deep Prove run: it needs --mode deep/);
+    usageError([...SELF, '--budget', '5000'], /--budget shapes a Deep Prove run: it needs --mode deep/);
+    usageError([...SELF, '--pool', '2', '--rounds', '1'], /--pool, --rounds shape a Deep Prove run: it needs --mode deep/);
     usageError([...SELF, '--mode', 'wrong'], /--mode must be prove .* or deep/);
     usageError(['--compare', 'a.jsonl'], /eval --compare takes two result files/);
     usageError(['bench.csv', '--endpoint', 'http://127.0.0.1:9/v1', '--judge', 'self'], /eval needs --out RESULTS\.jsonl/);

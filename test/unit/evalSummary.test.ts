@@ -54,6 +54,8 @@ describe('summarizeEval', () => {
   it('gives each sample’s run, and tokens and time per (problem, sample) over every record', () => {
     assert.deepEqual(level('pre-IMO').runs, [pct(7), pct(0)]);
     assert.deepEqual(level('IMO-hard').runs, [pct(0), pct(6)]);
+    // Sample 2 of IMO-easy has no grade (B unreadable, C failed): its place stays, empty.
+    assert.deepEqual(level('IMO-easy').runs, [pct((6 + 1) / 2), null]);
     // Sample 1: A 7, B 6, C 1, D 0; sample 2: A 0, D 6 (B unreadable, C failed).
     assert.deepEqual(summary.overall.runs, [pct(14 / 4), pct(6 / 2)]);
     close(level('IMO-hard').tokensPerProblem, 200);

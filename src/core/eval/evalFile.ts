@@ -19,7 +19,7 @@ export class EvalFile {
     for (const record of latestRecords(records)) this.latest.set(recordKey(record), record);
   }
 
-  /** The file, created if it does not exist, ready to append to. */
+  /** The file's records (none if it does not exist yet: the first append creates it), ready to append to. */
   static async open(file: string): Promise<EvalFile> {
     return new EvalFile(file, await openJsonLines(file, EVAL_LINE));
   }

@@ -20,8 +20,8 @@ export interface GroupSummary {
   ungraded: number;
   percent: number | null;
   interval: [number, number] | null;
-  /** The percentage of each sample (run) 1…K, when there are several. */
-  runs: number[];
+  /** The percentage of each sample (run) 1…K, when there are several; null for a sample with no grade here. */
+  runs: (number | null)[];
   /** Generated tokens and solving time of one (problem, sample), on average. */
   tokensPerProblem: number | null;
   timeMsPerProblem: number | null;
@@ -58,11 +58,11 @@ function levelRank(level: string): number {
 function summarizeGroup(name: string, records: readonly EvalRecord[], samples: number): GroupSummary {
   const graded = records.filter((record) => record.points !== null);
   const scores = graded.map((record) => ({ cluster: record.problemId, value: (100 * record.points!) / 7 }));
-  const runs: number[] = [];
+  const runs: (number | null)[] = [];
   if (samples > 1) {
     for (let sample = 1; sample <= samples; sample++) {
       const run = scores.filter((_, index) => graded[index]!.sample === sample).map((score) => score.value);
-      if (run.length) runs.push(mean(run));
+      runs.push(run.length ? mean(run) : null);
     }
   }
   return {

@@ -68,7 +68,7 @@ export function readJudgeGrade(grading: string, finishReason?: FinishReason): Ju
   if (!block) return { points: null, note: `The grading's first <points> is never closed${cut}.` };
   const value = POINTS_VALUE.exec(block[1]!);
   const points = value ? Number(value[1]) : NaN;
-  if (!(points >= 0 && points <= 7)) return { points: null, note: `The grading's first <points> block says "${block[1]!.trim().slice(0, 80)}", not a whole number of points out of 7.` };
+  if (!(points >= 0 && points <= 7)) return { points: null, note: `The grading's first <points> block says "${block[1]!.trim().slice(0, 80)}", not a whole number of points out of 7${cut}.` };
   return { points };
 }
 
