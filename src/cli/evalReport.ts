@@ -2,6 +2,7 @@
  * `qed eval`'s tables for a terminal: the summary per level and overall, and two runs compared.
  * The JSON summary (--summary-json) carries the same figures for scripts.
  */
+import { pushAll } from '../core/arrays';
 import type { EvalSetup } from '../core/eval/evalRecord';
 import type { EvalComparison, EvalSummary, GroupComparison, GroupSummary } from '../core/eval/evalSummary';
 
@@ -21,7 +22,8 @@ export function summaryTable(summary: EvalSummary): string {
     group.tokensPerProblem === null ? '—' : Math.round(group.tokensPerProblem).toLocaleString('en-US'),
     group.timeMsPerProblem === null ? '—' : duration(group.timeMsPerProblem),
   ];
-  lines.push('', ...table([header, ...summary.levels.map(row), row(summary.overall)]));
+  lines.push('');
+  pushAll(lines, table([header, ...summary.levels.map(row), row(summary.overall)]));
   const { unreadable, ungraded } = summary.overall;
   lines.push('', 'score: mean points ÷ 7 over the graded samples; 95% interval: t-interval, samples clustered by problem.');
   if (unreadable) lines.push(`${unreadable} grade${unreadable === 1 ? ' was' : 's were'} unreadable (no valid <points>N out of 7</points> first): left out of the score; their notes are in the results file.`);
@@ -33,10 +35,11 @@ export function comparisonTable(comparison: EvalComparison, names: { a: string; 
   const lines = [`A: ${names.a}`, `B: ${names.b}`, '', 'Per problem (mean points of 7 over the graded samples):'];
   const points = (value: number | null) => (value === null ? '—' : value.toFixed(2).replace(/\.?0+$/, ''));
   const difference = (a: number | null, b: number | null) => (a === null || b === null ? '' : signed(a - b, 2));
-  lines.push(...table([['problem', 'level', 'A', 'B', 'A − B'], ...comparison.problems.map((problem) => [problem.problemId, problem.level, points(problem.a), points(problem.b), difference(problem.a, problem.b)])]));
+  const problemRows = comparison.problems.map((problem) => [problem.problemId, problem.level, points(problem.a), points(problem.b), difference(problem.a, problem.b)]);
+  pushAll(lines, table([['problem', 'level', 'A', 'B', 'A − B'], ...problemRows]));
   const row = (group: GroupComparison) => [group.name, String(group.problems), percent(group.a), percent(group.b), group.difference === null ? '—' : `${signed(group.difference, 1)} pts`, interval(group.interval)];
   lines.push('', 'Per level and overall, on the problems graded in both (score: mean points ÷ 7):');
-  lines.push(...table([['', 'problems', 'A', 'B', 'A − B', '95% interval'], ...comparison.levels.map(row), row(comparison.overall)]));
+  pushAll(lines, table([['', 'problems', 'A', 'B', 'A − B', '95% interval'], ...comparison.levels.map(row), row(comparison.overall)]));
   const alone = comparison.problems.filter((problem) => (problem.a === null) !== (problem.b === null));
   if (alone.length) lines.push('', `Graded in one file only (left out above): ${alone.map((problem) => `${problem.problemId} (${problem.a === null ? 'B' : 'A'})`).join(', ')}.`);
   lines.push('', '95% interval of the difference: paired t-interval over the problems.');
@@ -87,7 +90,7 @@ export function duration(ms: number): string {
 
 /** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
 function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
+  const widths = rows[0]!.map((_, column) => rows.reduce((widest, row) => Math.max(widest, [...(row[column] ?? '')].length), 0));
   return rows.map((row) =>
     row
       .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))

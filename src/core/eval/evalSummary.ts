@@ -41,7 +41,7 @@ const LEVEL_ORDER = ['pre-IMO', 'IMO-easy', 'IMO-medium', 'IMO-hard'];
 export function summarizeEval(all: readonly EvalRecord[]): EvalSummary {
   const records = latestRecords(all);
   const levels = [...new Set(records.map((record) => record.level))].sort((a, b) => levelRank(a) - levelRank(b));
-  const samples = Math.max(0, ...records.map((record) => record.sample));
+  const samples = records.reduce((most, record) => Math.max(most, record.sample), 0);
   return {
     setup: records[0]?.setup ?? null,
     samples,
