@@ -148,7 +148,14 @@ describe('qed eval (CLI)', function () {
 
   it('goes on after being killed mid-run (tiny model, real engine) and ends with the records of an uninterrupted run', async () => {
     const model = await ensureTinyModel();
-    const judge = await hashingJudge();
+    // A fixed grade per problem: the figures then follow from which samples the model finished.
+    const grades: Record<string, number> = { 'PB-Basic-001': 7, 'PB-Basic-002': 1, 'PB-Advanced-002': 6 };
+    const statements = new Map(proofBenchProblems().map((problem) => [problem.id, problem.problem.trim()]));
+    const judge = await startScriptedEndpoint((request) => {
+      const id = [...statements].find(([, statement]) => promptOf(request).includes(statement))![0];
+      return `Graded.\n<points>${grades[id]} out of 7</points>`;
+    });
+    endpoints.push(judge);
     const flags = (out: string) => [
       'eval', PROOFBENCH_CSV, '--out', out, '--model', model, '--gpu', 'cpu', '--threads', String(TEST_THREADS), '--parallel', '1',
       '--problems', 'PB-Basic-001,PB-Basic-002,PB-Advanced-002', '--samples', '2', '--max-tokens', '700', '--seed', '3',
@@ -160,7 +167,8 @@ describe('qed eval (CLI)', function () {
     assert.equal(whole.code, 0, whole.stderr);
     assert.equal(recordsOf(reference).length, 6);
     const statuses = new Set(recordsOf(reference).map((record) => record.grade.status));
-    assert.ok(statuses.has('graded'), `the tiny model gave no proof to grade: ${[...statuses].join(', ')}`);
+    // With these flags (measured) some samples finish and some are cut while thinking: both rules are exercised.
+    assert.ok(statuses.has('graded') && statuses.has('no-proof'), `statuses: ${[...statuses].join(', ')}`);
 
     const interrupted = path.join(folder, 'interrupted.jsonl');
     const child = spawn(process.execPath, [CLI, ...flags(interrupted)], { stdio: 'ignore' });
@@ -181,7 +189,8 @@ describe('qed eval (CLI)', function () {
     assert.ok(kept >= 2 && kept < 6, `killed with ${kept} records`);
     // A write cut short by the kill: the next run drops it and redoes that (problem, sample).
     appendFileSync(interrupted, '{"type":"eval","version":1,"problemId":"PB-Adv');
-    const resumed = await runCli(flags(interrupted));
+    const summaryFile = path.join(folder, 'summary.json');
+    const resumed = await runCli([...flags(interrupted), '--summary-json', summaryFile]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stderr, new RegExp(`${kept} done already`));
 
@@ -195,6 +204,13 @@ describe('qed eval (CLI)', function () {
       return { ...rest, response: answer, grade: gradeRest };
     };
     assert.deepEqual(recordsOf(interrupted).map(timeless), recordsOf(reference).map(timeless));
+
+    // Exact figures: a sample the model finished gets its problem's grade, one cut while thinking 0.
+    const expected = recordsOf(reference).map((record) => (record.grade.status === 'no-proof' ? 0 : grades[record.problemId]!));
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { overall: { percent: number; n: number } };
+    assert.equal(summary.overall.n, 6);
+    assert.ok(Math.abs(summary.overall.percent - (100 * expected.reduce((sum, points) => sum + points, 0)) / 42) < 1e-9, `${summary.overall.percent} for ${expected.join(', ')}`);
+    assert.ok(recordsOf(reference).every((record) => record.points === (record.grade.status === 'no-proof' ? 0 : grades[record.problemId])));
   });
 
   it('runs Deep Prove per (problem, sample), each with its own journal, and grades the best candidate', async () => {
