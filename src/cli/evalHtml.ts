@@ -8,7 +8,8 @@
  * CSP; a static file puts them back as `style` attributes, so the report needs no script. Its own
  * CSP allows no script and no request: fonts and styles are inline.
  */
-import { recordKey, type EvalRecord, type EvalSetup } from '../core/eval/evalRecord';
+import type { EvalRecord, EvalSetup } from '../core/eval/evalRecord';
+import { latestRecords } from '../core/eval/evalSummary';
 import { escapeHtml } from '../core/html';
 import { createMarkdownRenderer, type MarkdownRenderer } from '../../webview-ui/src/render/markdown';
 import { DEFERRED_STYLE_ATTRIBUTE } from '../../webview-ui/src/render/mathRenderer';
@@ -75,15 +76,14 @@ ${body}
 `;
 }
 
-/** A later record for the same (problem, sample) replaces an earlier one, as in the JSONL. */
-function latestRecords(records: EvalRecord[]): EvalRecord[] {
-  return [...new Map(records.map((record) => [recordKey(record), record])).values()];
-}
-
 /** Problems in the order they first appear; samples in order. */
 function groupByProblem(records: EvalRecord[]): Problem[] {
   const byId = new Map<string, EvalRecord[]>();
-  for (const record of records) byId.set(record.problemId, [...(byId.get(record.problemId) ?? []), record]);
+  for (const record of records) {
+    const samples = byId.get(record.problemId) ?? [];
+    samples.push(record);
+    byId.set(record.problemId, samples);
+  }
   return [...byId].map(([id, samples], index) => ({
     id,
     // Ids come from a user's CSV: anything may be in them, so the fragment is made safe and unique.
