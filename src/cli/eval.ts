@@ -28,7 +28,8 @@ import { DEFAULT_CONCURRENCY } from './deepProveArgs';
 import { InputError } from './documentFiles';
 import { withInterrupt } from './interrupt';
 import { parseEvalArgs, type EvalRunArgs, type JudgeArgs, type ReportOutputs } from './evalArgs';
-import { comparisonTable, duration, summaryJson, summaryTable } from './evalReport';
+import { duration } from './deepProveReport';
+import { comparisonTable, summaryJson, summaryTable } from './evalReport';
 import { UsageError } from './usageError';
 
 const EXIT_STOPPED = 130;

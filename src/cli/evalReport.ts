@@ -4,6 +4,7 @@
  */
 import { pushAll } from '../core/arrays';
 import type { EvalSetup } from '../core/eval/evalRecord';
+import { duration } from './deepProveReport';
 import type { EvalComparison, EvalSummary, GroupComparison, GroupSummary } from '../core/eval/evalSummary';
 
 export const SELF_JUDGE_WARNING = 'Judge: QED-Nano’s own 0/½/1 verifier, scaled to 7. NOT comparable with published IMO-ProofBench numbers, which an external judge graded 0–7 with each problem’s guidelines.';
@@ -78,14 +79,6 @@ function interval(value: [number, number] | null): string {
 function signed(value: number, digits: number): string {
   const text = value.toFixed(digits);
   return value > 0 ? `+${text}` : text === (0).toFixed(digits) || text === `-${(0).toFixed(digits)}` ? (0).toFixed(digits) : text;
-}
-
-export function duration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
