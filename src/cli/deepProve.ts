@@ -21,7 +21,8 @@ import { foldJournal, type RunView } from '../core/deepProve/runView';
 import { MAX_SEED } from '../core/sampling';
 import { openBackend } from './backend';
 import { DEFAULT_CONCURRENCY, newRunConfig, parseDeepProveArgs, resumeConflicts, type DeepProveArgs } from './deepProveArgs';
-import { endLine, EXIT_STOPPED, exitCode, RunProgress, runSummary } from './deepProveReport';
+import { endLine, EXIT_STOPPED, exitCode, liveLine, RunProgress, runSummary } from './deepProveReport';
+import { Heartbeat, heartbeatQuietMs } from './heartbeat';
 import { InputError } from './documentFiles';
 import { withInterrupt } from './interrupt';
 import { lockJournal } from '../core/deepProve/journalLock';
@@ -54,11 +55,15 @@ export async function deepProveCommand(argv: string[]): Promise<number> {
       const capacity = opened.engine?.parallel ?? args.concurrency ?? DEFAULT_CONCURRENCY;
       process.stderr.write(`qed: ${capacity} call${capacity === 1 ? '' : 's'} at once (${opened.engine ? 'the engine’s sequences' : '--concurrency'}).\n`);
       const progress = new RunProgress(resuming ? before : undefined);
+      const heartbeat = new Heartbeat(heartbeatQuietMs(), () => liveLine(run.view, run.liveCalls, runEstimate(run.view, run.liveCalls, Date.now())));
       const run: DeepProveRun = new DeepProveRun(
         { backend: opened.backend, journal, slots: new CallSlots(capacity), tokenBudget, timeLimitMs },
         {
           changed: (view) => {
-            for (const line of progress.update(view, runEstimate(view, run.liveCalls, Date.now()))) process.stderr.write(`${line}\n`);
+            for (const line of progress.update(view, runEstimate(view, run.liveCalls, Date.now()))) {
+              process.stderr.write(`${line}\n`);
+              heartbeat.said();
+            }
           },
         },
       );
@@ -68,7 +73,7 @@ export async function deepProveCommand(argv: string[]): Promise<number> {
         () => run.stop(),
         { stopping: 'qed: stopping: the calls in flight are dropped, the finished ones kept (Ctrl-C again to exit at once).', exiting: 'qed: stopped at once; the journal keeps every finished call.' },
         EXIT_STOPPED,
-      );
+      ).finally(() => heartbeat.stop());
       const engineDied = view.end?.reason === 'error' && opened.engine !== undefined && (await exitedWithin(opened.engine.exited, 2000));
       return finish(view, folder, args, engineDied);
     } finally {

@@ -6,7 +6,8 @@
  */
 import type { EndReason } from '../core/deepProve/journal';
 import type { RunEstimate } from '../core/deepProve/runEstimate';
-import type { CandidateView, RunView } from '../core/deepProve/runView';
+import type { LiveCall } from '../core/deepProve/liveCall';
+import { parseKey, type CandidateView, type RunView } from '../core/deepProve/runView';
 
 /** Stopped by the user (Ctrl-C): 128 + SIGINT, as shells report it; the journal can be resumed. */
 export const EXIT_STOPPED = 130;
@@ -135,6 +136,17 @@ function attemptOutcome(candidate: CandidateView, index: number): string {
 function totals(view: RunView, estimate: RunEstimate): string {
   const best = view.best ? `pool best ${view.best.id} ${formatMean(view.best.mean)}` : 'no best yet';
   return `${best} · ${estimate.tokens.toLocaleString('en-US')} / ${estimate.tokenBudget.toLocaleString('en-US')} tokens · ${duration(estimate.elapsedMs)}`;
+}
+
+/** While calls stream and nothing else happens: which are running, and how far each has got. */
+export function liveLine(view: RunView, calls: readonly LiveCall[], estimate: RunEstimate): string {
+  const names: Record<LiveCall['kind'], string> = { attempt: 'attempt', summary: 'summary', verify: 'verification' };
+  const running = calls.map((call) => {
+    const key = parseKey(call.key);
+    const name = key ? `${key.candidate} ${names[call.kind]} ${key.index}` : call.key;
+    return `${name} (${tokens(call.reasoningTokens + call.contentTokens)})`;
+  });
+  return `qed: running ${running.length ? running.join(', ') : 'nothing yet'} · ${totals(view, estimate)}`;
 }
 
 /** What ended the run, in one line (without how to resume: the command knows its flags). */

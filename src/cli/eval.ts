@@ -26,6 +26,7 @@ import { MODEL_CARD_SAMPLING } from '../core/sampling';
 import { openBackend, type OpenedBackend } from './backend';
 import { DEFAULT_CONCURRENCY } from './deepProveArgs';
 import { InputError } from './documentFiles';
+import { Heartbeat, heartbeatQuietMs } from './heartbeat';
 import { withInterrupt } from './interrupt';
 import { parseEvalArgs, type EvalRunArgs, type JudgeArgs, type ReportOutputs } from './evalArgs';
 import { duration } from './deepProveReport';
@@ -76,8 +77,8 @@ async function runEval(args: EvalRunArgs): Promise<number> {
         maxTokensPerCall: args.sampling.maxTokens ?? null,
         sampling: { temperature, topP, ...(topK !== undefined && { topK }), ...(minP !== undefined && { minP }) },
       };
-      const problems = configProblems(config);
-      if (problems.length) throw new UsageError(problems.map((problem) => problem[0]!.toUpperCase() + problem.slice(1)).join(' '));
+      const configErrors = configProblems(config);
+      if (configErrors.length) throw new UsageError(configErrors.map((error) => error[0]!.toUpperCase() + error.slice(1)).join(' '));
       const solver = args.mode === 'deep' ? new DeepSolver({ backend: opened.backend, slots, journalRoot: `${out}.deep`, config }) : new ProveSolver(opened.backend, args.sampling);
       // A Deep Prove run keeps its pool's calls going at once; enough runs to fill the backend.
       const parallel = args.mode === 'deep' ? Math.max(1, Math.ceil(capacity / config.poolSize)) : capacity;
@@ -86,10 +87,20 @@ async function runEval(args: EvalRunArgs): Promise<number> {
         return record !== undefined && isDone(record);
       }).length;
       process.stderr.write(`qed: ${problems.length} problem${problems.length === 1 ? '' : 's'} × ${args.samples} sample${args.samples === 1 ? '' : 's'}${done ? `, ${done} done already in ${args.out}` : ''}; ${parallel} at once.\n`);
+      let recorded = done;
+      const startedAt = Date.now();
+      const heartbeat = new Heartbeat(heartbeatQuietMs(), () => {
+        const working = run.inFlight.map((item) => `${item.problem.id} #${item.sample} (${solver.liveTokens(item).toLocaleString('en-US')} tokens)`);
+        return `qed: working on ${working.join(', ') || 'nothing'} · ${recorded}/${items.length} done · ${duration(Date.now() - startedAt)}`;
+      });
       const run = new EvalRun(
         { solver, judge: openJudge(args.judge, opened), file, setup, parallel },
         {
-          recorded: (record, progress) => process.stderr.write(`qed: [${progress.done}/${progress.total}] ${progressLine(record)}\n`),
+          recorded: (record, progress) => {
+            recorded = progress.done;
+            process.stderr.write(`qed: [${progress.done}/${progress.total}] ${progressLine(record)}\n`);
+            heartbeat.said();
+          },
         },
       );
       const outcome = await withInterrupt(
@@ -97,7 +108,7 @@ async function runEval(args: EvalRunArgs): Promise<number> {
         () => run.stop(),
         { stopping: 'qed: stopping: the (problem, sample)s in flight are dropped, the finished ones kept (Ctrl-C again to exit at once).', exiting: 'qed: stopped at once; the finished results are kept.' },
         EXIT_STOPPED,
-      );
+      ).finally(() => heartbeat.stop());
       const records = file.records;
       await writeReports(records, args.outputs, args.out);
       const ungraded = records.filter((record) => record.grade.status === 'error').length;

@@ -35,6 +35,8 @@ export interface Solution {
 /** 'stopped': the run was stopped while it worked (nothing is recorded). Throws when the backend fails. */
 export interface Solver {
   solve(item: EvalItem, signal: AbortSignal): Promise<Solution | 'stopped'>;
+  /** Tokens generated so far for an item being solved (a status line's figure). */
+  liveTokens?(item: EvalItem): number;
 }
 
 /** Never throws for a failed grading: that is a grade with status 'error'. */
@@ -66,6 +68,7 @@ export interface EvalOutcome {
 export class EvalRun {
   private readonly abort = new AbortController();
   private failure: string | undefined;
+  private readonly working = new Set<EvalItem>();
 
   constructor(
     private readonly deps: EvalRunDeps,
@@ -78,7 +81,8 @@ export class EvalRun {
     let done = items.length - queue.length;
     const worker = async () => {
       for (let item = queue.shift(); item && !this.halted; item = queue.shift()) {
-        const record = await this.runItem(item);
+        this.working.add(item);
+        const record = await this.runItem(item).finally(() => this.working.delete(item));
         if (!record) continue;
         await file.append(record);
         if (isDone(record)) done++;
@@ -88,6 +92,11 @@ export class EvalRun {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.deps.parallel, queue.length)) }, worker));
     if (this.failure !== undefined) return { end: 'error', error: this.failure };
     return { end: this.abort.signal.aborted ? 'stopped' : 'complete' };
+  }
+
+  /** The items being solved or graded now. */
+  get inFlight(): readonly EvalItem[] {
+    return [...this.working];
   }
 
   /** Stops: what is in flight is dropped, what was recorded stays. */

@@ -17,6 +17,8 @@ import { proveMessages } from '../prompts';
 import type { EvalItem, Solution, Solver } from './evalRun';
 
 export class ProveSolver implements Solver {
+  private readonly live = new Map<EvalItem, number>();
+
   constructor(
     private readonly backend: ChatBackend,
     private readonly sampling: Omit<SamplingOptions, 'seed'>,
@@ -25,7 +27,8 @@ export class ProveSolver implements Solver {
   async solve(item: EvalItem, signal: AbortSignal): Promise<Solution | 'stopped'> {
     // The statement as written: a ProofBench problem is not a document environment to clean.
     const prompt = proveMessages(item.problem.problem);
-    const answer = await runTurn(this.backend, { messages: prompt, ...this.sampling, seed: item.seed }, { thinkingBudget: null, signal }, () => undefined);
+    const request = { messages: prompt, ...this.sampling, seed: item.seed };
+    const answer = await runTurn(this.backend, request, { thinkingBudget: null, signal }, (update) => this.live.set(item, tokensOf(update))).finally(() => this.live.delete(item));
     if (answer.status === 'stopped') return 'stopped';
     if (answer.status === 'error') throw new Error(answer.error ?? 'The backend failed.');
     const cut = answer.finishReason === 'length';
@@ -37,6 +40,10 @@ export class ProveSolver implements Solver {
       tokens: tokensOf(answer),
       timeMs: Math.max(0, (answer.endedAt ?? answer.startedAt) - answer.startedAt),
     };
+  }
+
+  liveTokens(item: EvalItem): number {
+    return this.live.get(item) ?? 0;
   }
 }
 
@@ -50,7 +57,14 @@ export interface DeepSolverDeps {
 }
 
 export class DeepSolver implements Solver {
+  private readonly runs = new Map<EvalItem, DeepProveRun>();
+
   constructor(private readonly deps: DeepSolverDeps) {}
+
+  liveTokens(item: EvalItem): number {
+    const run = this.runs.get(item);
+    return run ? run.view.tokens + run.liveCalls.reduce((sum, call) => sum + call.reasoningTokens + call.contentTokens, 0) : 0;
+  }
 
   async solve(item: EvalItem, signal: AbortSignal): Promise<Solution | 'stopped'> {
     const folder = join(this.deps.journalRoot, `${item.problem.id}-s${item.sample}`.replace(/[^\w.-]/g, '_'));
@@ -65,7 +79,11 @@ export class DeepSolver implements Solver {
     const run = new DeepProveRun({ backend: this.deps.backend, journal, slots: this.deps.slots });
     const stop = () => void run.stop();
     signal.addEventListener('abort', stop);
-    const view = await run.run().finally(() => signal.removeEventListener('abort', stop));
+    this.runs.set(item, run);
+    const view = await run.run().finally(() => {
+      signal.removeEventListener('abort', stop);
+      this.runs.delete(item);
+    });
     if (view.end?.reason === 'user') return 'stopped';
     if (view.end?.reason === 'error') throw new Error(view.end.error ?? 'The backend failed during the Deep Prove run.');
     const best = view.best ? view.candidates.find((candidate) => candidate.id === view.best!.id) : undefined;
