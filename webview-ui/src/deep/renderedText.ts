@@ -63,6 +63,14 @@ class Slicer {
 const slicer = new Slicer();
 
 const PENDING = 'deep-text-pending';
+/**
+ * On the layer being rendered into, until two frames after its last slice: its blocks, and the
+ * card holding it, are styled and laid out as they come, even off screen (deep.css). Skipped
+ * instead (`content-visibility: auto`), a proof rendered in a card below the view was laid out
+ * all at once when something above shrank and pulled it into view: 90–130 ms frames. Laid out
+ * once, a block keeps its layout and its size while skipped, and comes into view for a paint.
+ */
+const RENDERING = 'deep-text-rendering';
 
 interface Job {
   blocks: string[];
@@ -103,7 +111,9 @@ export class RenderedText {
     const blocks = [...splitter.push(text), ...splitter.end()];
     // A replacement still rendering is dropped; the shown layer stays until the new one is complete.
     this.other.replaceChildren();
+    for (const layer of [this.shown, this.other]) layer.classList.remove(RENDERING);
     const target = this.shown.childElementCount > 0 ? this.other : this.shown;
+    target.classList.add(RENDERING);
     this.job = { blocks, next: 0, target };
     this.element.setAttribute('aria-busy', 'true');
     // The first slice now if the frame has room: a short text shows with the message that brought it.
@@ -120,6 +130,13 @@ export class RenderedText {
       job.target.append(block);
     }
     if (job.next < job.blocks.length) return false;
+    const target = job.target;
+    // The last slice is laid out in the coming frame; after it, the blocks may be skipped again.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (this.job?.target !== target) target.classList.remove(RENDERING);
+      }),
+    );
     if (job.target === this.other) {
       // Only the layers' own opacity, z-index and height change: the new one's blocks keep their style and layout.
       const old = this.shown;
