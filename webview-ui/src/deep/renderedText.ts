@@ -1,8 +1,8 @@
 /**
  * A finished Markdown text of the Deep Prove panel (a proof, an evaluation, a summary), rendered
  * with the Proof panel's renderer, block by block (render/blocks.ts splits it as the streaming
- * renderer does) in slices of a few milliseconds, so that a 15 KB proof full of formulas never
- * holds a frame: rendered at once, it took 130–240 ms on a 2-core machine (bench/deepView.ts).
+ * renderer does; a block's formulas over several slices if need be) in slices of a few
+ * milliseconds, so that a 15 KB proof full of formulas never holds a frame: rendered at once, it took 130–240 ms on a 2-core machine (bench/deepView.ts).
  *
  * A text that replaces another (the best proof when a better candidate finishes) is rendered
  * into a second, hidden layer stacked with the shown one (deep.css: `.deep-text-layer`), and
@@ -17,6 +17,7 @@
 import type { DocumentRenderer } from '../documentRenderer';
 import { element } from '../element';
 import { BlockSplitter } from '../render/blocks';
+import type { RenderProgress } from '../render/markdown';
 import { setRenderedHtml } from '../render/dom';
 
 /**
@@ -75,6 +76,8 @@ const RENDERING = 'deep-text-rendering';
 interface Job {
   blocks: string[];
   next: number;
+  /** How far the next block's formulas were typeset by the slices before (renderUntil). */
+  progress: RenderProgress;
   /** Where the blocks go: the shown layer, or the pending one under it, that replaces it at the end. */
   target: HTMLElement;
 }
@@ -114,19 +117,27 @@ export class RenderedText {
     for (const layer of [this.shown, this.other]) layer.classList.remove(RENDERING);
     const target = this.shown.childElementCount > 0 ? this.other : this.shown;
     target.classList.add(RENDERING);
-    this.job = { blocks, next: 0, target };
+    this.job = { blocks, next: 0, progress: { stoppedAt: 0 }, target };
     this.element.setAttribute('aria-busy', 'true');
     // The first slice now if the frame has room: a short text shows with the message that brought it.
     slicer.request(this);
   }
 
-  /** Renders blocks until `deadline` (at least one); whether the text is complete. */
+  /**
+   * Renders blocks until `deadline`, at least one block or one of its formulas (a block of
+   * display math took up to 20 ms of KaTeX: a block is typeset over several slices then, and
+   * shown when whole); whether the text is complete.
+   */
   slice(deadline: number): boolean {
     const job = this.job;
     if (!job) return true;
     for (let first = true; job.next < job.blocks.length && (first || performance.now() < deadline); first = false) {
+      const html = this.renderer.renderUntil(job.blocks[job.next]!, deadline, job.progress);
+      if (html === undefined) return false;
+      job.next++;
+      job.progress = { stoppedAt: 0 };
       const block = element('div', { class: 'md-block' });
-      setRenderedHtml(block, this.renderer.render(job.blocks[job.next++]!));
+      setRenderedHtml(block, html);
       job.target.append(block);
     }
     if (job.next < job.blocks.length) return false;
