@@ -22,12 +22,15 @@ import { setRenderedHtml } from '../render/dom';
 
 /**
  * What slicing may take per animation frame, all the page's texts together (the best proof, a
- * card's proof, an evaluation and a summary can render at once), and at least one block. The
- * style and layout of what a slice adds cost the frame 3–5 times the slice's own time: with 8 ms
- * per text, three texts opening together made 150 ms frames. Timer-driven slices ran back to
- * back, three or four before a frame, and the frame then laid out everything they added.
+ * card's proof, an evaluation and a summary can render at once), and at least one formula. The
+ * style, layout and paint of what a slice adds cost the frame 3–5 times the slice's own time:
+ * with 8 ms per text, three texts opening together made 150 ms frames; with 4 ms for all, a
+ * trace still had 36 frames of 25–40 ms of CPU while c1's texts rendered, with 2 ms four of
+ * 25–28 ms. A 15 KB proof takes ~40 frames (0.7 s) to render so; the reader sees the old one
+ * (or the blocks done so far) meanwhile. Timer-driven slices ran back to back, three or four
+ * before a frame, and the frame then laid out everything they added.
  */
-const FRAME_BUDGET_MS = 4;
+const FRAME_BUDGET_MS = 2;
 
 /** The texts waiting to render, served in turn within each frame's budget. */
 class Slicer {
