@@ -26,8 +26,8 @@ import { setRenderedHtml } from '../render/dom';
  * style, layout and paint of what a slice adds cost the frame 3–5 times the slice's own time:
  * with 8 ms per text, three texts opening together made 150 ms frames; with 4 ms for all, a
  * trace still had 36 frames of 25–40 ms of CPU while c1's texts rendered, with 2 ms four of
- * 25–28 ms. A 15 KB proof takes ~40 frames (0.7 s) to render so; the reader sees the old one
- * (or the blocks done so far) meanwhile. Timer-driven slices ran back to back, three or four
+ * 25–28 ms. c1's 10 KB proof (40 blocks) takes ~1 s to render so, its formulas typeset for the
+ * first time; the reader sees the blocks done so far, or the proof it replaces, meanwhile. Timer-driven slices ran back to back, three or four
  * before a frame, and the frame then laid out everything they added.
  */
 const FRAME_BUDGET_MS = 2;
