@@ -4,7 +4,9 @@
  * and its CPU time (the difference is the thread waiting for a CPU on a loaded machine), and what
  * it spent them on: the events directly under it (animation frame callbacks, message handlers,
  * timers, style, layout, paint, GC), largest first, with the counts Chromium records (elements
- * restyled, layout objects laid out).
+ * restyled, layout objects laid out). Then each frame (between two animation frames) longer than
+ * the threshold, with the CPU the page's thread spent in it: a long frame with little of it was
+ * one where the page waited (for a CPU, or for Chromium's raster and compositor threads).
  *
  *   npx tsx bench/deepTrace.ts /tmp/deep-trace/run-1.json [threshold ms, default 30]
  */
@@ -89,4 +91,20 @@ for (const task of tasks.filter((t) => t.dur! >= threshold)) {
   console.log(`\n${((task.ts - t0) / 1e6).toFixed(2)} s:`);
   const within = onMain.filter((e) => e.ts >= task.ts && e.ts <= task.ts + task.dur!);
   print(task, within, 0);
+}
+
+// The frames: gaps between animation frames (their callbacks run together at a frame's start)
+// over the threshold, with the CPU of the page's thread in each and the tasks that took it.
+const frameStarts: number[] = [];
+for (const e of onMain) if (e.name === 'FireAnimationFrame' && (frameStarts.length === 0 || e.ts - frameStarts.at(-1)! > 2000)) frameStarts.push(e.ts);
+console.log('\nFrames (between animation frames) over the threshold:');
+for (let i = 1; i < frameStarts.length; i++) {
+  const [from, to] = [frameStarts[i - 1]!, frameStarts[i]!];
+  if (to - from < threshold) continue;
+  const inside = tasks.filter((t) => t.ts >= from && t.ts < to);
+  const cpu = inside.reduce((sum, t) => sum + (t.tdur ?? 0), 0);
+  const parts = inside
+    .filter((t) => t.dur! >= 1000)
+    .map((t) => `${ms(t.dur)}/${ms(t.tdur)} ${children(t, onMain.filter((e) => e.ts >= t.ts && e.ts <= t.ts + t.dur!)).sort((a, b) => b.dur! - a.dur!).slice(0, 2).map(describe).join(' + ') || t.name}`);
+  console.log(`${((from - t0) / 1e6).toFixed(2)} s: ${ms(to - from)} ms, ${ms(cpu)} ms CPU in ${inside.length} tasks: ${parts.join('; ')}`);
 }
