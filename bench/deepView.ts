@@ -17,9 +17,21 @@
  * scripts over 5 ms it lists), style and layout (to its end: paint included), and neither: on a
  * loaded machine, mostly the page's thread waiting for a CPU. The busiest frame (most script +
  * style and layout) is the figure load disturbs least.
- * Environment: QED_BENCH_DEEP_RUNS (default 3).
+ * How a message reaches the page: VS Code delivers it off the page's thread (IPC, then a
+ * MessagePort), which only deserializes it and posts it on to the page's frame. Here the run's
+ * messages are handed to the page as JSON text before it starts, and each is then parsed and
+ * posted in the page on time: JSON.parse (~1 ms for the 357 KB view) stands for the structured
+ * clone's deserialization. Passing each message through `page.evaluate` as it is due cost the
+ * page's thread 20–30 ms of CPU for the 357 KB view (the DevTools protocol's delivery, in a
+ * trace; as an object or as text alike), a task VS Code does not have, in the frames measured.
+ * QED_BENCH_DEEP_SEND=object measures that way (the figures in bench/RESULTS.md before
+ * 2026-12-06 were).
+ * Environment: QED_BENCH_DEEP_RUNS (default 3); QED_BENCH_DEEP_TRACE, a folder: each measured run
+ * also records a Chromium trace there (run-N.json, the `devtools.timeline` categories), for
+ * bench/deepTrace.ts to say what the long frames were. Tracing slows the page: its runs are for
+ * finding causes, not for the figures.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from '../src/core/deepProve/journal';
 import type { LiveCall } from '../src/core/deepProve/liveCall';
@@ -35,6 +47,9 @@ declare const window: any;
 declare const document: any;
 
 const RUNS = Number(process.env.QED_BENCH_DEEP_RUNS ?? 3);
+const SEND_OBJECTS = process.env.QED_BENCH_DEEP_SEND === 'object';
+const TRACE_DIR = process.env.QED_BENCH_DEEP_TRACE;
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'blink.user_timing', 'v8'];
 const LIVE_INTERVAL_MS = 250;
 const SLOTS = 4;
 /** Tokens a streaming call makes per second of the compressed run (only counters show them). */
@@ -161,9 +176,15 @@ interface DeepRun {
   seconds: number;
 }
 
-async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages>): Promise<DeepRun> {
+async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages>, tracePath?: string): Promise<DeepRun> {
   const h = await pages.openDeep('dark', { headScript: HEAD_SCRIPT });
   const { page } = h;
+  if (!SEND_OBJECTS) {
+    // Before the clock starts: the messages as JSON text, in chunks the protocol takes well.
+    const texts = plan.messages.map(({ message }) => JSON.stringify(message));
+    for (let i = 0; i < texts.length; i += 8) await page.evaluate((chunk: string[]) => (window.__messages ??= []).push(...chunk), texts.slice(i, i + 8));
+  }
+  const tracing = tracePath ? await startTracing(page) : undefined;
   // The second listener: it runs after the page's own, so the difference is the page's handling.
   await page.evaluate(() => {
     window.addEventListener('message', (event: any) => {
@@ -179,11 +200,18 @@ async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages
   });
   const started = Date.now();
   let opened = false;
-  for (const { at, message } of plan.messages) {
+  for (const [index, { at, message }] of plan.messages.entries()) {
     const wait = started + at - Date.now();
     if (wait > 0) await new Promise((done) => setTimeout(done, wait));
     // The host's clock is the run's (it started at 0): the page counts elapsed time on it.
-    await h.send(message);
+    if (SEND_OBJECTS) await h.send(message);
+    else {
+      await page.evaluate((i: number) => {
+        const text = window.__messages[i];
+        window.__messages[i] = undefined;
+        window.postMessage(JSON.parse(text), '*');
+      }, index);
+    }
     if (!opened && message.type === 'view' && message.view.candidates[0]?.phase === 'done') {
       opened = true;
       // The reader opens the first finished candidate's proof and its first evaluation.
@@ -198,6 +226,7 @@ async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages
     window.__bench.done = true;
     return window.__bench;
   });
+  if (tracing) writeFileSync(tracePath!, await tracing());
   if (h.errors.length) throw new Error(`the page reported errors: ${h.errors.join('; ')}`);
   if (!opened) throw new Error('the reader never opened c1: the run has no finished candidate');
   await page.close();
@@ -208,6 +237,21 @@ async function runOnce(pages: WebviewPages, plan: ReturnType<typeof hostMessages
   const loaf = [...(bench.loaf as DeepRun['loaf'])].sort((a, b) => overlap(b) - overlap(a))[0];
   const longest = { duration: frames[i]!, at: (times[i]! - bench.t0) / 1000, loaf: loaf && overlap(loaf) > 0 ? loaf : undefined };
   return { frames, loaf: bench.loaf, longest, longTasks: bench.longTasks, handling: bench.handling, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Starts a Chromium trace of `page`; the returned function ends it and gives the trace's JSON. */
+async function startTracing(page: Awaited<ReturnType<WebviewPages['openDeep']>>['page']): Promise<() => Promise<string>> {
+  const session = await page.context().newCDPSession(page);
+  const events: unknown[] = [];
+  session.on('Tracing.dataCollected', (data) => events.push(...data.value));
+  await session.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES } });
+  return async () => {
+    const complete = new Promise<void>((done) => session.once('Tracing.tracingComplete', () => done()));
+    await session.send('Tracing.end');
+    await complete;
+    await session.detach();
+    return JSON.stringify({ traceEvents: events });
+  };
 }
 
 function median(values: number[]): number {
@@ -233,7 +277,8 @@ export async function benchDeepView(): Promise<string> {
   try {
     await runOnce(pages, { ...plan, messages: plan.messages.slice(0, 40) }); // warm-up: Chromium's caches, the bundle's compile cache
     const runs: DeepRun[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await runOnce(pages, plan));
+    if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
+    for (let i = 0; i < RUNS; i++) runs.push(await runOnce(pages, plan, TRACE_DIR && join(TRACE_DIR, `run-${i + 1}.json`)));
     const per = (f: (run: DeepRun) => number) => median(runs.map(f));
     const list = (f: (run: DeepRun) => string) => runs.map(f).join(', ');
     const longestLoaf = (run: DeepRun) => [...run.loaf].sort((a, b) => b[0] - a[0])[0];
@@ -267,7 +312,10 @@ export async function benchDeepView(): Promise<string> {
       `| handling a \`live\` message: median / max | ${ms(per((run) => median(run.handling.live)))} / ${ms(per((run) => Math.max(...run.handling.live)))} | ${list((run) => `${median(run.handling.live).toFixed(2)} / ${Math.max(...run.handling.live).toFixed(1)}`)} ms |`,
       '',
       `A run took ${per((run) => run.seconds).toFixed(0)} s. Message handling is the page's \`message\` listener (its synchronous part: models, comparisons, DOM writes); ` +
-        'rendering that it schedules (the slices of a text being rendered, style and layout) shows in the frames. The harness posts each message from Node through `page.evaluate`, one more copy than VS Code makes.',
+        'rendering that it schedules (the slices of a text being rendered, style and layout) shows in the frames. ' +
+        (SEND_OBJECTS
+          ? 'The harness hands each message object to `page.evaluate` (QED_BENCH_DEEP_SEND=object): playwright rebuilds it in the page, ~20 ms of its CPU for the largest, which VS Code does not spend.'
+          : 'The harness hands the page the run\'s messages as JSON text before it starts, and each is parsed and posted in the page on time: about what VS Code\'s delivery (off the page\'s thread, then a structured clone) costs the page.'),
     ].join('\n');
   } finally {
     await pages.close();

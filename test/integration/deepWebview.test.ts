@@ -277,9 +277,14 @@ describe('Deep Prove panel webview (Chromium)', function () {
     assert.deepEqual(await chips(page, 'c5').allTextContents(), ['1', '½', '…3.3k']);
     assert.equal(await page.locator('.deep-best-body .katex').count() >= 12, true, 'the best proof is still there');
 
-    // The state is saved within a second of a view that changed no status.
-    await page.waitForFunction(() => window.__state?.message?.view?.candidates?.[4]?.verifications?.[1]?.status === 'done', undefined, { timeout: 5000 });
+    // The state says which run is shown, not the run's view (the host sends that to a re-created page).
+    assert.deepEqual(await page.evaluate(() => window.__state), { version: 2, runId: 'run-deep', cards: {} });
+    // What the reader opens is saved as it is opened.
+    await page.locator('#deep-card-c2 .deep-proof-summary').click();
+    await chips(page, 'c2').nth(2).click();
+    await settle(h);
     savedMidRun = await page.evaluate(() => window.__state);
+    assert.deepEqual(savedMidRun, { version: 2, runId: 'run-deep', cards: { c2: { proofOpen: true, evaluation: 3 } } });
     await assertClean(h);
     await page.close();
   });
@@ -460,12 +465,19 @@ describe('Deep Prove panel webview (Chromium)', function () {
     await page.close();
   });
 
-  it('draws the saved view at once when re-created, before the host answers; then takes the host\'s view', async () => {
+  it('re-created, asks the host for the view and opens again what the reader had open; then takes the host\'s view', async () => {
     assert.ok(savedMidRun, 'the mid-run test saved a state');
     const h = await open('dark', savedMidRun);
     const { page } = h;
-    // Nothing sent yet: the page drew its saved view and then posted ready.
+    // Nothing sent yet: the page posted ready and waits for the host's view.
     assert.deepEqual(await h.posted(), [{ type: 'ready' }]);
+    assert.equal(await page.locator('.deep-empty').isVisible(), true);
+    await h.send(viewMessage(midRun().result('c5/v2', 40 * 60_000, verdictAnswer(0.5, EVALUATION_GAP)).view(), live(9).filter((call) => call.key !== 'c5/v2')));
+    await settle(h);
+    assert.equal(await page.locator('#deep-card-c2 .deep-proof').getAttribute('open'), '');
+    assert.ok((await page.locator('#deep-card-c2 .deep-proof-body .katex').count()) > 0, 'the open proof is rendered');
+    assert.equal(await text(page, '#deep-evaluation-c2 .deep-evaluation-heading'), 'Verification 3 of c2 · score ½ · 8,000 tokens');
+    assert.deepEqual(await page.evaluate(() => window.__state), savedMidRun, 'the state is unchanged');
     assert.equal(await text(page, '.deep-best-of'), 'c1 · mean 0.875 over 4 verifications · Pool');
     assert.ok((await page.locator('.deep-best-body .katex').count()) >= 12);
     assert.deepEqual(await chips(page, 'c2').allTextContents(), ['0', '?', '½', '0']);
@@ -490,6 +502,19 @@ describe('Deep Prove panel webview (Chromium)', function () {
     assert.equal(await text(page, '.deep-title'), 'Lemma 4');
     assert.deepEqual(await page.locator('.deep-card-id').allTextContents(), ['c1']);
     assert.equal(await page.locator('.deep-best').getAttribute('data-state'), 'none');
+    await assertClean(h);
+    await page.close();
+  });
+
+  it('re-created from a state saved by version 1 (with its whole view), opens again what the reader had open', async () => {
+    const view = midRun().view();
+    const h = await open('light', { version: 1, runId: 'run-deep', message: viewMessage(view), cards: { c1: { proofOpen: true } } });
+    const { page } = h;
+    assert.deepEqual(await h.posted(), [{ type: 'ready' }]);
+    await h.send(viewMessage(view, live(0)));
+    await settle(h);
+    assert.equal(await page.locator('#deep-card-c1 .deep-proof').getAttribute('open'), '');
+    assert.deepEqual(await page.evaluate(() => window.__state), { version: 2, runId: 'run-deep', cards: { c1: { proofOpen: true } } });
     await assertClean(h);
     await page.close();
   });

@@ -50,6 +50,26 @@ describe('markdown renderer', () => {
     assert.doesNotMatch(visibleText(html), /\$|\\\(|\\\[|\\begin/);
   });
 
+  it('renders a block over several calls, one formula at least each, as render would at once (renderUntil)', () => {
+    const block = 'Since $a^2 + b^2 \\ge 2ab$ and $\\frac{x}{y} > 0$, we get\n$$\\sum_{i=1}^{n} a_i \\le n$$\nand $a^2 + b^2 \\ge 2ab$ again, with $c = \\sqrt{2}$.';
+    const sliced = createMarkdownRenderer();
+    const progress = { stoppedAt: 0 };
+    const tries: (string | undefined)[] = [];
+    // A deadline long past: each call typesets one formula not seen yet and stops before the next.
+    for (let html: string | undefined; html === undefined && tries.length < 10; ) tries.push((html = sliced.renderUntil(block, -Infinity, progress)));
+    assert.deepEqual(tries.slice(0, -1), [undefined, undefined, undefined], 'four distinct formulas: three calls stop, the fourth finishes');
+    assert.equal(tries.at(-1), createMarkdownRenderer().render(block));
+    // With time left, one call renders it all.
+    assert.equal(createMarkdownRenderer().renderUntil(block, Infinity, { stoppedAt: 0 }), render(block));
+    // A formula too long to cache is typeset again on the next call, and the render still ends.
+    const long = `$${'x + '.repeat(30_000)}x$ then $y$ and $z$`;
+    const uncached = createMarkdownRenderer();
+    const longProgress = { stoppedAt: 0 };
+    let calls = 0;
+    for (let html: string | undefined; html === undefined && calls < 10; calls++) html = uncached.renderUntil(long, -Infinity, longProgress);
+    assert.ok(calls <= 3, `ended after ${calls} calls`);
+  });
+
   it('moves KaTeX inline styles aside for CSSOM', () => {
     const html = render('$\\frac{a}{b}$');
     assert.doesNotMatch(html, / style=/);

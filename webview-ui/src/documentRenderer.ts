@@ -3,7 +3,7 @@
  * document's macros with each run, and this swaps in a renderer configured with them (one per
  * macro set, kept while the runs use it), so every part of the panel renders the same way.
  */
-import { createMarkdownRenderer, type KatexMacros, type MarkdownRenderer } from './render/markdown';
+import { createMarkdownRenderer, type KatexMacros, type MarkdownRenderer, type RenderProgress } from './render/markdown';
 
 export class DocumentRenderer implements MarkdownRenderer {
   private key = '';
@@ -25,6 +25,10 @@ export class DocumentRenderer implements MarkdownRenderer {
 
   render(markdown: string): string {
     return this.current.render(markdown);
+  }
+
+  renderUntil(markdown: string, deadline: number, progress: RenderProgress): string | undefined {
+    return this.current.renderUntil(markdown, deadline, progress);
   }
 
   renderDisplayMath(tex: string): string | undefined {

@@ -16,7 +16,7 @@ import { CandidateCard } from './candidateCard';
 import { cardModel, liveByCandidate } from './cardModel';
 import { RenderedText } from './renderedText';
 import { RunHeader } from './runHeader';
-import { roundLabel, runStatus } from './runText';
+import { roundLabel } from './runText';
 
 export type ViewMessage = Extract<HostToDeep, { type: 'view' }>;
 
@@ -25,8 +25,8 @@ export type CardsUi = Record<string, { proofOpen?: boolean; evaluation?: number 
 
 export interface DeepViewHost {
   post(message: DeepToHost): void;
-  /** The view or what the reader opened changed; `urgent` when worth saving at once (a new run, a new status). */
-  changed(urgent: boolean): void;
+  /** The run shown or what the reader opened changed: worth saving (see `runId` and `cardsUi`). */
+  changed(): void;
 }
 
 const TICK_MS = 1000;
@@ -46,6 +46,8 @@ export class DeepView {
   private readonly cards = new Map<string, CandidateCard>();
   private readonly rounds = new Map<number, HTMLOListElement>();
   private readonly resyncRequested = new Set<string>();
+  /** What the reader had open before the page was re-created, applied to the first view of that run. */
+  private restoring: { runId: string; ui: CardsUi } | undefined;
   private timer: number | undefined;
 
   constructor(
@@ -63,12 +65,14 @@ export class DeepView {
     this.main.hidden = this.header.element.hidden = true;
   }
 
-  /** The last view with the calls streaming now, as the host would send it (saved for a re-created page). */
-  get saved(): ViewMessage | undefined {
-    return this.message && { ...this.message, live: [...this.live], now: this.now() };
+  /** The run shown, if any. */
+  get runId(): string | undefined {
+    return this.message?.view.run.runId ?? this.restoring?.runId;
   }
 
+  /** What the reader opened, by card (saved for a re-created page). */
   get cardsUi(): CardsUi {
+    if (!this.message) return this.restoring?.ui ?? {};
     const ui: CardsUi = {};
     for (const [id, card] of this.cards) {
       const { proofOpen, evaluation } = card.ui;
@@ -86,11 +90,13 @@ export class DeepView {
     this.drawLive();
   }
 
-  /** A view saved by this page before it was re-created, then what the reader had open. */
-  restore(message: ViewMessage, ui: CardsUi): void {
-    // The saved `now` is from when it was saved: the page's clock is the best guess of the host's now.
-    this.drawView({ ...message, now: Date.now() });
-    for (const [id, shown] of Object.entries(ui)) this.cards.get(id)?.restoreUi(shown);
+  /**
+   * What the reader had open when this page was last saved, for the run it showed: reopened when
+   * the host's view of that run arrives (the page asks for it at once). The view itself is not
+   * saved: a whole run's view is a few hundred KB, and saving it took 45 ms of script a second.
+   */
+  restore(runId: string, ui: CardsUi): void {
+    this.restoring = { runId, ui };
   }
 
   private drawView(message: ViewMessage): void {
@@ -117,8 +123,11 @@ export class DeepView {
       card.setLive(live.get(candidate.id) ?? []);
     }
     this.setTicking(view.status === 'running');
-    const urgent = !before || before.view.run.runId !== view.run.runId || runStatus(before.view).text !== runStatus(view).text;
-    this.host.changed(urgent);
+    if (this.restoring?.runId === view.run.runId) {
+      for (const [id, shown] of Object.entries(this.restoring.ui)) this.cards.get(id)?.restoreUi(shown);
+    }
+    this.restoring = undefined;
+    if (before?.view.run.runId !== view.run.runId) this.host.changed();
   }
 
   private drawLive(): void {
@@ -139,7 +148,7 @@ export class DeepView {
       card = new CandidateCard(id, this.renderer, {
         act: (action, candidate) => this.actOn(action, candidate),
         goTo: (other) => this.goTo(other),
-        uiChanged: () => this.host.changed(false),
+        uiChanged: () => this.host.changed(),
       });
       this.cards.set(id, card);
       this.roundList(round).append(card.element);

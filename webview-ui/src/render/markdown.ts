@@ -36,9 +36,25 @@ export interface MarkdownRenderer {
    * attributes, not CSSOM).
    */
   render(markdown: string): string;
+  /**
+   * Like `render`, over several calls if need be: once `deadline` (performance.now()) has passed,
+   * it stops before the next formula not typeset yet and returns undefined; typeset formulas are
+   * cached, so the next call with the same `progress` goes on from there. Each call typesets at
+   * least one formula or finishes, so a block full of math costs a frame one formula, not all.
+   */
+  renderUntil(markdown: string, deadline: number, progress: RenderProgress): string | undefined;
   /** Display math as HTML, or undefined if KaTeX cannot render it (previews of unfinished math). */
   renderDisplayMath(tex: string): string | undefined;
 }
+
+/** Where `renderUntil` stopped in a text: a fresh one per text. */
+export interface RenderProgress {
+  /** The place, among the text's formulas, of the one it stopped before (0: none yet). */
+  stoppedAt: number;
+}
+
+/** Thrown through markdown-it to stop a render (renderUntil). */
+class OutOfTime extends Error {}
 
 /** What models write that KaTeX lacks. Document macros override these. */
 const DEFAULT_MACROS: Record<string, MacroDefinition> = {
@@ -122,6 +138,26 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions = {}): M
     render: (markdown) => {
       budget = new MathBudget();
       return md.render(rewriteTextEnvironments(markdown));
+    },
+    renderUntil: (markdown, deadline, progress) => {
+      budget = new MathBudget();
+      let typeset = 0;
+      // Past where the last call stopped, and once this one has typeset something: each call progresses.
+      budget.beforeTypeset = (position) => {
+        if (typeset > 0 && position > progress.stoppedAt && performance.now() >= deadline) {
+          progress.stoppedAt = position;
+          throw new OutOfTime();
+        }
+        typeset++;
+      };
+      try {
+        return md.render(rewriteTextEnvironments(markdown));
+      } catch (error) {
+        if (error instanceof OutOfTime) return undefined;
+        throw error;
+      } finally {
+        budget.beforeTypeset = undefined;
+      }
     },
     renderDisplayMath: (tex) => {
       const result = renderMath(substituteEnvironments(tex), true, new MathBudget());

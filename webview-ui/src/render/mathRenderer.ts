@@ -54,6 +54,14 @@ export type MathResult = { html: string } | { error: string } | { skipped: true 
 /** What is left of one block's math budget; a fresh one per rendered block. */
 export class MathBudget {
   remaining = MAX_BLOCK_MATH_COST;
+  /** The formulas asked for so far, in order (cached or not). */
+  formulas = 0;
+  /**
+   * Called before a formula that is not in the cache is typeset, with its place among the
+   * block's formulas; may throw to stop rendering the block there (markdown.ts renders a block
+   * over several frames so: what was typeset is cached for the next try).
+   */
+  beforeTypeset: ((position: number) => void) | undefined;
 }
 
 interface Typeset {
@@ -100,12 +108,14 @@ export function createMathRenderer(macros: Record<string, MacroDefinition>): Mat
 
   return (tex, displayMode, budget) => {
     if (budget.remaining <= 0) return { skipped: true };
+    const position = ++budget.formulas;
     const key = (displayMode ? 'D' : 'I') + tex;
     let entry = cache.get(key);
     if (entry) {
       cache.delete(key); // re-inserted: the Map's order is the recency order
       cache.set(key, entry);
     } else {
+      budget.beforeTypeset?.(position);
       entry = typeset(tex, displayMode);
       if (entry.size <= CACHE_ENTRY_CHARS) {
         cache.set(key, entry);
