@@ -5,7 +5,7 @@
  * already holds.
  */
 import { join } from 'node:path';
-import { LineAppender, openJsonLines } from '../jsonLines';
+import { LineAppender, openJsonLines } from '../jsonLinesFile';
 import { JOURNAL_LINE, parseJournal, type JournalEntry, type RunJournal } from './journal';
 
 export const JOURNAL_FILE = 'journal.jsonl';

@@ -4,7 +4,8 @@
  * rest is kept and skipped by the rerun.
  */
 import { readFile } from 'node:fs/promises';
-import { LineAppender, openJsonLines, parseJsonLines, type LineKind } from '../jsonLines';
+import { parseJsonLines, type LineKind } from '../jsonLines';
+import { LineAppender, openJsonLines } from '../jsonLinesFile';
 import { evalRecord, recordKey, type EvalRecord } from './evalRecord';
 import { latestRecords } from './evalSummary';
 
