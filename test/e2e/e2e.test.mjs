@@ -1385,7 +1385,8 @@ describe('the QED chat view in code-server, through the UI', function () {
     results.scenarios.chat = { firstAnswerMs: elapsed(started), note: state.note, thinking: state.thinkingLabel, katex: state.answerKatex };
     assert.equal(state.title, '$\\sqrt{2}$ is irrational.');
     assert.equal(state.userKatex, 1, 'the question’s math is rendered by KaTeX');
-    assert.ok(state.answerText.trim().length > 0, 'an answer');
+    // That an answer came is asserted at the end, after the Regenerate loop below: the bigram model
+    // may write an answer whose only text is a list marker ("1.", as in one CI run), empty as text.
     // Tokens per second shows once the thinking lasted long enough to mean something (250 ms).
     const thinking = /^Thinking · [\d,]+ tokens · ([\d.]+) s( · [\d,.]+ tok\/s)?$/.exec(state.thinkingLabel);
     assert.ok(thinking, `the Thinking label: ${state.thinkingLabel}`);
