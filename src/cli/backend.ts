@@ -11,9 +11,11 @@ import { EngineSupervisor } from '../engineHost/supervisor';
 import { integer } from './args';
 import { UsageError } from './usageError';
 
+export const DEFAULT_ENDPOINT_MODEL = 'lm-provers/QED-Nano';
+
 export const BACKEND_OPTIONS = {
   endpoint: { type: 'string' },
-  'endpoint-model': { type: 'string', default: 'lm-provers/QED-Nano' },
+  'endpoint-model': { type: 'string', default: DEFAULT_ENDPOINT_MODEL },
   'api-key': { type: 'string' },
   model: { type: 'string' },
   threads: { type: 'string' },

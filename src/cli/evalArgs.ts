@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, MAX_TOKEN_BUDGET } from '../core/deepProve/config';
 import type { ProblemSelection } from '../core/eval/proofBench';
 import { MAX_SEED, MODEL_CARD_SAMPLING } from '../core/sampling';
 import { decimal, integer } from './args';
-import { BACKEND_OPTIONS, checkBackend, type BackendArgs } from './backend';
+import { BACKEND_OPTIONS, checkBackend, DEFAULT_ENDPOINT_MODEL, type BackendArgs } from './backend';
 import { UsageError } from './usageError';
 
 const OPTIONS = {
@@ -83,7 +83,14 @@ export function parseEvalArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
   }
   if (positionals.length !== 1) throw new UsageError('eval needs the problems: eval PROBLEMS.csv --out RESULTS.jsonl … (an IMO-ProofBench CSV).');
   if (values.out === undefined) throw new UsageError('eval needs --out RESULTS.jsonl: the results go there, and the same command run again goes on from them.');
-  checkBackend('eval', values);
+  // The issue's form `--endpoint URL --model NAME`: with an endpoint, --model names the served model.
+  const backend: BackendArgs = { ...values };
+  if (values.endpoint && values.model !== undefined) {
+    if (values['endpoint-model'] !== DEFAULT_ENDPOINT_MODEL) throw new UsageError('With --endpoint, name the served model once: --model NAME or --endpoint-model NAME.');
+    backend['endpoint-model'] = values.model;
+    backend.model = undefined;
+  }
+  checkBackend('eval', backend);
   const mode = values.mode;
   if (mode !== 'prove' && mode !== 'deep') throw new UsageError('--mode must be prove (one sample, Prove’s prompt) or deep (a Deep Prove run).');
   const defaults = mode === 'deep' ? DEFAULT_CONFIG.sampling : MODEL_CARD_SAMPLING;
@@ -98,7 +105,7 @@ export function parseEvalArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     command: 'run',
     csv: positionals[0]!,
     out: values.out,
-    backend: values,
+    backend,
     mode,
     samples: integer(values.samples!, '--samples', 1, 100),
     sampling: {

@@ -75,7 +75,8 @@ Commands:
   eval PROBLEMS.csv --out RESULTS.jsonl   Proof quality on IMO-ProofBench (a CSV in its format): solve
         each problem, grade each proof 0-7 with a judge, one JSON line per (problem, sample) in
         RESULTS.jsonl; the same command again skips what is done. Then the summary per level.
-        (--endpoint URL [--endpoint-model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
+        (--endpoint URL [--model NAME] [--api-key KEY] | --model PATH [--threads N] [--gpu auto|cpu])
+                       with --endpoint, --model (or --endpoint-model) names the served model
         [--mode prove|deep]  one sample with Prove's prompt (default), or a Deep Prove run
         [--samples K] (1; the paper: 3)  [--seed N] (0)  each (problem, sample) derives its own
         [--temperature X] [--top-p X] [--top-k N] [--min-p X]  (prove: 0.6/0.95/20/0; deep: 0.8/1)

@@ -259,11 +259,13 @@ describe('qed eval (CLI)', function () {
     const folder = newFolder();
     const run = async (name: string, seed: string) => {
       const out = path.join(folder, name);
-      const result = await runCli(['eval', PROOFBENCH_CSV, '--out', out, '--endpoint', `${solver.baseUrl}/v1`, '--level', 'pre-IMO', '--limit', '3', '--seed', seed, '--judge-endpoint', `${judge.baseUrl}/v1`, '--judge-model', 'hashing-judge']);
+      const result = await runCli(['eval', PROOFBENCH_CSV, '--out', out, '--endpoint', `${solver.baseUrl}/v1`, '--model', 'qed-nano-served', '--level', 'pre-IMO', '--limit', '3', '--seed', seed, '--judge-endpoint', `${judge.baseUrl}/v1`, '--judge-model', 'hashing-judge']);
       assert.equal(result.code, 0, result.stderr);
       return out;
     };
     const a = await run('a.jsonl', '1');
+    // `--endpoint URL --model NAME`: the name is what the server is asked for.
+    assert.ok(solver.requests.every((request) => (request as unknown as { model: string }).model === 'qed-nano-served'));
     const b = await run('b.jsonl', '2');
     const compared = await runCli(['eval', '--compare', a, b]);
     assert.equal(compared.code, 0, compared.stderr);

@@ -59,6 +59,16 @@ describe('parseEvalArgs', () => {
     assert.deepEqual([tuned.sampling, tuned.samples, tuned.parallel], [{ temperature: 1, topP: 0.5, topK: 5, minP: 0, maxTokens: 100 }, 3, 4]);
   });
 
+  it('takes the served model as --model NAME after --endpoint (the issue’s form) or --endpoint-model NAME', () => {
+    const named = runArgs([...SELF, '--model', 'qed-nano-q8']).backend;
+    assert.deepEqual([named.endpoint, named['endpoint-model'], named.model], ['http://127.0.0.1:9/v1', 'qed-nano-q8', undefined]);
+    assert.equal(runArgs([...SELF, '--endpoint-model', 'other']).backend['endpoint-model'], 'other');
+    assert.equal(runArgs([...SELF]).backend['endpoint-model'], 'lm-provers/QED-Nano');
+    usageError([...SELF, '--model', 'a', '--endpoint-model', 'b'], /name the served model once/);
+    const local = runArgs(['bench.csv', '--out', 'r.jsonl', '--model', 'qed.gguf', '--judge', 'self']).backend;
+    assert.deepEqual([local.endpoint, local.model], [undefined, 'qed.gguf']);
+  });
+
   it('reads the selection, the report and the comparison forms', () => {
     assert.deepEqual(runArgs([...SELF, '--problems', 'PB-Basic-001, PB-Basic-002', '--level', 'IMO-hard', '--limit', '3']).selection, { ids: ['PB-Basic-001', 'PB-Basic-002'], levels: ['IMO-hard'], limit: 3 });
     assert.deepEqual(parseEvalArgs(['--compare', 'a.jsonl', 'b.jsonl'], {}), { command: 'compare', a: 'a.jsonl', b: 'b.jsonl' });
