@@ -22,9 +22,11 @@ describe('heartbeat', () => {
 
   it('waits a whole quiet period after the command said something', async () => {
     const lines: string[] = [];
-    const heartbeat = new Heartbeat(60_000, () => 'still working', (text) => lines.push(text));
-    heartbeat.said();
-    await sleep(50);
+    const heartbeat = new Heartbeat(400, () => 'still working', (text) => lines.push(text));
+    // A command that keeps printing: without said() the line would come at 400 ms.
+    const talking = setInterval(() => heartbeat.said(), 50);
+    await sleep(700);
+    clearInterval(talking);
     heartbeat.stop();
     assert.deepEqual(lines, []);
   });

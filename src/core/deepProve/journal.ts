@@ -19,7 +19,8 @@ export type CallKind = Infer<typeof callKind>;
 export const endReason = literal('complete', 'solved', 'user', 'budget', 'time', 'error');
 export type EndReason = Infer<typeof endReason>;
 
-const chatMessage = object({ role: literal('system', 'user', 'assistant'), content: string });
+/** A chat message as journals and eval records keep it. */
+export const chatMessage = object({ role: literal('system', 'user', 'assistant'), content: string });
 
 export const callRequest = object({
   messages: array(chatMessage),

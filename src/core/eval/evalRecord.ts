@@ -6,11 +6,11 @@
  * answer, the proof that was graded, the judge's prompt and its whole grading.
  */
 import { assistantAnswer } from '../answer/answer';
+import { deepProveSampling } from '../deepProve/config';
+import { chatMessage } from '../deepProve/journal';
 import { array, count, literal, nullable, number, object, optional, positiveInteger, string, type Infer } from '../webview/schema';
 
 export const EVAL_RECORD_VERSION = 1;
-
-const chatMessage = object({ role: literal('system', 'user', 'assistant'), content: string });
 
 /** What produced and graded the proofs; a rerun on the same file must use the same. */
 export const evalSetup = object({
@@ -19,10 +19,7 @@ export const evalSetup = object({
   solver: string,
   /** The external judge's model name, or "self" (QED-Nano's own 0/½/1 verifier, scaled to 7). */
   judge: string,
-  temperature: number,
-  topP: number,
-  topK: optional(positiveInteger),
-  minP: optional(number),
+  ...deepProveSampling.shape,
   maxTokens: optional(positiveInteger),
   /** Deep Prove's token budget per problem, and its search (the method's 4 / 4 / 2 unless changed). */
   tokenBudget: optional(positiveInteger),
