@@ -29,7 +29,8 @@
  * Environment: QED_BENCH_DEEP_RUNS (default 3); QED_BENCH_DEEP_TRACE, a folder: each measured run
  * also records a Chromium trace there (run-N.json, the `devtools.timeline` categories), for
  * bench/deepTrace.ts to say what the long frames were. Tracing slows the page: its runs are for
- * finding causes, not for the figures.
+ * finding causes, not for the figures. QED_BENCH_DEEP_FRAMES, a file: every run's frame times as
+ * JSON, to compare two builds of the page frame by frame.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ declare const document: any;
 const RUNS = Number(process.env.QED_BENCH_DEEP_RUNS ?? 3);
 const SEND_OBJECTS = process.env.QED_BENCH_DEEP_SEND === 'object';
 const TRACE_DIR = process.env.QED_BENCH_DEEP_TRACE;
+const FRAMES_FILE = process.env.QED_BENCH_DEEP_FRAMES;
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'blink.user_timing', 'v8'];
 const LIVE_INTERVAL_MS = 250;
 const SLOTS = 4;
@@ -279,6 +281,7 @@ export async function benchDeepView(): Promise<string> {
     const runs: DeepRun[] = [];
     if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
     for (let i = 0; i < RUNS; i++) runs.push(await runOnce(pages, plan, TRACE_DIR && join(TRACE_DIR, `run-${i + 1}.json`)));
+    if (FRAMES_FILE) writeFileSync(FRAMES_FILE, JSON.stringify(runs.map((run) => run.frames)));
     const per = (f: (run: DeepRun) => number) => median(runs.map(f));
     const list = (f: (run: DeepRun) => string) => runs.map(f).join(', ');
     const longestLoaf = (run: DeepRun) => [...run.loaf].sort((a, b) => b[0] - a[0])[0];
@@ -305,6 +308,7 @@ export async function benchDeepView(): Promise<string> {
       `| busiest frame (most script + style and layout) | ${ms(per((run) => { const top = busiest(run); return top ? work(top) : 0; }))} | ${list((run) => { const top = busiest(run); return top ? `${work(top).toFixed(0)} ms (${top[0].toFixed(0)} ms long; ${top[3]})` : '0'; })} |`,
       `| median frame | ${ms(per((run) => median(run.frames)))} | ${list((run) => median(run.frames).toFixed(1))} ms |`,
       `| 99th percentile frame | ${ms(per((run) => percentile(run.frames, 0.99)))} | ${list((run) => percentile(run.frames, 0.99).toFixed(0))} ms |`,
+      `| frames over 25 ms (a vsync missed) | ${per((run) => run.frames.filter((f) => f > 25).length)} | ${list((run) => String(run.frames.filter((f) => f > 25).length))} |`,
       `| frames over 50 ms | ${per((run) => run.frames.filter((f) => f > 50).length)} of ~${Math.round(per((run) => run.frames.length))} | ${list((run) => String(run.frames.filter((f) => f > 50).length))} |`,
       `| long tasks (> 50 ms) | ${per((run) => run.longTasks.length)}, longest ${ms(per((run) => Math.max(0, ...run.longTasks)))} | ${list((run) => `${run.longTasks.length} (${Math.max(0, ...run.longTasks).toFixed(0)} ms)`)} |`,
       `| long animation frames | ${per((run) => run.loaf.length)} | ${list((run) => { const top = longestLoaf(run); return top ? `${run.loaf.length}, longest ${top[0].toFixed(0)} ms (${top[1].toFixed(0)} ms script, ${top[2].toFixed(0)} ms style and layout${top[3] ? `; ${top[3]}` : ''})` : '0'; })} |`,

@@ -601,6 +601,8 @@ describe('QED in code-server, through the UI', function () {
     await workbench.screenshot(join(artifacts, '8-replace-dialog.png'));
     await workbench.page.locator('.monaco-dialog-box').getByRole('button', { name: 'Replace', exact: true }).click();
     await waitForSelection('the new proof selected (status bar)', 15_000);
+    // The keys below go to the editor, not to whatever the dialog left focused (once, the undo went elsewhere and the old proof never came back).
+    await workbench.runCommand('View: Focus First Editor Group');
     // To the end of the new proof: the next statement follows it, and the old proof is gone.
     await workbench.page.keyboard.press('ArrowRight');
     const OLD_PROOF = 'If $n$ is odd, write $n = 2k+1$.';
