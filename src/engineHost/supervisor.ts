@@ -135,7 +135,8 @@ export class EngineSupervisor {
         if (!ready) reject(new EngineStartError(`The engine exited while starting (${how}); see “QED: Show Engine Log”.`, 'crashed'));
         else if (stoppedByUs) this.log.info('Engine stopped.');
         else {
-          this.log.warn(`Engine exited (${how}); the next request starts a new one.`);
+          // What happens next is the owner's to say: the extension starts a new engine on the next request, the CLI stops.
+          this.log.warn(`Engine exited (${how}).`);
           this.events.onExit?.();
         }
       });

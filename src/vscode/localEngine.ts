@@ -21,6 +21,7 @@ export class LocalEngine implements vscode.Disposable {
   constructor(cliPath: string, connectionFile: string, log: vscode.LogOutputChannel) {
     this.supervisor = new EngineSupervisor(cliPath, log, connectionFile, {
       onExit: () => {
+        log.info('The next request starts a new engine.');
         this.connected = undefined;
         this.loadedModel = undefined;
         this.setState({ kind: 'stopped' });

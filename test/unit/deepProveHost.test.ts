@@ -4,7 +4,7 @@
  * critique, and the run store's folders.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/deepProve/config';
@@ -13,6 +13,7 @@ import { candidateCritique } from '../../src/vscode/deepProve/candidateCritique'
 import { runCapacity } from '../../src/vscode/deepProve/capacity';
 import { deepProveSettingsFrom, type RawDeepProveSettings } from '../../src/vscode/deepProve/deepProveSettings';
 import { RunStore } from '../../src/vscode/deepProve/runStore';
+import { JournalWriter, proofAnswer, verdictAnswer } from '../helpers/deepJournal';
 
 /** package.json's defaults. */
 const DEFAULTS: RawDeepProveSettings = {
@@ -118,14 +119,14 @@ describe('the Deep Prove run store', () => {
     now = 2_000;
     await store.create(newRun('Second'), {});
     const { runs, damaged } = await store.list();
-    assert.deepEqual(runs.map((run) => run.view.run.title), ['Second', 'First']);
+    assert.deepEqual(runs.map((run) => run.summary.title), ['Second', 'First']);
     assert.deepEqual(damaged, []);
     const firstId = runs[1]!.runId;
     assert.equal(first.entries[0]!.type === 'run' && first.entries[0]!.runId, firstId);
     assert.deepEqual(await store.host(firstId), { macros: { '\\R': '\\mathbb{R}' } });
     assert.equal((await store.open(firstId)).entries.length, 1);
     await store.remove(firstId);
-    assert.deepEqual((await store.list()).runs.map((run) => run.view.run.title), ['Second']);
+    assert.deepEqual((await store.list()).runs.map((run) => run.summary.title), ['Second']);
     await assert.rejects(store.open(firstId), /no longer saved/);
   });
 
@@ -137,9 +138,71 @@ describe('the Deep Prove run store', () => {
     mkdirSync(folder);
     writeFileSync(join(folder, 'journal.jsonl'), 'not json\n');
     const { runs, damaged } = await store.list();
-    assert.deepEqual(runs.map((run) => run.view.run.title), ['Fine']);
+    assert.deepEqual(runs.map((run) => run.summary.title), ['Fine']);
     assert.equal(damaged.length, 1);
     assert.match(damaged[0]!.error, /Line 1 of .* is not JSON/);
     assert.throws(() => store.folderOf('../escape'), /not a Deep Prove run id/);
+  });
+
+  /** A run whose journal this test writes: c1 verified once (1), c2 proved, and the session ended. */
+  const writtenRun = (store: RunStore, runId: string) => {
+    const writer = new JournalWriter(5_000, { title: 'Written', runId, config: { verifications: 1 } })
+      .start(0)
+      .candidate('c1', 0)
+      .done('c1/a1', 0, 10, proofAnswer('Proof one.', 300))
+      .done('c1/v1', 10, 20, verdictAnswer(1, 'Fine.', 40))
+      .candidate('c2', 0)
+      .done('c2/a1', 0, 30, proofAnswer('Proof two.', 200))
+      .end(40, 'user');
+    const folder = store.folderOf(runId);
+    mkdirSync(folder);
+    const file = join(folder, 'journal.jsonl');
+    writeFileSync(file, writer.entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    return { file, folder, writer };
+  };
+
+  it('lists a run by its summary, saved beside the journal and used while the journal is unchanged', async () => {
+    const store = new RunStore(root);
+    const { file, folder } = writtenRun(store, 'k1-01');
+    const summary = { title: 'Written', createdAt: 5_000, status: 'ended', end: 'user', bestMean: 1, candidates: 2, tokens: 540 };
+    assert.deepEqual((await store.list()).runs, [{ runId: 'k1-01', summary }]);
+    const saved = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
+    assert.deepEqual(saved, { journal: { size: statSync(file).size, mtimeMs: statSync(file).mtimeMs }, summary });
+    // Unchanged journal: the saved summary is what the list shows, the journal is not read.
+    writeFileSync(join(folder, 'summary.json'), JSON.stringify({ ...saved, summary: { ...summary, title: 'From the summary' } }));
+    assert.deepEqual((await store.list()).runs.map((run) => run.summary.title), ['From the summary']);
+    // The journal grew: it is read again.
+    appendFileSync(file, `${JSON.stringify({ type: 'start', at: 6_000, concurrency: 4, tokenBudget: 1_000_000, timeLimitMs: null })}\n`);
+    assert.deepEqual((await store.list()).runs.map((run) => [run.summary.title, run.summary.status]), [['Written', 'running']]);
+    // A damaged summary file is made again.
+    writeFileSync(join(folder, 'summary.json'), '{"journal":');
+    assert.deepEqual((await store.list()).runs.map((run) => run.summary.title), ['Written']);
+    assert.equal(JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')).summary.title, 'Written');
+  });
+
+  it('reads a journal that another window is writing without changing it', async () => {
+    const store = new RunStore(root);
+    const { file, writer } = writtenRun(store, 'k1-02');
+    // The writer is halfway through its next line.
+    appendFileSync(file, '{"type":"call","key":"c3/a1","kind":"att');
+    const before = readFileSync(file);
+    const { mtimeMs } = statSync(file);
+    assert.deepEqual((await store.list()).runs.map((run) => run.summary.candidates), [2]);
+    assert.deepEqual(await store.read('k1-02'), writer.entries);
+    assert.deepEqual(readFileSync(file), before, 'the torn line is still there for its writer to finish');
+    assert.equal(statSync(file).mtimeMs, mtimeMs);
+    // Opening it for appending (with the run's lock) does cut the torn line off.
+    assert.equal((await store.open('k1-02')).entries.length, writer.entries.length);
+    assert.ok(readFileSync(file).length < before.length);
+  });
+
+  it('a summary saved for an older journal of the same size is not used (the time differs)', async () => {
+    const store = new RunStore(root);
+    const { file, folder } = writtenRun(store, 'k1-03');
+    await store.list();
+    const saved = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
+    writeFileSync(join(folder, 'summary.json'), JSON.stringify({ ...saved, summary: { ...saved.summary, title: 'Stale' } }));
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    assert.deepEqual((await store.list()).runs.map((run) => run.summary.title), ['Written']);
   });
 });

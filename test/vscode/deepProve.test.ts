@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { JournalEntry } from '../../src/core/deepProve/journal';
+import { runOf, type JournalEntry } from '../../src/core/deepProve/journal';
 import type { ChatController } from '../../src/vscode/chat/chatController';
 import type { DeepProveController } from '../../src/vscode/deepProve/deepProveController';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../helpers/scriptedEndpoint';
@@ -254,7 +254,7 @@ describe('Deep Prove', function () {
     await chat.send('/deep $1 + 1 = 2$ in the integers.');
     const started = (await controller.store.list()).runs.find((run) => !before.has(run.runId));
     assert.ok(started, 'a new run');
-    assert.equal(started.view.run.statement, '$1 + 1 = 2$ in the integers.');
+    assert.equal(runOf(await controller.store.read(started.runId)).statement, '$1 + 1 = 2$ in the integers.');
     assert.match(chat.snapshot().notice ?? '', /^Deep Prove started on “\$1 \+ 1 = 2\$ in the integers\.”: it runs in the Deep Prove panel\.$/);
     await controller.stop(started.runId);
   });

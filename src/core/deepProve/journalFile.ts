@@ -4,6 +4,7 @@
  * drops (jsonLines.ts). No fsync: a crash of the engine or of VS Code does not lose what the OS
  * already holds.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineAppender, openJsonLines } from '../jsonLinesFile';
 import { JOURNAL_LINE, parseJournal, type JournalEntry, type RunJournal } from './journal';
@@ -31,4 +32,14 @@ export class FileJournal implements RunJournal {
     this.written.push(entry);
     return this.appender.append(entry);
   }
+}
+
+/**
+ * The entries of the journal in `folder`, read without touching the file: a torn last line is
+ * left out, not cut off, because the process holding the run's lock may be writing that line now.
+ * Only that process opens the journal (FileJournal.open), which repairs it for appending.
+ */
+export async function readJournal(folder: string): Promise<JournalEntry[]> {
+  const file = join(folder, JOURNAL_FILE);
+  return parseJournal(await readFile(file, 'utf8'), file);
 }

@@ -268,8 +268,8 @@ export class DeepProveController implements vscode.Disposable {
     const known = this.views.get(runId);
     if (known) return known;
     try {
-      const journal = await this.store.open(runId);
-      const view = foldJournal(journal.entries);
+      // Read, not opened for appending: the run may be going in another window.
+      const view = foldJournal(await this.store.read(runId));
       this.views.set(runId, view);
       const host = hostDataFrom(await this.store.host(runId));
       if (host) this.hosts.set(runId, host);

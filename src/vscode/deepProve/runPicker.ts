@@ -3,7 +3,7 @@
  * score; picking one opens its panel, the trash button deletes it (after asking).
  */
 import * as vscode from 'vscode';
-import type { RunView } from '../../core/deepProve/runView';
+import { summarizeRun, type RunSummary } from '../../core/deepProve/runSummary';
 import type { DeepProveController } from './deepProveController';
 
 interface RunItem extends vscode.QuickPickItem {
@@ -21,7 +21,11 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
     pick.busy = true;
     const { runs, damaged } = await controller.store.list();
     pick.items = [
-      ...runs.map(({ runId }) => item(runId, controller.viewOf(runId) ?? runs.find((run) => run.runId === runId)!.view, controller.isRunning(runId))),
+      ...runs.map(({ runId, summary }) => {
+        // This window's own view of a run is newer than what its journal said when the list read it.
+        const shown = controller.viewOf(runId);
+        return item(runId, shown ? summarizeRun(shown) : summary, controller.isRunning(runId));
+      }),
       ...damaged.map(({ runId, error }) => ({ runId, label: `$(warning) ${runId}`, description: 'cannot be read', detail: error, buttons: [DELETE] })),
     ];
     if (pick.items.length === 0) pick.placeholder = 'No Deep Prove runs yet: start one with QED: Deep Prove, or the Deep prove CodeLens above a theorem.';
@@ -48,20 +52,20 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
   });
 }
 
-function item(runId: string, view: RunView, running: boolean): RunItem {
-  const status = running ? 'running' : view.status === 'running' ? 'interrupted' : view.status === 'ended' ? endText(view) : view.status;
-  const best = view.best ? `best ${view.best.mean.toFixed(2)}` : 'no score';
+function item(runId: string, run: RunSummary, running: boolean): RunItem {
+  const status = running ? 'running' : run.status === 'running' ? 'interrupted' : run.status === 'ended' ? endText(run.end) : run.status;
+  const best = run.bestMean === null ? 'no score' : `best ${run.bestMean.toFixed(2)}`;
   return {
     runId,
-    label: view.run.title,
-    description: `${new Date(view.run.createdAt).toLocaleString()} · ${best} · ${status}`,
-    detail: `${view.candidates.length} candidates · ${view.tokens.toLocaleString('en-US')} tokens`,
+    label: run.title,
+    description: `${new Date(run.createdAt).toLocaleString()} · ${best} · ${status}`,
+    detail: `${run.candidates} candidates · ${run.tokens.toLocaleString('en-US')} tokens`,
     buttons: [DELETE],
   };
 }
 
-function endText(view: RunView): string {
-  switch (view.end?.reason) {
+function endText(reason: RunSummary['end']): string {
+  switch (reason) {
     case 'complete':
       return 'finished';
     case 'solved':

@@ -1,18 +1,23 @@
 /**
  * Where Deep Prove runs are kept: one folder per run under the extension's global storage
- * (`deep-prove/<runId>/`), holding the run's journal (core's FileJournal: everything the run did)
- * and `host.json`, what only this window's host needs (where to insert the proof, the document's
- * macros). No `vscode` here: the folder layout is plain files, tested without VS Code.
+ * (`deep-prove/<runId>/`), holding the run's journal (core's FileJournal: everything the run did),
+ * `host.json`, what only this window's host needs (where to insert the proof, the document's
+ * macros), and `summary.json`, the list of runs' line for the journal as it last read it. No
+ * `vscode` here: the folder layout is plain files, tested without VS Code.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JOURNAL_VERSION, type RunEntry } from '../../core/deepProve/journal';
-import { FileJournal, JOURNAL_FILE } from '../../core/deepProve/journalFile';
-import { foldJournal, type RunView } from '../../core/deepProve/runView';
+import { type JournalEntry } from '../../core/deepProve/journal';
+import { FileJournal, JOURNAL_FILE, readJournal } from '../../core/deepProve/journalFile';
+import { runSummary, summarizeRun, type RunSummary } from '../../core/deepProve/runSummary';
+import { foldJournal } from '../../core/deepProve/runView';
+import { isPlainObject } from '../../core/webview/schema';
 
 export const RUNS_FOLDER = 'deep-prove';
 const HOST_FILE = 'host.json';
+const SUMMARY_FILE = 'summary.json';
 /** Run ids are made here: a sortable time and a few random characters, nothing a path could abuse. */
 const RUN_ID = /^[0-9a-z]+-[0-9a-f]+$/;
 
@@ -21,7 +26,13 @@ export type NewRun = Omit<RunEntry, 'type' | 'version' | 'runId' | 'createdAt' |
 /** A saved run as the list of runs shows it. */
 export interface SavedRun {
   runId: string;
-  view: RunView;
+  summary: RunSummary;
+}
+
+/** What `summary.json` holds: the summary, and the journal's size and time it was made from. */
+interface SummaryFile {
+  journal: { size: number; mtimeMs: number };
+  summary: RunSummary;
 }
 
 export interface DamagedRun {
@@ -54,13 +65,23 @@ export class RunStore {
     return journal;
   }
 
-  /** The journal of a saved run, as it is on disk. */
+  /**
+   * The journal of a saved run, ready for appending (a torn last line is cut off). Only with the
+   * run's journal lock held: another window may be writing it.
+   */
   async open(runId: string): Promise<FileJournal> {
-    const folder = this.folderOf(runId);
-    if (!(await exists(join(folder, JOURNAL_FILE)))) throw new RunStoreError(`The Deep Prove run ${runId} is no longer saved (it was deleted).`);
-    const journal = await FileJournal.open(folder);
-    if (journal.entries.length === 0) throw new RunStoreError(`The Deep Prove run ${runId} has an empty journal: nothing of it was saved.`);
+    await this.checkSaved(runId);
+    const journal = await FileJournal.open(this.folderOf(runId));
+    if (journal.entries.length === 0) throw this.emptyError(runId);
     return journal;
+  }
+
+  /** The entries of a saved run's journal, read without changing the file (to show the run). */
+  async read(runId: string): Promise<JournalEntry[]> {
+    await this.checkSaved(runId);
+    const entries = await readJournal(this.folderOf(runId));
+    if (entries.length === 0) throw this.emptyError(runId);
+    return entries;
   }
 
   /** What the host saved beside the journal; undefined if nothing readable. */
@@ -82,22 +103,64 @@ export class RunStore {
     }
     const runs: SavedRun[] = [];
     const damaged: DamagedRun[] = [];
-    await Promise.all(
-      names.map(async (runId) => {
-        try {
-          const journal = await this.open(runId);
-          runs.push({ runId, view: foldJournal(journal.entries) });
-        } catch (error) {
-          damaged.push({ runId, error: error instanceof Error ? error.message : String(error) });
-        }
-      }),
-    );
-    runs.sort((a, b) => b.view.run.createdAt - a.view.run.createdAt);
+    // One at a time: a journal that changed is read whole, and a few of those at once is a lot of memory.
+    for (const runId of names) {
+      try {
+        runs.push({ runId, summary: await this.summary(runId) });
+      } catch (error) {
+        damaged.push({ runId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    runs.sort((a, b) => b.summary.createdAt - a.summary.createdAt);
     return { runs, damaged };
+  }
+
+  /** The run's summary: the saved one if the journal has not changed since, else made and saved again. */
+  private async summary(runId: string): Promise<RunSummary> {
+    const folder = this.folderOf(runId);
+    let journal;
+    try {
+      journal = await stat(join(folder, JOURNAL_FILE));
+    } catch {
+      throw this.deletedError(runId);
+    }
+    const saved = await readSummaryFile(join(folder, SUMMARY_FILE));
+    if (saved && saved.journal.size === journal.size && saved.journal.mtimeMs === journal.mtimeMs) return saved.summary;
+    const summary = summarizeRun(foldJournal(await this.read(runId)));
+    const file: SummaryFile = { journal: { size: journal.size, mtimeMs: journal.mtimeMs }, summary };
+    // Renamed into place, so that a list in another window never reads half a file. Not saved, it is made again next time.
+    const temporary = join(folder, `${SUMMARY_FILE}.${randomBytes(4).toString('hex')}`);
+    await writeFile(temporary, JSON.stringify(file))
+      .then(() => rename(temporary, join(folder, SUMMARY_FILE)))
+      .catch(() => rm(temporary, { force: true }));
+    return summary;
+  }
+
+  private async checkSaved(runId: string): Promise<void> {
+    if (!(await exists(join(this.folderOf(runId), JOURNAL_FILE)))) throw this.deletedError(runId);
+  }
+
+  private deletedError(runId: string): RunStoreError {
+    return new RunStoreError(`The Deep Prove run ${runId} is no longer saved (it was deleted).`);
+  }
+
+  private emptyError(runId: string): RunStoreError {
+    return new RunStoreError(`The Deep Prove run ${runId} has an empty journal: nothing of it was saved.`);
   }
 
   async remove(runId: string): Promise<void> {
     await rm(this.folderOf(runId), { recursive: true, force: true });
+  }
+}
+
+async function readSummaryFile(file: string): Promise<SummaryFile | undefined> {
+  try {
+    const value = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    const journal = isPlainObject(value) ? value.journal : undefined;
+    if (!isPlainObject(value) || !isPlainObject(journal) || typeof journal.size !== 'number' || typeof journal.mtimeMs !== 'number' || !runSummary.is(value.summary)) return undefined;
+    return { journal: { size: journal.size, mtimeMs: journal.mtimeMs }, summary: value.summary };
+  } catch {
+    return undefined;
   }
 }
 
