@@ -15,8 +15,9 @@ import { OpenAIChatBackend } from '../src/client/openaiBackend';
 import { CallSlots } from '../src/core/deepProve/callSlots';
 import { DEFAULT_CONFIG, type DeepProveConfig } from '../src/core/deepProve/config';
 import { DeepProveRun } from '../src/core/deepProve/deepProveRun';
-import type { CallRequest, JournalEntry, RunJournal } from '../src/core/deepProve/journal';
+import type { CallRequest } from '../src/core/deepProve/journal';
 import { engineHealth, startCliEngine, TEST_THREADS } from '../test/helpers/cliEngine';
+import { MemoryJournal } from '../test/helpers/deepJournal';
 import { BENCH_STATEMENT, median } from './engineThroughput';
 
 const SEQUENCES = 4;
@@ -24,13 +25,6 @@ const SEQUENCES = 4;
 /** The method's shape (4 candidates, 4 verifications each) with 1 refinement round: up to 40 calls, 4 at a time. */
 function configFor(maxTokens: number): DeepProveConfig {
   return { ...DEFAULT_CONFIG, rounds: 1, summaries: 0, maxTokensPerCall: maxTokens };
-}
-
-class MemoryJournal implements RunJournal {
-  readonly entries: JournalEntry[] = [];
-  async append(entry: JournalEntry): Promise<void> {
-    this.entries.push(entry);
-  }
 }
 
 interface Measured {

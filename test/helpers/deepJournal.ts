@@ -5,7 +5,7 @@
  */
 import type { AssistantAnswer } from '../../src/core/answer/answer';
 import { DEFAULT_CONFIG, type DeepProveConfig } from '../../src/core/deepProve/config';
-import type { CallKind, EndReason, JournalEntry } from '../../src/core/deepProve/journal';
+import type { CallKind, EndReason, JournalEntry, RunJournal } from '../../src/core/deepProve/journal';
 import type { LiveCall } from '../../src/core/deepProve/liveCall';
 import { foldJournal, parseKey, type RunView } from '../../src/core/deepProve/runView';
 
@@ -52,6 +52,19 @@ export function verdictAnswer(score: 0 | 0.5 | 1 | null, evaluation: string, tok
 const REQUEST = { messages: [{ role: 'user' as const, content: '…' }], temperature: 0.8, topP: 1, seed: 1 };
 
 /** Writes a journal entry by entry; `at` is milliseconds after the run was created. */
+/** A journal in memory, holding copies: a run that changed an entry after appending it would show. */
+export class MemoryJournal implements RunJournal {
+  readonly entries: JournalEntry[];
+
+  constructor(entries: readonly JournalEntry[] = []) {
+    this.entries = structuredClone([...entries]);
+  }
+
+  async append(entry: JournalEntry): Promise<void> {
+    this.entries.push(structuredClone(entry));
+  }
+}
+
 export class JournalWriter {
   readonly entries: JournalEntry[] = [];
 

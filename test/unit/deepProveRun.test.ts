@@ -10,20 +10,11 @@ import { join } from 'node:path';
 import { CallSlots } from '../../src/core/deepProve/callSlots';
 import { DEFAULT_CONFIG, type DeepProveConfig } from '../../src/core/deepProve/config';
 import { callSeed, DeepProveRun, type DeepProveDeps } from '../../src/core/deepProve/deepProveRun';
-import { parseJournal, type CallEntry, type JournalEntry, type RunJournal } from '../../src/core/deepProve/journal';
+import { parseJournal, type CallEntry, type RunJournal } from '../../src/core/deepProve/journal';
 import { FileJournal, JOURNAL_FILE } from '../../src/core/deepProve/journalFile';
 import type { RunView } from '../../src/core/deepProve/runView';
 import { FakeProver, solution, verdict, type FakeCall, type Reply } from '../helpers/fakeProver';
-
-class MemoryJournal implements RunJournal {
-  readonly entries: JournalEntry[];
-  constructor(entries: readonly JournalEntry[] = []) {
-    this.entries = structuredClone([...entries]);
-  }
-  async append(entry: JournalEntry): Promise<void> {
-    this.entries.push(structuredClone(entry));
-  }
-}
+import { MemoryJournal } from '../helpers/deepJournal';
 
 const STATEMENT = 'Prove that $n^2 + n$ is even for every integer $n$.';
 
