@@ -42,6 +42,14 @@ export interface EvalHtmlInput {
  */
 export const RENDERED_THINKING_CHARS = 20_000;
 
+/**
+ * Thinking longer than this keeps only its two ends in the report (half each): a proof attempt
+ * thinks up to 229,376 tokens (~900,000 characters), and 180 of those in full made a report of
+ * tens of MB that a browser opens slowly. The beginning holds the plan, the end how the thinking
+ * came to the proof; all of it stays in the results file.
+ */
+export const SHOWN_THINKING_CHARS = 60_000;
+
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:";
 
 interface Problem {
@@ -221,8 +229,15 @@ function thinkingHtml(label: string, text: string | undefined, md: MarkdownRende
   if (!text?.trim()) return '';
   const size = `${formatCount(text.length)} characters`;
   if (text.length <= RENDERED_THINKING_CHARS) return details(`${label} (${size})`, renderMarkdown(md, text));
-  const why = `${label} (${size}: longer than ${formatCount(RENDERED_THINKING_CHARS)}, so shown as plain text without math rendering)`;
-  return details(why, `<pre class="plain">${escapeHtml(text)}</pre>`);
+  if (text.length <= SHOWN_THINKING_CHARS) {
+    const why = `${label} (${size}: longer than ${formatCount(RENDERED_THINKING_CHARS)}, so shown as plain text without math rendering)`;
+    return details(why, `<pre class="plain">${escapeHtml(text)}</pre>`);
+  }
+  const half = SHOWN_THINKING_CHARS / 2;
+  const omitted = text.length - 2 * half;
+  const why = `${label} (${size}: its first and last ${formatCount(half)} as plain text; the whole of it is in the results file)`;
+  const gap = `<p class="omitted">… ${formatCount(omitted)} characters left out here …</p>`;
+  return details(why, `<pre class="plain">${escapeHtml(text.slice(0, half))}</pre>${gap}<pre class="plain">${escapeHtml(text.slice(-half))}</pre>`);
 }
 
 function promptHtml(who: string, messages: EvalRecord['prompt']): string {

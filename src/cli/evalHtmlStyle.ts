@@ -63,6 +63,7 @@ details details { margin-left: 0; }
 pre.plain { white-space: pre-wrap; overflow-wrap: anywhere; font: 0.85em/1.45 ui-monospace, "SF Mono", Menlo, Consolas, monospace; background: var(--code-bg); padding: 8px 12px; border-radius: 4px; margin: 6px 0; }
 .role { font-size: 0.8em; color: var(--muted); text-transform: uppercase; letter-spacing: 0.05em; margin-top: 8px; }
 .empty { color: var(--muted); font-style: italic; }
+.omitted { color: var(--muted); font-style: italic; margin: 4px 0; }
 
 .markdown { overflow-wrap: break-word; }
 .markdown a { color: var(--accent); }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { evalHtmlReport, RENDERED_THINKING_CHARS, type EvalSummaryRow } from '../../src/cli/evalHtml';
+import { evalHtmlReport, RENDERED_THINKING_CHARS, SHOWN_THINKING_CHARS, type EvalSummaryRow } from '../../src/cli/evalHtml';
 import { EVAL_RECORD_VERSION, type EvalGrade, type EvalRecord, type EvalSetup } from '../../src/core/eval/evalRecord';
 
 const SETUP: EvalSetup = { mode: 'prove', solver: 'endpoint http://127.0.0.1:8080/v1 qed-nano', judge: 'gpt-judge', temperature: 0.6, topP: 0.95 };
@@ -116,6 +116,18 @@ describe('eval HTML report', () => {
     assert.match(html, /<details><summary>Prompts<\/summary><div class="role">Solver · user<\/div><pre class="plain">Prove: &lt;statement&gt;<\/pre>/);
     const short = page([record()]);
     assert.match(short, /<summary>Thinking \(20 characters\)<\/summary><div class="markdown"><p>Squares are <span class="katex">/);
+  });
+
+  it('keeps the two ends of thinking too long to show whole, and says how much is left out', () => {
+    const half = SHOWN_THINKING_CHARS / 2;
+    const reasoning = `${'B'.repeat(half - 5)}START${'m'.repeat(100_001)}END${'e'.repeat(half - 3)}`;
+    const html = page([record({ response: { ...record().response!, reasoning } })]);
+    assert.match(html, /<summary>Thinking \(160,001 characters: its first and last 30,000 as plain text; the whole of it is in the results file\)<\/summary>/);
+    assert.match(html, new RegExp(`<pre class="plain">B{${half - 5}}START</pre><p class="omitted">… 100,001 characters left out here …</p><pre class="plain">ENDe{${half - 3}}</pre>`));
+    assert.ok(!html.includes('m'.repeat(2_000)), 'the middle is left out');
+    // At the limit, all of it.
+    const whole = page([record({ response: { ...record().response!, reasoning: 'w'.repeat(SHOWN_THINKING_CHARS) } })]);
+    assert.ok(whole.includes(`<pre class="plain">${'w'.repeat(SHOWN_THINKING_CHARS)}</pre>`));
   });
 
   it('writes the summary table it is given', () => {
