@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JournalInUseError, LOCK_FILE, lockJournal } from '../../src/core/deepProve/journalLock';
+import { journalOwner, JournalInUseError, LOCK_FILE, lockJournal } from '../../src/core/deepProve/journalLock';
 
 describe('journal lock', () => {
   let folder: string;
@@ -22,6 +22,7 @@ describe('journal lock', () => {
       writeFileSync(join(folder, LOCK_FILE), `${other.pid}\n`);
       assert.throws(() => lockJournal(folder), (error: unknown) => error instanceof JournalInUseError && error.owner === other.pid && /in use by process \d+/.test(error.message));
       assert.equal(readFileSync(join(folder, LOCK_FILE), 'utf8'), `${other.pid}\n`, 'the holder’s lock is left as it was');
+      assert.equal(journalOwner(folder), other.pid);
     } finally {
       other.kill();
     }
@@ -31,13 +32,16 @@ describe('journal lock', () => {
     const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     await new Promise((resolve) => gone.on('exit', resolve));
     writeFileSync(join(folder, LOCK_FILE), `${gone.pid}\n`);
+    assert.equal(journalOwner(folder), undefined, 'a dead owner is no owner');
     const listeners = process.listenerCount('exit');
     const release = lockJournal(folder);
+    assert.equal(journalOwner(folder), undefined, 'nor is this process');
     assert.equal(readFileSync(join(folder, LOCK_FILE), 'utf8'), `${process.pid}\n`);
     assert.equal(process.listenerCount('exit'), listeners + 1);
     release();
     release();
     assert.equal(existsSync(join(folder, LOCK_FILE)), false);
+    assert.equal(journalOwner(folder), undefined, 'no lock, no owner');
     assert.equal(process.listenerCount('exit'), listeners);
   });
 });

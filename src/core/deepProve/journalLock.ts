@@ -29,6 +29,17 @@ export function lockFileOf(file: string, hint: string): () => void {
   return lockWith(`${file}.lock`, file, hint);
 }
 
+/** The live process other than this one that holds the lock of the journal in `folder`, if any. */
+export function journalOwner(folder: string): number | undefined {
+  let owner: number;
+  try {
+    owner = Number.parseInt(readFileSync(join(folder, LOCK_FILE), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(owner) && owner !== process.pid && isAlive(owner) ? owner : undefined;
+}
+
 function lockWith(file: string, what: string, hint: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {

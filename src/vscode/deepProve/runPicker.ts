@@ -3,6 +3,7 @@
  * score; picking one opens its panel, the trash button deletes it (after asking).
  */
 import * as vscode from 'vscode';
+import { journalOwner } from '../../core/deepProve/journalLock';
 import { summarizeRun, type RunSummary } from '../../core/deepProve/runSummary';
 import type { DeepProveController } from './deepProveController';
 
@@ -24,7 +25,8 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
       ...runs.map(({ runId, summary }) => {
         // This window's own view of a run is newer than what its journal said when the list read it.
         const shown = controller.viewOf(runId);
-        return item(runId, shown ? summarizeRun(shown) : summary, controller.isRunning(runId));
+        const going = controller.isRunning(runId) ? 'here' : journalOwner(controller.store.folderOf(runId)) !== undefined ? 'elsewhere' : undefined;
+        return item(runId, shown ? summarizeRun(shown) : summary, going);
       }),
       ...damaged.map(({ runId, error }) => ({ runId, label: `$(warning) ${runId}`, description: 'cannot be read', detail: error, buttons: [DELETE] })),
     ];
@@ -52,8 +54,9 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
   });
 }
 
-function item(runId: string, run: RunSummary, running: boolean): RunItem {
-  const status = running ? 'running' : run.status === 'running' ? 'interrupted' : run.status === 'ended' ? endText(run.end) : run.status;
+/** `going`: the run's session is going in this window, or in another window or terminal (it holds the journal's lock). */
+function item(runId: string, run: RunSummary, going: 'here' | 'elsewhere' | undefined): RunItem {
+  const status = going === 'here' ? 'running' : going === 'elsewhere' ? 'running in another window or terminal' : run.status === 'running' ? 'interrupted' : run.status === 'ended' ? endText(run.end) : run.status;
   const best = run.bestMean === null ? 'no score' : `best ${run.bestMean.toFixed(2)}`;
   return {
     runId,
