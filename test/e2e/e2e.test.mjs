@@ -954,7 +954,7 @@ describe('QED in code-server, through the UI', function () {
     });
   }
 
-  it('15. Deep Prove from the CodeLens: the run view while it runs; Stop; a window reload brings the run back; Resume finishes it; Insert best proof', async () => {
+  it('15. Deep Prove from the CodeLens: the run view while it runs; Stop; a window reload brings the run back; Resume finishes it; Insert best proof; the saved runs list it', async () => {
     // A small run of the method's shape, long enough calls to watch and stop on the paced tiny model.
     await applySettings({
       'qed.deepProve.poolSize': 2,
@@ -1020,6 +1020,15 @@ describe('QED in code-server, through the UI', function () {
       await workbench.page.keyboard.press('Control+Z');
       await waitFor('the insertion undone', async () => !(await proofRightAfterLemma()), { timeoutMs: 10_000 });
       await workbench.runCommand('File: Revert File');
+
+      // The saved runs list this one as the panel ended it (read from the summary kept beside its journal).
+      await workbench.runCommand('QED: Open Deep Prove Run…');
+      const listed = await waitFor('the run in QED: Open Deep Prove Run…', async () => (await quickPickRows()).find((row) => row.includes('Lifting the exponent')) ?? false, { timeoutMs: 15_000 });
+      const tokens = /^[\d,]+/.exec(ended.tokens)?.[0];
+      assert.ok(listed.includes(`· ${ended.cards} candidates · ${tokens} tokens ·`), `${listed} against ${ended.cards} cards and ${ended.tokens}`);
+      assert.match(listed, /(finished|solved) · (best \d\.\d\d|no score) · \d+ candidates/, listed);
+      await workbench.screenshot(join(artifacts, '15-deep-prove-runs.png'));
+      await workbench.page.keyboard.press('Escape');
     } finally {
       await applySettings({
         'qed.deepProve.poolSize': undefined,

@@ -17,7 +17,7 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
   const pick = vscode.window.createQuickPick<RunItem>();
   pick.title = 'QED: Open Deep Prove Run';
   pick.placeholder = 'Saved Deep Prove runs, newest first';
-  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
   const refresh = async () => {
     pick.busy = true;
     const { runs, damaged } = await controller.store.list();
@@ -58,11 +58,11 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
 function item(runId: string, run: RunSummary, going: 'here' | 'elsewhere' | undefined): RunItem {
   const status = going === 'here' ? 'running' : going === 'elsewhere' ? 'running in another window or terminal' : run.status === 'running' ? 'interrupted' : run.status === 'ended' ? endText(run.end) : run.status;
   const best = run.bestMean === null ? 'no score' : `best ${run.bestMean.toFixed(2)}`;
+  // All on the detail line, status first: a title with its file and line fills the label's line, cutting off what follows it.
   return {
     runId,
     label: run.title,
-    description: `${new Date(run.createdAt).toLocaleString()} · ${best} · ${status}`,
-    detail: `${run.candidates} candidates · ${run.tokens.toLocaleString('en-US')} tokens`,
+    detail: `${status} · ${best} · ${run.candidates} candidates · ${run.tokens.toLocaleString('en-US')} tokens · ${new Date(run.createdAt).toLocaleString()}`,
     buttons: [DELETE],
   };
 }
