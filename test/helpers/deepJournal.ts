@@ -51,7 +51,6 @@ export function verdictAnswer(score: 0 | 0.5 | 1 | null, evaluation: string, tok
 
 const REQUEST = { messages: [{ role: 'user' as const, content: '…' }], temperature: 0.8, topP: 1, seed: 1 };
 
-/** Writes a journal entry by entry; `at` is milliseconds after the run was created. */
 /** A journal in memory, holding copies: a run that changed an entry after appending it would show. */
 export class MemoryJournal implements RunJournal {
   readonly entries: JournalEntry[];
@@ -65,6 +64,7 @@ export class MemoryJournal implements RunJournal {
   }
 }
 
+/** Writes a journal entry by entry; `at` is milliseconds after the run was created. */
 export class JournalWriter {
   readonly entries: JournalEntry[] = [];
 

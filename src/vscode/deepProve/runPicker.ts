@@ -56,7 +56,7 @@ export async function pickRun(controller: DeepProveController): Promise<void> {
 
 /** `going`: the run's session is going in this window, or in another window or terminal (it holds the journal's lock). */
 function item(runId: string, run: RunSummary, going: 'here' | 'elsewhere' | undefined): RunItem {
-  const status = going === 'here' ? 'running' : going === 'elsewhere' ? 'running in another window or terminal' : run.status === 'running' ? 'interrupted' : run.status === 'ended' ? endText(run.end) : run.status;
+  const status = statusText(run, going);
   const best = run.bestMean === null ? 'no score' : `best ${run.bestMean.toFixed(2)}`;
   // All on the detail line, status first: a title with its file and line fills the label's line, cutting off what follows it.
   return {
@@ -65,6 +65,14 @@ function item(runId: string, run: RunSummary, going: 'here' | 'elsewhere' | unde
     detail: `${status} · ${best} · ${run.candidates} candidates · ${run.tokens.toLocaleString('en-US')} tokens · ${new Date(run.createdAt).toLocaleString()}`,
     buttons: [DELETE],
   };
+}
+
+function statusText(run: RunSummary, going: 'here' | 'elsewhere' | undefined): string {
+  if (going === 'here') return 'running';
+  if (going === 'elsewhere') return 'running in another window or terminal';
+  // A session that did not end and is going nowhere was interrupted.
+  if (run.status === 'running') return 'interrupted';
+  return run.status === 'ended' ? endText(run.end) : run.status;
 }
 
 function endText(reason: RunSummary['end']): string {

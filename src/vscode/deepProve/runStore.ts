@@ -8,12 +8,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JOURNAL_VERSION, type RunEntry } from '../../core/deepProve/journal';
-import { type JournalEntry } from '../../core/deepProve/journal';
+import { JOURNAL_VERSION, type JournalEntry, type RunEntry } from '../../core/deepProve/journal';
 import { FileJournal, JOURNAL_FILE, readJournal } from '../../core/deepProve/journalFile';
 import { runSummary, summarizeRun, type RunSummary } from '../../core/deepProve/runSummary';
 import { foldJournal } from '../../core/deepProve/runView';
-import { isPlainObject } from '../../core/webview/schema';
+import { number, object, type Infer } from '../../core/webview/schema';
 
 export const RUNS_FOLDER = 'deep-prove';
 const HOST_FILE = 'host.json';
@@ -30,10 +29,8 @@ export interface SavedRun {
 }
 
 /** What `summary.json` holds: the summary, and the journal's size and time it was made from. */
-interface SummaryFile {
-  journal: { size: number; mtimeMs: number };
-  summary: RunSummary;
-}
+const summaryFile = object({ journal: object({ size: number, mtimeMs: number }), summary: runSummary });
+type SummaryFile = Infer<typeof summaryFile>;
 
 export interface DamagedRun {
   runId: string;
@@ -78,8 +75,12 @@ export class RunStore {
 
   /** The entries of a saved run's journal, read without changing the file (to show the run). */
   async read(runId: string): Promise<JournalEntry[]> {
-    await this.checkSaved(runId);
-    const entries = await readJournal(this.folderOf(runId));
+    let entries: JournalEntry[];
+    try {
+      entries = await readJournal(this.folderOf(runId));
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? this.deletedError(runId) : error;
+    }
     if (entries.length === 0) throw this.emptyError(runId);
     return entries;
   }
@@ -156,9 +157,7 @@ export class RunStore {
 async function readSummaryFile(file: string): Promise<SummaryFile | undefined> {
   try {
     const value = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    const journal = isPlainObject(value) ? value.journal : undefined;
-    if (!isPlainObject(value) || !isPlainObject(journal) || typeof journal.size !== 'number' || typeof journal.mtimeMs !== 'number' || !runSummary.is(value.summary)) return undefined;
-    return { journal: { size: journal.size, mtimeMs: journal.mtimeMs }, summary: value.summary };
+    return summaryFile.is(value) ? value : undefined;
   } catch {
     return undefined;
   }
